@@ -17,6 +17,11 @@ export const chromiumArgs = [
   '--use-webgpu-adapter=swiftshader',
   '--enable-features=Vulkan',
 ];
+const isolationHeaders = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+};
+
 export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 export default defineConfig({
@@ -53,6 +58,9 @@ export default defineConfig({
     }),
   ],
   worker: { format: 'es' },
+  // Same headers as scripts/serve.mjs: cross-origin isolation lets WebAssembly use threads.
+  preview: { headers: isolationHeaders },
+  server: { headers: isolationHeaders },
   build: {
     target: 'es2022',
     chunkSizeWarningLimit: 8000,
