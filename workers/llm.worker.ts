@@ -1,0 +1,23 @@
+/**
+ * WebLLM's worker: hosts web-llm's own `WebWorkerMLCEngineHandler`, which runs the model on the
+ * GPU and answers `WebWorkerMLCEngine` (see src/lib/engine/webllm/worker-host.ts). web-llm is
+ * imported dynamically so the worker starts fast; messages that arrive before it is ready wait.
+ */
+let handler: { onmessage(ev: MessageEvent): void } | null = null;
+const queue: MessageEvent[] = [];
+
+const ready = import('@mlc-ai/web-llm').then((webllm) => {
+  handler = new webllm.WebWorkerMLCEngineHandler();
+  for (const ev of queue.splice(0)) handler.onmessage(ev);
+});
+ready.catch((e: unknown) => {
+  // Surfaces as the worker's `error` event on the app side (→ EngineError 'worker-crashed').
+  setTimeout(() => {
+    throw e;
+  });
+});
+
+self.onmessage = (ev: MessageEvent) => {
+  if (handler) handler.onmessage(ev);
+  else queue.push(ev);
+};
