@@ -1,0 +1,136 @@
+/**
+ * The `VectorIndex` interface and the exact flat index: all vectors L2-normalised in one
+ * contiguous Float32Array [n, dims], a query is a dot product with every row (= cosine
+ * similarity) followed by a heap top-k. A naive array-of-arrays version is kept beside it as the
+ * slow, obvious reference (the benchmark compares the two).
+ */
+import { normalize } from './embedders';
+import { topK } from './topk';
+
+export interface VectorHit {
+  id: string;
+  /** row number in insertion order */
+  index: number;
+  /** cosine similarity; null when the index doesn't return distances (voy) */
+  score: number | null;
+}
+
+export interface VectorIndex {
+  readonly kind: 'flat' | 'voy' | 'naive';
+  readonly dims: number;
+  readonly size: number;
+  /** Adds n vectors: `vectors` is [n, dims] row-major (normalised copies are stored). */
+  add(ids: string[], vectors: Float32Array): void;
+  /** The k nearest rows to `query` [dims] by cosine similarity, best first. */
+  search(query: Float32Array, k: number): VectorHit[];
+  clear(): void;
+}
+
+/** Exact search over a normalised Float32Array: cosine = dot product. */
+export class FlatIndex implements VectorIndex {
+  readonly kind = 'flat' as const;
+  private data: Float32Array;
+  private n = 0;
+  readonly ids: string[] = [];
+  private scores = new Float32Array(0);
+
+  constructor(readonly dims: number, capacity = 1024) {
+    this.data = new Float32Array(dims * capacity);
+  }
+
+  get size(): number {
+    return this.n;
+  }
+
+  /** The stored (normalised) vectors, [size, dims]. */
+  get vectors(): Float32Array {
+    return this.data.subarray(0, this.n * this.dims);
+  }
+
+  add(ids: string[], vectors: Float32Array): void {
+    const d = this.dims;
+    if (vectors.length !== ids.length * d) throw new Error(`Expected ${ids.length}×${d} values, got ${vectors.length}.`);
+    const need = (this.n + ids.length) * d;
+    if (need > this.data.length) {
+      const grown = new Float32Array(Math.max(need, this.data.length * 2));
+      grown.set(this.data.subarray(0, this.n * d));
+      this.data = grown;
+    }
+    for (let i = 0; i < ids.length; i++) {
+      const row = this.data.subarray((this.n + i) * d, (this.n + i + 1) * d);
+      row.set(vectors.subarray(i * d, (i + 1) * d));
+      normalize(row);
+      this.ids.push(ids[i]);
+    }
+    this.n += ids.length;
+  }
+
+  /** Cosine similarity of `query` with every row: Float32Array [size] (reused between calls). */
+  scoreAll(query: Float32Array): Float32Array {
+    const d = this.dims;
+    const q = normalize(Float32Array.from(query.subarray(0, d)));
+    if (this.scores.length < this.n) this.scores = new Float32Array(this.data.length / d);
+    const scores = this.scores;
+    const data = this.data;
+    const d4 = d - (d % 4);
+    for (let i = 0, row = 0; i < this.n; i++, row += d) {
+      // four accumulators break the add dependency chain: ~2× faster than one in V8
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      let j = 0;
+      for (; j < d4; j += 4) {
+        s0 += data[row + j] * q[j];
+        s1 += data[row + j + 1] * q[j + 1];
+        s2 += data[row + j + 2] * q[j + 2];
+        s3 += data[row + j + 3] * q[j + 3];
+      }
+      for (; j < d; j++) s0 += data[row + j] * q[j];
+      scores[i] = s0 + s1 + s2 + s3;
+    }
+    return scores.subarray(0, this.n);
+  }
+
+  search(query: Float32Array, k: number): VectorHit[] {
+    const scores = this.scoreAll(query);
+    return topK(scores, k).map((i) => ({ id: this.ids[i], index: i, score: scores[i] }));
+  }
+
+  clear(): void {
+    this.n = 0;
+    this.ids.length = 0;
+  }
+}
+
+/** The slow reference: number[][] rows, cosine computed from scratch, full sort. */
+export class NaiveIndex implements VectorIndex {
+  readonly kind = 'naive' as const;
+  private rows: number[][] = [];
+  readonly ids: string[] = [];
+  constructor(readonly dims: number) {}
+  get size(): number {
+    return this.rows.length;
+  }
+  add(ids: string[], vectors: Float32Array): void {
+    for (let i = 0; i < ids.length; i++) {
+      this.rows.push(Array.from(vectors.subarray(i * this.dims, (i + 1) * this.dims)));
+      this.ids.push(ids[i]);
+    }
+  }
+  search(query: Float32Array, k: number): VectorHit[] {
+    const q = Array.from(query);
+    const scored = this.rows.map((r, index) => {
+      let dot = 0, nr = 0, nq = 0;
+      for (let j = 0; j < r.length; j++) {
+        dot += r[j] * q[j];
+        nr += r[j] * r[j];
+        nq += q[j] * q[j];
+      }
+      return { id: this.ids[index], index, score: dot / (Math.sqrt(nr * nq) || 1) };
+    });
+    scored.sort((a, b) => b.score - a.score || a.index - b.index);
+    return scored.slice(0, k);
+  }
+  clear(): void {
+    this.rows = [];
+    this.ids.length = 0;
+  }
+}
