@@ -1,0 +1,92 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
+import { openLabDB, type LabDB } from '../../../src/lib/storage/db';
+import { completeTask, fractionDone, loadProgress, setTaskManually } from '../../../src/lib/storage/progress';
+import { backupToJson, exportAll, importAll, parseBackup, BackupFormatError } from '../../../src/lib/storage/backup';
+import { guardQuota, isQuotaError, StorageQuotaError } from '../../../src/lib/storage/errors';
+
+let dbs: LabDB[] = [];
+function freshDb(name = 'test'): LabDB {
+  const db = openLabDB(name, { indexedDB: new IDBFactory(), IDBKeyRange });
+  dbs.push(db);
+  return db;
+}
+afterEach(() => {
+  for (const d of dbs) d.close();
+  dbs = [];
+});
+
+describe('progress', () => {
+  it('stores manual ticks and lab completions with time and evidence', async () => {
+    const db = freshDb();
+    await setTaskManually(db, '1.0.a', true, 1000);
+    await completeTask(db, '1.1.a', 'tokenizer', { vocabSize: 500 }, 2000);
+    const p = await loadProgress(db);
+    expect(p.get('1.0.a')).toMatchObject({ done: true, source: 'manual', updatedAt: 1000 });
+    expect(p.get('1.1.a')).toMatchObject({ done: true, source: 'tokenizer', evidence: { vocabSize: 500 }, updatedAt: 2000 });
+    await setTaskManually(db, '1.0.a', false, 3000);
+    expect((await loadProgress(db)).get('1.0.a')?.done).toBe(false);
+    expect(fractionDone(await loadProgress(db), ['1.0.a', '1.1.a'])).toBe(0.5);
+  });
+
+  it('rejects unknown task ids', async () => {
+    const db = freshDb();
+    await expect(completeTask(db, '9.9.z', 'x')).rejects.toThrow(/Unknown task/);
+  });
+});
+
+describe('backup', () => {
+  it('round-trips every table, binary vectors included', async () => {
+    const db = freshDb('a');
+    await completeTask(db, '1.4.a', 'embeddings', { dims: 3 });
+    await db.embeddings.put({ chunkId: 'c1', collectionId: 'col', embedder: 'lexical', vector: new Float32Array([1, -2.5, 3e-8]).buffer });
+    await db.labStates.put({ labId: 'sampling', state: { t: 0.7 }, updatedAt: 5 });
+    const json = backupToJson(await exportAll(db, new Date(0)));
+
+    const db2 = freshDb('b');
+    await db2.settings.put({ key: 'stale', value: 1 });
+    const n = await importAll(db2, parseBackup(json, db2), 'replace');
+    expect(n).toBe(3);
+    expect(await db2.settings.get('stale')).toBeUndefined();
+    const e = await db2.embeddings.get('c1');
+    expect(e!.vector).toBeInstanceOf(ArrayBuffer);
+    expect(Array.from(new Float32Array(e!.vector))).toEqual(Array.from(new Float32Array([1, -2.5, 3e-8])));
+    expect((await db2.labStates.get('sampling'))?.state).toEqual({ t: 0.7 });
+    expect((await loadProgress(db2)).get('1.4.a')?.evidence).toEqual({ dims: 3 });
+  });
+
+  it('rejects files that are not backups, leaving data untouched', async () => {
+    const db = freshDb();
+    await setTaskManually(db, '1.0.a', true);
+    expect(() => parseBackup('not json', db)).toThrow(BackupFormatError);
+    expect(() => parseBackup('{"format":"other"}', db)).toThrow(/not an LLM Lab backup/);
+    expect(() => parseBackup('{"format":"llm-lab-backup","schemaVersion":999,"tables":{}}', db)).toThrow(/newer version/);
+    expect(() => parseBackup('{"format":"llm-lab-backup","schemaVersion":1,"tables":{"nope":[]}}', db)).toThrow(/unknown table/);
+    expect(() => parseBackup('{"format":"llm-lab-backup","schemaVersion":1,"tables":{"progress":[1,2]}}', db)).toThrow(/malformed/);
+    expect((await loadProgress(db)).get('1.0.a')?.done).toBe(true);
+  });
+
+  it('an import that fails midway changes nothing (one transaction)', async () => {
+    const db = freshDb();
+    await setTaskManually(db, '1.0.a', true);
+    const bad = parseBackup(
+      JSON.stringify({ format: 'llm-lab-backup', schemaVersion: 1, exportedAt: '', tables: { progress: [{ taskId: '1.0.b', done: true, source: 'manual', updatedAt: 1 }], labStates: [{ noKey: true }] } }),
+      db,
+    );
+    await expect(importAll(db, bad, 'replace')).rejects.toBeTruthy();
+    const p = await loadProgress(db);
+    expect(p.get('1.0.a')?.done).toBe(true);
+    expect(p.get('1.0.b')).toBeUndefined();
+  });
+});
+
+describe('quota errors', () => {
+  it('are recognised through Dexie-style wrapping and surfaced as StorageQuotaError', async () => {
+    const inner = Object.assign(new Error('quota'), { name: 'QuotaExceededError' });
+    const wrapped = Object.assign(new Error('Dexie wrapped'), { name: 'AbortError', inner });
+    expect(isQuotaError(wrapped)).toBe(true);
+    expect(isQuotaError(new Error('other'))).toBe(false);
+    await expect(guardQuota(async () => Promise.reject(wrapped))).rejects.toBeInstanceOf(StorageQuotaError);
+    await expect(guardQuota(async () => Promise.reject(new TypeError('x')))).rejects.toBeInstanceOf(TypeError);
+  });
+});
