@@ -1,0 +1,8 @@
+/** Framework-free prompt engineering: builders, agreement, JSON extraction, validation, retry loop. */
+export * from './builders';
+export * from './agreement';
+export * from './json';
+export * from './validate';
+export * from './retry';
+export * from './runner';
+export * from './presets';
