@@ -1,0 +1,22 @@
+import * as v from 'valibot';
+import { defineLab } from '../types';
+
+const schema = v.object({
+  pattern: v.picklist(['sequential', 'concurrent', 'race', 'timeout']),
+  fastMs: v.pipe(v.number(), v.integer(), v.minValue(10), v.maxValue(400)),
+  slowMs: v.pipe(v.number(), v.integer(), v.minValue(10), v.maxValue(400)),
+  timeoutMs: v.pipe(v.number(), v.integer(), v.minValue(100), v.maxValue(5000)),
+});
+
+export type AsyncStreamsState = v.InferOutput<typeof schema>;
+
+export default defineLab({
+  id: 'async-streams',
+  topic: '1.0',
+  title: 'Two model calls at once: async, cancellation, timeouts',
+  summary: 'Stream two calls sequentially, concurrently, as a race and under a deadline; the same code in TypeScript and Python.',
+  tasks: ['1.0.a'],
+  schema,
+  defaults: (): AsyncStreamsState => ({ pattern: 'concurrent', fastMs: 60, slowMs: 140, timeoutMs: 1200 }),
+  component: () => import('./AsyncStreamsLab.svelte'),
+});
