@@ -129,7 +129,8 @@ export async function loadDocument(file: FileLike, opts: LoadOptions = {}): Prom
 }
 
 const DROP_ELEMENTS = ['script', 'style', 'noscript', 'template', 'iframe', 'object', 'embed', 'svg', 'canvas', 'head'];
-const BLOCK = /^(p|div|section|article|header|footer|main|aside|nav|h[1-6]|li|ul|ol|table|tr|pre|blockquote|figure|figcaption|dt|dd|dl|hr|form|title)$/i;
+const BLOCK = /^(p|div|section|article|header|footer|main|aside|nav|h[1-6]|ul|ol|table|pre|blockquote|figure|figcaption|dl|hr|form|title)$/i;
+const LINE = /^(li|tr|dt|dd|td|th)$/i;
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ', mdash: '—', ndash: '–', hellip: '…', copy: '©', rsquo: '’', lsquo: '‘', rdquo: '”', ldquo: '“' };
 
 /**
@@ -154,7 +155,8 @@ export function htmlToText(html: string): { text: string; removed: number } {
     });
   }
   s = s.replace(/<br\s*\/?>/gi, '\n');
-  s = s.replace(/<\/?([a-z][a-z0-9]*)\b[^>]*>/gi, (_, tag: string) => (BLOCK.test(tag) ? '\n' : tag.toLowerCase() === 'td' || tag.toLowerCase() === 'th' ? ' ' : ''));
+  // block elements become paragraph breaks, list items and table rows line breaks
+  s = s.replace(/<\/?([a-z][a-z0-9]*)\b[^>]*>/gi, (_, tag: string) => (BLOCK.test(tag) ? '\n\n' : LINE.test(tag) ? '\n' : ''));
   s = s.replace(/<[^>]*>/g, '');
   s = s.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (m, e: string) => {
     if (e[0] === '#') {
@@ -163,11 +165,12 @@ export function htmlToText(html: string): { text: string; removed: number } {
     }
     return ENTITIES[e.toLowerCase()] ?? m;
   });
-  const lines = s
+  let text = s
     .split('\n')
     .map((l) => l.replace(/[ \t\f\v\u00a0]+/g, ' ').trim())
-    .filter((l, i, a) => l.length > 0 || (i > 0 && a[i - 1].length > 0));
-  let text = lines.join('\n').trim();
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
   if (title && !text.startsWith(title)) text = `${title}\n\n${text}`;
   return { text, removed };
 }

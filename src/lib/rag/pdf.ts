@@ -10,8 +10,8 @@ export interface PdfjsLike {
     promise: Promise<{
       numPages: number;
       getPage(n: number): Promise<{ getTextContent(): Promise<{ items: Array<{ str?: string; hasEOL?: boolean }> }> }>;
-      destroy(): Promise<void>;
     }>;
+    destroy(): Promise<void>;
   };
 }
 
@@ -32,11 +32,13 @@ export function polyfillForPdfjs(): void {
 export async function extractPdfText(bytes: Uint8Array, name: string, pdfjs: PdfjsLike): Promise<{ text: string; pages: number[] }> {
   polyfillForPdfjs();
   let doc;
+  // pdf.js transfers (detaches) the buffer it gets: give it a copy so the caller can still hash ours.
+  const task = pdfjs.getDocument({ data: bytes.slice(), isEvalSupported: false, useSystemFonts: false, verbosity: 0 });
   try {
-    // pdf.js transfers (detaches) the buffer it gets: give it a copy so the caller can still hash ours.
-    doc = await pdfjs.getDocument({ data: bytes.slice(), isEvalSupported: false, useSystemFonts: false, verbosity: 0 }).promise;
+    doc = await task.promise;
   } catch (e) {
     const ename = (e as { name?: string })?.name;
+    void task.destroy();
     if (ename === 'PasswordException') {
       throw new RagError('pdf-encrypted', `“${name}” is password-protected.`, 'Open it, save an unprotected copy, and add that.', { cause: e });
     }
@@ -62,7 +64,7 @@ export async function extractPdfText(bytes: Uint8Array, name: string, pdfjs: Pdf
     }
     return { text, pages };
   } finally {
-    void doc.destroy();
+    void task.destroy();
   }
 }
 

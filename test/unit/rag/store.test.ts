@@ -1,0 +1,123 @@
+import 'fake-indexeddb/auto';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { openLabDB, SCHEMA_VERSIONS, type LabDB } from '../../../src/lib/storage/db';
+import { RagStore, sha256Hex } from '../../../src/lib/rag/store';
+import { ingestFile, type IngestOptions } from '../../../src/lib/rag/ingest';
+import { LexicalEmbedder } from '../../../src/lib/rag/embedders';
+import { RagError } from '../../../src/lib/rag/errors';
+import type { FileLike } from '../../../src/lib/rag/loaders';
+
+const file = (name: string, content: string | Uint8Array): FileLike => {
+  const b = typeof content === 'string' ? new TextEncoder().encode(content) : content;
+  return { name, size: b.length, arrayBuffer: async () => b.slice().buffer };
+};
+
+let db: LabDB;
+let store: RagStore;
+let colId: string;
+const embedder = new LexicalEmbedder();
+const opts: IngestOptions = { splitter: { kind: 'recursive', size: 60, overlap: 10 }, embedder };
+let n = 0;
+
+beforeEach(async () => {
+  db = openLabDB(`rag-test-${n++}`);
+  store = new RagStore(db);
+  colId = (await store.createCollection('Notes', embedder)).id;
+  await ingestFile(store, colId, file('first.md', '# One\n\nThe first document talks about retrieval and vectors.\n\nA second paragraph here.'), opts);
+});
+afterEach(async () => {
+  db.close();
+});
+
+async function counts() {
+  return { docs: await db.documents.count(), chunks: await db.chunks.count(), embeddings: await db.embeddings.count() };
+}
+
+describe('RagStore', () => {
+  it('uses the shared schema unchanged (no migration of its own)', () => {
+    expect(db.verno).toBe(SCHEMA_VERSIONS[SCHEMA_VERSIONS.length - 1].version);
+  });
+
+  it('stores document, chunks and binary vectors, and loads them back', async () => {
+    const c = await counts();
+    expect(c.docs).toBe(1);
+    expect(c.chunks).toBeGreaterThan(1);
+    expect(c.embeddings).toBe(c.chunks);
+    const row = await db.embeddings.toCollection().first();
+    expect(row!.vector).toBeInstanceOf(ArrayBuffer);
+    expect(row!.vector.byteLength).toBe(embedder.dims * 4);
+    expect(row!.embedder).toBe(embedder.id);
+    const chunks = await store.chunks(colId);
+    const { vectors } = await store.vectors(colId, chunks.map((x) => x.id), embedder.id);
+    const [again] = await embedder.embed([chunks[0].text], 'document');
+    expect(Array.from(vectors.subarray(0, embedder.dims))).toEqual(Array.from(again));
+    expect(chunks[0].docName).toBe('first.md');
+    const doc = (await store.documents(colId))[0];
+    expect(doc.hash).toBe(await sha256Hex(new TextEncoder().encode('# One\n\nThe first document talks about retrieval and vectors.\n\nA second paragraph here.')));
+  });
+
+  it('refuses a duplicate file (same bytes, other name) and keeps the collection as it was', async () => {
+    const before = await counts();
+    const err = await ingestFile(store, colId, file('copy.md', '# One\n\nThe first document talks about retrieval and vectors.\n\nA second paragraph here.'), opts).catch((e) => e);
+    expect(err).toBeInstanceOf(RagError);
+    expect(err.code).toBe('duplicate');
+    expect(err.message).toMatch(/first\.md/);
+    expect(await counts()).toEqual(before);
+  });
+
+  it('a quota failure midway leaves no half-stored document', async () => {
+    const before = await counts();
+    const spy = vi.spyOn(db.embeddings, 'bulkAdd').mockImplementation(() => {
+      throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+    });
+    const err = await ingestFile(store, colId, file('second.txt', 'Another document about BM25 and keyword search.'), opts).catch((e) => e);
+    spy.mockRestore();
+    expect(err).toBeInstanceOf(RagError);
+    expect(err.code).toBe('quota');
+    expect(err.hint).toMatch(/Delete/);
+    expect(await counts()).toEqual(before);
+  });
+
+  it.each([
+    ['empty.txt', ''],
+    ['binary.txt', new Uint8Array([0, 1, 2, 3, 255, 0])],
+    ['latin1.txt', new Uint8Array([0x63, 0x61, 0x66, 0xe9])],
+    ['broken.pdf', '%PDF-1.7 not really'],
+  ])('bad file %s: clear error, collection untouched', async (name, content) => {
+    const before = await counts();
+    const loadPdfjs = async () => (await import('pdfjs-dist/legacy/build/pdf.mjs')) as never;
+    const err = await ingestFile(store, colId, file(name, content), { ...opts, loadPdfjs }).catch((e) => e);
+    expect(err).toBeInstanceOf(RagError);
+    expect(err.message).toContain(name);
+    expect(await counts()).toEqual(before);
+  });
+
+  it('refuses vectors from another embedder', async () => {
+    const other = new LexicalEmbedder(64);
+    const err = await ingestFile(store, colId, file('x.txt', 'some new words'), { ...opts, embedder: other }).catch((e) => e);
+    expect(err.code).toBe('embedder-mismatch');
+  });
+
+  it('detects stale vectors and re-embeds in one swap', async () => {
+    const other = new LexicalEmbedder(64);
+    expect(await store.staleCount(colId, other.id)).toBe(await db.chunks.count());
+    const progress: number[] = [];
+    await store.reembed(colId, other, (d) => progress.push(d));
+    expect(progress.at(-1)).toBe(await db.chunks.count());
+    expect(await store.staleCount(colId, other.id)).toBe(0);
+    const col = await db.collections.get(colId);
+    expect(col).toMatchObject({ embedder: other.id, dims: 64 });
+    const row = await db.embeddings.toCollection().first();
+    expect(row!.vector.byteLength).toBe(64 * 4);
+  });
+
+  it('deletes a document or a collection with all its rows', async () => {
+    await ingestFile(store, colId, file('b.txt', 'Second file with other words entirely.'), opts);
+    const [first] = await store.documents(colId);
+    await store.deleteDocument(first.id);
+    expect((await store.documents(colId)).map((d) => d.name)).toEqual(['b.txt']);
+    expect(await db.chunks.where('docId').equals(first.id).count()).toBe(0);
+    await store.deleteCollection(colId);
+    expect(await counts()).toEqual({ docs: 0, chunks: 0, embeddings: 0 });
+  });
+});
