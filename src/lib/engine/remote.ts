@@ -239,7 +239,8 @@ export class RemoteChatEngine implements ChatEngine {
     let contentChunks = 0;
     let usage: CompletionUsage | undefined;
     let last: ChatCompletionChunk | undefined;
-    let finished = false;
+    // The chunk with the finish_reason is held back so the usage (with our timings) rides on it.
+    let finish: ChatCompletionChunk | undefined;
     try {
       if (!res.body) throw new EngineError('unknown', 'The server sent no stream body.');
       for await (const ev of readSSE(res.body)) {
@@ -251,23 +252,22 @@ export class RemoteChatEngine implements ChatEngine {
           continue; // tolerate keep-alive noise
         }
         if (chunk.error || ev.event === 'error') throw httpError(500, JSON.stringify(chunk), endpoint(this.config.baseUrl, '/chat/completions'), model);
-        if (chunk.choices?.some((c) => c.delta?.content)) {
-          first ??= now();
-          contentChunks++;
-        }
-        if (chunk.choices?.some((c) => c.finish_reason)) finished = true;
+        last = chunk;
         if (chunk.usage) {
-          // Hold back the usage: it is re-emitted in a last chunk with our timings added.
           usage = chunk.usage;
-          if (!chunk.choices?.length) {
-            last = chunk;
-            continue;
-          }
           const { usage: _u, ...rest } = chunk;
           chunk = rest;
         }
-        last = chunk;
-        yield chunk;
+        chunk.choices ??= [];
+        if (chunk.choices.length === 0) continue;
+        if (chunk.choices.some((c) => c.delta?.content)) {
+          first ??= now();
+          contentChunks++;
+        }
+        if (finish) yield finish;
+        finish = undefined;
+        if (chunk.choices.some((c) => c.finish_reason)) finish = chunk;
+        else yield chunk;
       }
     } catch (e) {
       if (!ac.signal.aborted) {
@@ -278,10 +278,10 @@ export class RemoteChatEngine implements ChatEngine {
       done();
     }
     const base = { id: last?.id ?? 'remote', object: 'chat.completion.chunk' as const, created: last?.created ?? Math.floor(Date.now() / 1000), model: last?.model ?? model };
-    if (ac.signal.aborted && !finished) yield { ...base, choices: [{ index: 0, delta: {}, finish_reason: 'abort' }] };
     const end = now();
     const u = usage ?? { prompt_tokens: 0, completion_tokens: contentChunks, total_tokens: contentChunks, extra: { estimated: 1 } };
-    yield { ...base, choices: [], usage: withTimings(u, t0, first, end) };
+    const closing: ChatCompletionChunk = finish ?? { ...base, choices: [{ index: 0, delta: {}, finish_reason: ac.signal.aborted ? 'abort' : 'stop' }] };
+    yield { ...closing, usage: withTimings(u, t0, first, end) };
   }
 
   async #embed(req: EmbeddingRequest): Promise<EmbeddingResponse> {

@@ -50,7 +50,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
 
     if (opts.apiKey && req.headers.authorization !== `Bearer ${opts.apiKey}`) return err(res, 401, 'Incorrect API key provided.', 'authentication_error');
     if (req.method === 'GET' && path === '/v1/models') {
-      return json(res, 200, { object: 'list', data: [{ id: 'tiny-chat', object: 'model', owned_by: 'test', max_model_len: 2048 }, { id: 'tiny-embed', object: 'model', owned_by: 'test' }] });
+      return json(res, 200, { object: 'list', data: [{ id: 'tiny-chat', object: 'model', owned_by: 'test', max_model_len: 2048 }, { id: 'tiny-embed', object: 'model', owned_by: 'test', context_length: 512 }] });
     }
     if (req.method === 'POST' && path === '/v1/embeddings') {
       const input = (Array.isArray(body!.input) ? body!.input : [body!.input]) as string[];
@@ -62,6 +62,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
       });
     }
     if (req.method !== 'POST' || path !== '/v1/chat/completions') return err(res, 404, `Unknown path ${path}`);
+    if (!Array.isArray(body!.messages) || (body!.messages as unknown[]).length === 0) return err(res, 400, 'messages must not be empty');
     if (body!.model !== 'tiny-chat') return err(res, 404, `The model \`${String(body!.model)}\` does not exist.`, 'model_not_found');
     const messages = body!.messages as Array<{ content: string }>;
     const promptTokens = messages.map((m) => m.content).join(' ').split(/\s+/).length;
@@ -69,7 +70,7 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
       return err(res, 400, `This model's maximum context length is ${opts.contextWindow} tokens. However, your messages resulted in ${promptTokens} tokens.`);
     }
     if (opts.rejectStreamOptions && body!.stream_options) return err(res, 400, 'Unrecognized request argument supplied: stream_options');
-    const created = 1_700_000_000;
+    const created = Math.floor(Date.now() / 1000);
     const maxTokens = typeof body!.max_tokens === 'number' ? body!.max_tokens : tokens.length;
     const out = tokens.slice(0, maxTokens);
     const finish = out.length < tokens.length ? 'length' : 'stop';

@@ -93,6 +93,27 @@ function toWebLLMResponseFormat(rf: ResponseFormat): Record<string, unknown> | u
   }
 }
 
+/**
+ * web-llm (like OpenAI) sends usage in a separate last chunk with no choices; our interface
+ * carries it on the chunk with the finish_reason, so the finish chunk is held back and merged.
+ */
+export async function* attachUsageToFinish(source: AsyncIterable<ChatCompletionChunk>): AsyncGenerator<ChatCompletionChunk> {
+  let held: ChatCompletionChunk | null = null;
+  for await (const chunk of source) {
+    if (chunk.choices.length === 0 && chunk.usage) {
+      if (held) yield { ...held, usage: chunk.usage };
+      else yield chunk;
+      held = null;
+      continue;
+    }
+    if (held) yield held;
+    held = null;
+    if (chunk.choices.some((c) => c.finish_reason !== null)) held = chunk;
+    else yield chunk;
+  }
+  if (held) yield held;
+}
+
 /** WebLLM behind the lab-wide `ChatEngine` interface. */
 export class WebLLMChatEngine implements ChatEngine {
   readonly kind = 'webllm' as const;
@@ -221,6 +242,7 @@ export class WebLLMChatEngine implements ChatEngine {
   };
 
   async #create(req: ChatCompletionRequest): Promise<ChatCompletion | AsyncIterable<ChatCompletionChunk>> {
+    if (!Array.isArray(req.messages) || req.messages.length === 0) throw new EngineError('invalid-request', 'messages must be a non-empty array.');
     const { host, modelId } = this.#requireLoaded(req.model, 'chat');
     if (req.tools?.length && !WEBLLM_TOOL_MODEL_IDS.includes(modelId)) {
       throw mapWebLLMError(`UnsupportedModelIdError: ${modelId} is not supported for ChatCompletionRequest.tools.`, this.#ctx(modelId));
@@ -244,7 +266,7 @@ export class WebLLMChatEngine implements ChatEngine {
     const source = result as AsyncIterable<ChatCompletionChunk>;
     return (async function* () {
       try {
-        for await (const chunk of source) yield chunk;
+        yield* attachUsageToFinish(source);
       } catch (e) {
         throw mapWebLLMError(e, ctx());
       } finally {

@@ -2,10 +2,14 @@
  * A deterministic stand-in for web-llm's engine (`MLCEngineLike`), used by unit tests and, behind
  * a test flag, by the e2e tests of the built app: it "downloads" shards with web-llm's exact
  * progress texts, keeps a cache, fails offline with web-llm's own string ("TypeError: Failed to
- * fetch"), streams OpenAI-shaped chunks, honours `interruptGenerate`, and reports usage.extra.
- * It never touches the network or the GPU.
+ * fetch"). Requests are answered by the project's deterministic test double
+ * (`../test-double.ts`) behind web-llm's wire quirks: the JSON schema arrives as a string, usage
+ * comes in a separate last chunk only when `stream_options.include_usage` is set, and failures
+ * are "Name: message" strings. It never touches the network or the GPU.
  */
-import type { ChatCompletion, ChatCompletionChunk, ChatMessage, TokenLogprob } from '../types';
+import { EngineError } from '../errors';
+import { createTestDoubleEngine } from '../test-double';
+import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest, ChatEngine, ChatMessage, JSONSchema } from '../types';
 import type { MLCEngineLike, WebLLMHost, WebLLMHostFactory } from './adapter';
 import type { InitProgressReportLike } from './progress';
 
@@ -28,7 +32,7 @@ export interface FakeWebLLMOptions {
   reloadError?: string;
   /** Reject requests with this. */
   requestError?: string;
-  /** The reply, token by token; default: echoes the last user message. */
+  /** The reply, in pieces joined together (the test double streams it a character per token); default "You said: …". */
   reply?: (messages: ChatMessage[]) => string[];
   onProgress?: (r: InitProgressReportLike) => void;
 }
@@ -41,19 +45,13 @@ export function memoryCache(ids: Iterable<string> = []): FakeCache & { ids: Set<
 
 const sleep = (ms: number) => (ms > 0 ? new Promise<void>((r) => setTimeout(r, ms)) : Promise.resolve());
 
-function defaultReply(messages: ChatMessage[]): string[] {
-  const last = [...messages].reverse().find((m) => m.role === 'user');
-  const text = typeof last?.content === 'string' ? last.content : 'your message';
-  const words = `You said: ${text}`.split(/(?=\s)/);
-  return words.length ? words : ['…'];
-}
-
 /** The fake engine. */
 export class FakeMLCEngine implements MLCEngineLike {
   loaded: string[] = [];
   requests: Array<Record<string, unknown>> = [];
   interrupted = false;
-  #o: Required<Omit<FakeWebLLMOptions, 'reloadError' | 'requestError' | 'onProgress'>> & FakeWebLLMOptions;
+  #o: Required<Omit<FakeWebLLMOptions, 'reloadError' | 'requestError' | 'onProgress' | 'reply'>> & FakeWebLLMOptions;
+  #double: ChatEngine;
 
   constructor(opts: FakeWebLLMOptions = {}) {
     const nav = (globalThis as { navigator?: { onLine?: boolean } }).navigator;
@@ -63,9 +61,14 @@ export class FakeMLCEngine implements MLCEngineLike {
       shards: 4,
       shardBytes: 50 * 1024 * 1024,
       delayMs: 0,
-      reply: defaultReply,
       ...opts,
     };
+    const reply = opts.reply;
+    this.#double = createTestDoubleEngine({
+      model: 'webllm-fake',
+      tokensPerSecond: this.#o.delayMs > 0 ? 1000 / this.#o.delayMs : undefined,
+      respond: reply ? (req) => reply(req.messages).join('') : undefined,
+    });
   }
 
   get cache(): FakeCache {
@@ -111,79 +114,46 @@ export class FakeMLCEngine implements MLCEngineLike {
       this.requests.push(req);
       if (this.#o.requestError) throw this.#o.requestError;
       if (!this.loaded.length) throw 'ModelNotLoadedError: Model not loaded before trying to complete embedding.';
-      const inputs = (Array.isArray(req.input) ? req.input : [req.input]) as string[];
-      return {
-        object: 'list',
-        model: this.loaded[0],
-        data: inputs.map((s, index) => ({ object: 'embedding', index, embedding: hashVector(s, 8) })),
-        usage: { prompt_tokens: inputs.join(' ').length, total_tokens: inputs.join(' ').length, extra: {} },
-      };
+      try {
+        return await this.#double.embeddings.create({ input: req.input as string[] });
+      } catch (e) {
+        throw asWebLLMString(e);
+      }
     },
   };
 
+  /** Web-llm's wire quirks around the test double: JSON schema as a string, usage only when asked, string errors. */
   async #create(req: Record<string, unknown>): Promise<ChatCompletion | AsyncIterable<ChatCompletionChunk>> {
     this.requests.push(req);
     if (this.#o.requestError) throw this.#o.requestError;
     if (!this.loaded.length) throw 'ModelNotLoadedError: Model not loaded before trying to complete ChatCompletionRequest.';
-    this.interrupted = false;
-    const messages = req.messages as ChatMessage[];
-    const promptTokens = messages.reduce((n, m) => n + (typeof m.content === 'string' ? m.content.split(/\s+/).length : 1), 0);
-    if (promptTokens > 4096) throw `ContextWindowSizeExceededError: Prompt tokens exceed context window size: number of prompt tokens: ${promptTokens}; context window size: 4096`;
-    let tokens = this.#o.reply(messages);
-    if (typeof req.max_tokens === 'number') tokens = tokens.slice(0, req.max_tokens);
-    const model = (req.model as string | undefined) ?? this.loaded[0]!;
-    const created = 1_700_000_000;
-    const id = `chatcmpl-fake-${this.requests.length}`;
-    const lp = (t: string, i: number): TokenLogprob => ({ token: t, logprob: -0.1 * (i + 1), top_logprobs: [{ token: t, logprob: -0.1 * (i + 1) }] });
-    const wantLogprobs = req.logprobs === true;
-    const usage = (n: number) => ({
-      prompt_tokens: promptTokens,
-      completion_tokens: n,
-      total_tokens: promptTokens + n,
-      extra: { time_to_first_token_s: 0.01, prefill_tokens_per_s: 1000, decode_tokens_per_s: 100, e2e_latency_s: 0.01 + n / 100 },
-    });
-    if (!req.stream) {
-      const out: string[] = [];
-      for (const t of tokens) {
-        if (this.interrupted) break;
-        await sleep(this.#o.delayMs);
-        out.push(t);
-      }
-      return {
-        id,
-        object: 'chat.completion',
-        created,
-        model,
-        choices: [
-          {
-            index: 0,
-            message: { role: 'assistant', content: out.join('') },
-            finish_reason: this.interrupted ? 'abort' : out.length < this.#o.reply(messages).length ? 'length' : 'stop',
-            logprobs: wantLogprobs ? { content: out.map(lp) } : null,
-          },
-        ],
-        usage: usage(out.length),
-      };
+    const { stream_options, response_format, ...rest } = req as Record<string, unknown> & { stream_options?: { include_usage?: boolean }; response_format?: { type: string; schema?: string; grammar?: string } };
+    const ours = { ...rest, model: undefined } as unknown as ChatCompletionRequest;
+    if (response_format?.type === 'json_object') {
+      ours.response_format = response_format.schema ? { type: 'json_schema', json_schema: { schema: JSON.parse(response_format.schema) as JSONSchema } } : { type: 'json_object' };
     }
-    const self = this;
-    const full = this.#o.reply(messages).length;
+    let result: ChatCompletion | AsyncIterable<ChatCompletionChunk>;
+    try {
+      result = await this.#double.chat.completions.create(ours);
+    } catch (e) {
+      throw asWebLLMString(e);
+    }
+    const model = (req.model as string | undefined) ?? this.loaded[0]!;
+    if (!req.stream) return { ...(result as ChatCompletion), model };
+    const includeUsage = stream_options?.include_usage === true;
     return (async function* (): AsyncGenerator<ChatCompletionChunk> {
-      let n = 0;
-      for (const t of tokens) {
-        await sleep(self.#o.delayMs);
-        if (self.interrupted) break;
-        yield { id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta: { role: 'assistant', content: t }, finish_reason: null, logprobs: wantLogprobs ? { content: [lp(t, n)] } : null }] };
-        n++;
+      // web-llm sends usage, when asked, in a last chunk of its own with no choices.
+      for await (const chunk of result as AsyncIterable<ChatCompletionChunk>) {
+        const { usage, ...rest } = chunk;
+        if (rest.choices.length) yield { ...rest, model };
+        if (usage && includeUsage) yield { ...rest, model, choices: [], usage };
       }
-      const finish = self.interrupted ? 'abort' : n < full ? 'length' : 'stop';
-      yield { id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta: {}, finish_reason: finish }] };
-      const so = req.stream_options as { include_usage?: boolean } | undefined;
-      if (so?.include_usage) yield { id, object: 'chat.completion.chunk', created, model, choices: [], usage: usage(n) };
     })();
   }
 
   interruptGenerate(): void {
     this.interrupted = true;
+    void this.#double.interrupt();
   }
 
   async unload(): Promise<void> {
@@ -195,12 +165,13 @@ export class FakeMLCEngine implements MLCEngineLike {
   }
 }
 
-/** A deterministic unit vector for a string (8 dims), standing in for a real embedding. */
-export function hashVector(s: string, dims: number): number[] {
-  const v = new Array<number>(dims).fill(0);
-  for (let i = 0; i < s.length; i++) v[i % dims]! += ((s.charCodeAt(i) * 2654435761) % 1000) / 1000;
-  const norm = Math.hypot(...v) || 1;
-  return v.map((x) => x / norm);
+/** web-llm posts errors across its worker as "Name: message" strings; the fake does the same. */
+function asWebLLMString(e: unknown): string {
+  if (e instanceof EngineError) {
+    const name = { 'context-window': 'ContextWindowSizeExceededError', aborted: 'AbortError', 'invalid-request': 'ConfigValueError' }[e.code as string] ?? 'Error';
+    return `${name}: ${e.message}`;
+  }
+  return e instanceof Error ? `${e.name}: ${e.message}` : String(e);
 }
 
 /** A host factory around a FakeMLCEngine (for `createWebLLMEngine({ factory })`). */
