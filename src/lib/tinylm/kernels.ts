@@ -44,77 +44,99 @@ export function axpy(alpha: number, x: Float32Array, xo: number, y: Float32Array
 
 /**
  * c[M,N] (+)= a[M,K] · b[N,K]ᵀ — the "linear layer" product with [out, in] weights.
- * Every output is a dot product of two contiguous rows; four rows of b share one pass over a's row.
+ * Every output is a dot product of two contiguous rows. Register blocking: two rows of a and four
+ * rows of b are read together, so each loaded value feeds several multiply-adds.
  */
 export function matmulABt(a: Float32Array, b: Float32Array, c: Float32Array, M: number, N: number, K: number, acc = false): void {
-  for (let i = 0; i < M; i++) {
-    const ao = i * K;
-    const co = i * N;
+  let i = 0;
+  for (; i + 1 < M; i += 2) {
+    const a0 = i * K, a1 = a0 + K;
+    const c0 = i * N, c1 = c0 + N;
     let j = 0;
     for (; j + 3 < N; j += 4) {
       const b0 = j * K, b1 = b0 + K, b2 = b1 + K, b3 = b2 + K;
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+      let s00 = 0, s01 = 0, s02 = 0, s03 = 0, s10 = 0, s11 = 0, s12 = 0, s13 = 0;
       for (let k = 0; k < K; k++) {
-        const x = a[ao + k];
-        s0 += x * b[b0 + k];
-        s1 += x * b[b1 + k];
-        s2 += x * b[b2 + k];
-        s3 += x * b[b3 + k];
+        const x0 = a[a0 + k], x1 = a[a1 + k];
+        const y0 = b[b0 + k], y1 = b[b1 + k], y2 = b[b2 + k], y3 = b[b3 + k];
+        s00 += x0 * y0; s01 += x0 * y1; s02 += x0 * y2; s03 += x0 * y3;
+        s10 += x1 * y0; s11 += x1 * y1; s12 += x1 * y2; s13 += x1 * y3;
       }
       if (acc) {
-        c[co + j] += s0; c[co + j + 1] += s1; c[co + j + 2] += s2; c[co + j + 3] += s3;
+        c[c0 + j] += s00; c[c0 + j + 1] += s01; c[c0 + j + 2] += s02; c[c0 + j + 3] += s03;
+        c[c1 + j] += s10; c[c1 + j + 1] += s11; c[c1 + j + 2] += s12; c[c1 + j + 3] += s13;
       } else {
-        c[co + j] = s0; c[co + j + 1] = s1; c[co + j + 2] = s2; c[co + j + 3] = s3;
+        c[c0 + j] = s00; c[c0 + j + 1] = s01; c[c0 + j + 2] = s02; c[c0 + j + 3] = s03;
+        c[c1 + j] = s10; c[c1 + j + 1] = s11; c[c1 + j + 2] = s12; c[c1 + j + 3] = s13;
       }
     }
     for (; j < N; j++) {
-      const s = dot(a, ao, b, j * K, K);
-      c[co + j] = acc ? c[co + j] + s : s;
+      const s0 = dot(a, a0, b, j * K, K), s1 = dot(a, a1, b, j * K, K);
+      c[c0 + j] = acc ? c[c0 + j] + s0 : s0;
+      c[c1 + j] = acc ? c[c1 + j] + s1 : s1;
     }
   }
+  if (i < M) matvecRows(a, i * K, b, c, i * N, N, K, acc);
 }
 
-/** c[M,N] (+)= a[M,K] · b[K,N] — row i of c accumulates a[i,k] · row k of b (contiguous axpy). */
-export function matmulAB(a: Float32Array, b: Float32Array, c: Float32Array, M: number, N: number, K: number, acc = false): void {
-  if (!acc) c.fill(0, 0, M * N);
-  for (let i = 0; i < M; i++) {
-    const co = i * N;
-    const ao = i * K;
-    let k = 0;
-    // Two rows of b per pass halves the read/write traffic on c's row.
-    for (; k + 1 < K; k += 2) {
-      const x0 = a[ao + k], x1 = a[ao + k + 1];
-      if (x0 === 0 && x1 === 0) continue;
-      const b0 = k * N, b1 = b0 + N;
-      for (let j = 0; j < N; j++) c[co + j] += x0 * b[b0 + j] + x1 * b[b1 + j];
-    }
-    for (; k < K; k++) {
+/** c[co..co+N) (+)= b[N,K] · a[ao..ao+K): one row of a against all rows of b. */
+function matvecRows(a: Float32Array, ao: number, b: Float32Array, c: Float32Array, co: number, N: number, K: number, acc: boolean): void {
+  let j = 0;
+  for (; j + 3 < N; j += 4) {
+    const b0 = j * K, b1 = b0 + K, b2 = b1 + K, b3 = b2 + K;
+    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    for (let k = 0; k < K; k++) {
       const x = a[ao + k];
-      if (x !== 0) axpy(x, b, k * N, c, co, N);
+      s0 += x * b[b0 + k];
+      s1 += x * b[b1 + k];
+      s2 += x * b[b2 + k];
+      s3 += x * b[b3 + k];
+    }
+    if (acc) {
+      c[co + j] += s0; c[co + j + 1] += s1; c[co + j + 2] += s2; c[co + j + 3] += s3;
+    } else {
+      c[co + j] = s0; c[co + j + 1] = s1; c[co + j + 2] = s2; c[co + j + 3] = s3;
+    }
+  }
+  for (; j < N; j++) {
+    const s = dot(a, ao, b, j * K, K);
+    c[co + j] = acc ? c[co + j] + s : s;
+  }
+}
+
+/** Scratch buffers for transposes (grown on demand; kernels are not re-entrant). */
+const scratch: Float32Array[] = [new Float32Array(0), new Float32Array(0)];
+function scratchBuf(slot: number, n: number): Float32Array {
+  if (scratch[slot].length < n) scratch[slot] = new Float32Array(n);
+  return scratch[slot];
+}
+
+/** out[C,R] = x[R,C]ᵀ (blocked for cache friendliness). */
+export function transposeInto(x: Float32Array, out: Float32Array, R: number, C: number): void {
+  const BS = 32;
+  for (let r0 = 0; r0 < R; r0 += BS) {
+    const r1 = Math.min(R, r0 + BS);
+    for (let c0 = 0; c0 < C; c0 += BS) {
+      const c1 = Math.min(C, c0 + BS);
+      for (let r = r0; r < r1; r++) for (let c = c0; c < c1; c++) out[c * R + r] = x[r * C + c];
     }
   }
 }
 
-/** c[M,N] (+)= a[K,M]ᵀ · b[K,N] — weight gradients: row i of c accumulates a[k,i] · row k of b. */
+/** c[M,N] (+)= a[M,K] · b[K,N] — via bᵀ and the dot-product kernel. */
+export function matmulAB(a: Float32Array, b: Float32Array, c: Float32Array, M: number, N: number, K: number, acc = false): void {
+  const bt = scratchBuf(0, N * K);
+  transposeInto(b, bt, K, N); // bt [N, K]
+  matmulABt(a, bt, c, M, N, K, acc);
+}
+
+/** c[M,N] (+)= a[K,M]ᵀ · b[K,N] — weight gradients, via two transposes and the dot-product kernel. */
 export function matmulAtB(a: Float32Array, b: Float32Array, c: Float32Array, M: number, N: number, K: number, acc = false): void {
-  if (!acc) c.fill(0, 0, M * N);
-  let k = 0;
-  for (; k + 1 < K; k += 2) {
-    const a0 = k * M, a1 = a0 + M;
-    const b0 = k * N, b1 = b0 + N;
-    for (let i = 0; i < M; i++) {
-      const x0 = a[a0 + i], x1 = a[a1 + i];
-      if (x0 === 0 && x1 === 0) continue;
-      const co = i * N;
-      for (let j = 0; j < N; j++) c[co + j] += x0 * b[b0 + j] + x1 * b[b1 + j];
-    }
-  }
-  for (; k < K; k++) {
-    for (let i = 0; i < M; i++) {
-      const x = a[k * M + i];
-      if (x !== 0) axpy(x, b, k * N, c, i * N, N);
-    }
-  }
+  const at = scratchBuf(0, M * K);
+  const bt = scratchBuf(1, N * K);
+  transposeInto(a, at, K, M); // at [M, K]
+  transposeInto(b, bt, K, N); // bt [N, K]
+  matmulABt(at, bt, c, M, N, K, acc);
 }
 
 /** y[N] = W[N,K] · x[K] (+ y when acc): matrix–vector product for single-token decoding. */
