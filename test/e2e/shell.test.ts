@@ -97,10 +97,10 @@ describe('offline', () => {
     const context = await browser.newContext();
     const { page } = await openApp('#/', { context });
     await page.waitForSelector('[data-topic="1.0"]');
+    // The first visit installs the service worker; the next load is controlled by it.
     await page.evaluate(async () => {
       await navigator.serviceWorker.ready;
     });
-    await page.waitForFunction(() => navigator.serviceWorker.controller !== null || (location.reload(), false), undefined, { timeout: 30_000 }).catch(() => undefined);
     await page.reload();
     await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 30_000 });
     await context.setOffline(true);
