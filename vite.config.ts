@@ -24,8 +24,12 @@ const isolationHeaders = {
 
 export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
+/** Shown in the footer; a new value makes a new service worker, which the app offers to reload into. */
+const buildId = process.env.LLM_LAB_BUILD_ID ?? process.env.npm_package_version ?? 'dev';
+
 export default defineConfig({
   base: './',
+  define: { __BUILD_ID__: JSON.stringify(buildId) },
   plugins: [
     svelte(),
     VitePWA({
