@@ -3,3 +3,4 @@ export * from './datasets';
 export * from './mlp';
 export * from './session';
 export * from './graph';
+export * from './api';
