@@ -199,40 +199,32 @@ export class BPETrainer {
       const ids = this.words[w];
       const len = this.wordLen[w];
       const f = this.wordFreq[w];
-      // Does the word still contain the pair? (the index can be stale)
-      let found = false;
-      for (let i = 0; i + 1 < len; i++) {
-        if (ids[i] === a && ids[i + 1] === b) {
-          found = true;
-          break;
-        }
-      }
-      if (!found) continue;
-      // Remove the word's old pairs, merge left to right, add its new pairs.
-      for (let i = 0; i + 1 < len; i++) {
-        const k = ids[i] * STRIDE + ids[i + 1];
-        if (k === key) continue;
-        pc.set(k, pc.get(k)! - f);
-        changed.add(k);
-      }
+      // Merge left to right in place (j ≤ i), updating only the pairs around each merge site,
+      // as Hugging Face tokenizers does: (prev, a) → (prev, id) and (b, next) → (id, next). The
+      // left neighbour is read from the rewritten part, so "a b a b" correctly yields (id, id).
       let j = 0;
-      for (let i = 0; i < len; i++) {
+      let i = 0;
+      let merged = false;
+      while (i < len) {
         if (i + 1 < len && ids[i] === a && ids[i + 1] === b) {
+          merged = true;
+          if (j > 0) {
+            const p = ids[j - 1];
+            this.addPair(p * STRIDE + a, -f, key, changed);
+            this.addPair(p * STRIDE + id, f, key, changed);
+            this.indexPair(p * STRIDE + id, w);
+          }
+          if (i + 2 < len) {
+            const nx = ids[i + 2];
+            this.addPair(b * STRIDE + nx, -f, key, changed);
+            this.addPair(id * STRIDE + nx, f, key, changed);
+            this.indexPair(id * STRIDE + nx, w);
+          }
           ids[j++] = id;
-          i++;
-        } else ids[j++] = ids[i];
+          i += 2;
+        } else ids[j++] = ids[i++];
       }
-      this.wordLen[w] = j;
-      for (let i = 0; i + 1 < j; i++) {
-        const k = ids[i] * STRIDE + ids[i + 1];
-        pc.set(k, (pc.get(k) ?? 0) + f);
-        changed.add(k);
-        if (ids[i] === id || ids[i + 1] === id) {
-          const l = this.pairWords.get(k);
-          if (!l) this.pairWords.set(k, [w]);
-          else if (l[l.length - 1] !== w) l.push(w);
-        }
-      }
+      if (merged) this.wordLen[w] = j;
     }
     for (const k of changed) {
       const c = pc.get(k)!;
@@ -242,6 +234,20 @@ export class BPETrainer {
       }
       this.push(k, c);
     }
+  }
+
+  /** Adds `delta` to a pair's count (the pair being merged is skipped: it is gone). */
+  private addPair(k: number, delta: number, merging: number, changed: Set<number>): void {
+    if (k === merging) return;
+    this.pairCount.set(k, (this.pairCount.get(k) ?? 0) + delta);
+    changed.add(k);
+  }
+
+  /** Records that word `w` contains pair `k` (duplicates are skipped when read). */
+  private indexPair(k: number, w: number): void {
+    const l = this.pairWords.get(k);
+    if (!l) this.pairWords.set(k, [w]);
+    else if (l[l.length - 1] !== w) l.push(w);
   }
 
   /** True when pair k1 outranks k2 at equal counts: the lexicographically greater (bytes, bytes). */
