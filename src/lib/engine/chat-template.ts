@@ -77,8 +77,14 @@ export function responseFormatSchema(format: ResponseFormat | undefined): JSONSc
   return null;
 }
 
-/** Renders a conversation into the prompt text TinyLM was trained on. */
-export function renderChatML(messages: ChatMessage[], options: TemplateOptions = {}): string {
+/** A prompt piece: a special token (encoded as its id) or ordinary text (specials in it are not honoured). */
+export type PromptSegment = { special: string } | { text: string };
+
+/**
+ * The prompt as segments, so user text that happens to contain "<|im_end|>" is tokenized as
+ * plain text rather than as the control token (no prompt injection through the template).
+ */
+export function renderChatMLSegments(messages: ChatMessage[], options: TemplateOptions = {}): PromptSegment[] {
   const extra =
     (options.tools && options.tools.length > 0 ? renderToolsBlock(options.tools) : '') +
     (options.jsonSchema ? renderFormatBlock(options.jsonSchema) : '');
@@ -87,14 +93,21 @@ export function renderChatML(messages: ChatMessage[], options: TemplateOptions =
     if (msgs[0]?.role === 'system') msgs[0] = { ...msgs[0], content: contentText(msgs[0].content) + extra };
     else msgs.unshift({ role: 'system', content: extra.replace(/^\n\n/, '') });
   }
-  let out = '';
+  const out: PromptSegment[] = [];
   for (const m of msgs) {
     let body = contentText(m.content);
     if (m.role === 'assistant' && m.tool_calls) {
       for (const call of m.tool_calls) body += formatToolCall(call.function.name, call.function.arguments || '{}');
     }
-    out += `${IM_START}${m.role}\n${body}${IM_END}\n`;
+    out.push({ special: IM_START }, { text: `${m.role}\n${body}` }, { special: IM_END }, { text: '\n' });
   }
-  if (options.addGenerationPrompt ?? true) out += `${IM_START}assistant\n`;
+  if (options.addGenerationPrompt ?? true) out.push({ special: IM_START }, { text: 'assistant\n' });
   return out;
+}
+
+/** Renders a conversation into the prompt text TinyLM was trained on. */
+export function renderChatML(messages: ChatMessage[], options: TemplateOptions = {}): string {
+  return renderChatMLSegments(messages, options)
+    .map((s) => ('special' in s ? s.special : s.text))
+    .join('');
 }

@@ -84,7 +84,7 @@ export function penalizeLogits(
   history: ArrayLike<number> = [],
   steps?: SamplingStep[],
 ): Float32Array {
-  let x = Float32Array.from(logits);
+  let x: Float32Array = Float32Array.from(logits);
   steps?.push({ name: 'logits', kind: 'logits', values: x });
   if (params.logitBias) {
     x = applyLogitBias(x, params.logitBias);
@@ -111,7 +111,7 @@ export function samplingDistribution(
   options: SampleOptions = {},
 ): { probs: Float32Array; greedy: boolean; steps?: SamplingStep[] } {
   const steps: SamplingStep[] | undefined = options.trace ? [] : undefined;
-  let x = penalizeLogits(logits, params, options.history, steps);
+  let x: Float32Array = penalizeLogits(logits, params, options.history, steps);
   if (options.allowed) {
     const allowed = options.allowed;
     for (let i = 0; i < x.length; i++) if (!allowed(i)) x[i] = -Infinity;
@@ -128,7 +128,7 @@ export function samplingDistribution(
     x = applyTemperature(x, t);
     steps?.push({ name: 'temperature', kind: 'logits', values: x });
   }
-  let p = softmax(x);
+  let p: Float32Array = softmax(x);
   steps?.push({ name: 'softmax', kind: 'probs', values: p });
   if (params.topK && params.topK > 0 && params.topK < p.length) {
     p = topK(p, params.topK);

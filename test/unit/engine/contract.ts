@@ -157,7 +157,7 @@ export function runEngineContract(
       expect(r.usage!.completion_tokens).toBeLessThanOrEqual(3);
       if (greedy.usage!.completion_tokens > 3) {
         expect(r.choices[0].finish_reason).toBe('length');
-        expect(greedy.choices[0].message.content!.startsWith(r.choices[0].message.content as string)).toBe(true);
+        expect((greedy.choices[0].message.content as string).startsWith(r.choices[0].message.content as string)).toBe(true);
       }
     });
 
@@ -178,8 +178,10 @@ export function runEngineContract(
           break;
         }
       }
-      expect(at, `greedy output has no plain 3-char window: ${JSON.stringify(text)}`).toBeGreaterThan(0);
-      const stop = text.slice(at, at + 3);
+      // Fallback for odd outputs: any 2-character window without replacement characters.
+      for (let i = 1; at < 0 && i + 2 <= text.length; i++) if (!text.slice(i, i + 2).includes('\uFFFD')) at = i;
+      expect(at, `greedy output has no usable window: ${JSON.stringify(text)}`).toBeGreaterThan(0);
+      const stop = /^[A-Za-z ,.]{3}$/.test(text.slice(at, at + 3)) ? text.slice(at, at + 3) : text.slice(at, at + 2);
       const cut = text.slice(0, text.indexOf(stop));
       const r = await engine.chat.completions.create({
         messages: messages('Tell me a short story about a cat.'),

@@ -1,0 +1,343 @@
+/**
+ * TinyLM behind the lab-wide ChatEngine interface: ChatML prompt → KV-cached incremental
+ * decoding (`InferenceSession`) → the shared sampler → OpenAI-shaped completions or chunks.
+ *
+ * - Prefill runs once per choice (`session.append(promptIds)`), then one `append([id])` per token.
+ * - `logprobs` are the model's raw log-softmax (before temperature, penalties and masks), like
+ *   vLLM's default; each carries the token text, id and bytes (a byte-level token may be half a
+ *   UTF-8 character: `token` then shows U+FFFD and `bytes` tells the truth).
+ * - `response_format` json_schema/json_object and forced tool calls use constrained decoding
+ *   (see constrained/), so the output always parses; free-text tool calls are parsed after.
+ * - The loop yields to the event loop every few milliseconds, so `interrupt()` (a message in a
+ *   worker) is seen between tokens.
+ */
+import { createRng, randomSeed } from '../sampling/rng';
+import { sampleToken, type SamplingParams } from '../sampling/sampler';
+import { logSoftmax, topLogprobIds } from '../sampling/transforms';
+import type { LogitsModel } from '../tinylm/contract';
+import { TOOL_CALL_CLOSE, TOOL_CALL_OPEN } from '../tinylm/contract';
+import { contentText, renderChatMLSegments, responseFormatSchema } from './chat-template';
+import { runCompletion, type ChoiceSource, type TokenEvent } from './completion-runner';
+import { compileSchema, toolCallSchema, type SchemaNode } from './constrained/schema';
+import { JsonTokenConstraint, VocabularyIndex } from './constrained/token-constraint';
+import { EngineError } from './errors';
+import { finallyStream, InFlight } from './request-signal';
+import type {
+  ChatCompletion,
+  ChatCompletionChunk,
+  ChatCompletionRequest,
+  ChatEngine,
+  EmbeddingRequest,
+  EmbeddingResponse,
+  LoadProgress,
+  ModelInfo,
+  TokenLogprob,
+  TopLogprob,
+} from './types';
+
+/** What the engine needs from a tokenizer (the shape of `src/lib/tokenizer`'s `Tokenizer`). */
+export interface EngineTokenizer {
+  readonly vocabSize: number;
+  readonly specialIds: Map<string, number>;
+  encode(text: string, opts?: { allowedSpecial?: 'all' | Iterable<string> }): number[];
+  decode(ids: Iterable<number>): string;
+  tokenBytes(id: number): Uint8Array | undefined;
+  streamingDecoder(): { push(ids: number | Iterable<number>): string; flush(): string };
+}
+
+/** A model ready to serve. */
+export interface LoadedTinyLM {
+  id: string;
+  model: LogitsModel;
+  tokenizer: EngineTokenizer;
+}
+
+/** Fetches/reads and builds a model by id. */
+export type TinyLMLoader = (modelId: string, onProgress?: (p: LoadProgress) => void) => Promise<LoadedTinyLM>;
+
+export interface TinyLMEngineOptions {
+  loader: TinyLMLoader;
+  /** The models `load` accepts (static list or a function reading their metadata). */
+  models: ModelInfo[] | (() => Promise<ModelInfo[]>);
+  /** Loaded by the first request when `load` was never called. */
+  defaultModel?: string;
+  /** Longest stretch of decoding between yields to the event loop (default 8 ms). */
+  yieldEveryMs?: number;
+}
+
+
+const now = () => (globalThis.performance?.now() ?? Date.now()) / 1000;
+
+/** Resolves on the next macrotask (MessageChannel: no 4 ms timer clamping in browsers). */
+function nextMacrotask(): Promise<void> {
+  if (typeof MessageChannel !== 'undefined') {
+    return new Promise((resolve) => {
+      const ch = new MessageChannel();
+      ch.port1.onmessage = () => {
+        ch.port1.close();
+        resolve();
+      };
+      ch.port2.postMessage(null);
+    });
+  }
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+/** ChatEngine over a TinyLM `LogitsModel` and its tokenizer. */
+export class TinyLMEngine implements ChatEngine {
+  readonly kind = 'tinylm' as const;
+  private current: (LoadedTinyLM & { vocab: VocabularyIndex }) | null = null;
+  private loading: Promise<void> | null = null;
+  private readonly inflight = new InFlight();
+  private readonly yieldEvery: number;
+
+  readonly chat: ChatEngine['chat'];
+  readonly embeddings: ChatEngine['embeddings'];
+
+  constructor(private readonly options: TinyLMEngineOptions) {
+    this.yieldEvery = (options.yieldEveryMs ?? 8) / 1000;
+    this.chat = { completions: { create: this.create.bind(this) as ChatEngine['chat']['completions']['create'] } };
+    this.embeddings = { create: (req) => this.embed(req) };
+  }
+
+  /** The model currently loaded (null before `load`). */
+  get loaded(): LoadedTinyLM | null {
+    return this.current;
+  }
+
+  async listModels(): Promise<ModelInfo[]> {
+    const m = this.options.models;
+    return typeof m === 'function' ? m() : m;
+  }
+
+  async load(modelId: string, onProgress?: (p: LoadProgress) => void): Promise<void> {
+    if (this.current?.id === modelId) {
+      onProgress?.({ progress: 1, text: `${modelId} ready` });
+      return;
+    }
+    const known = await this.listModels();
+    if (!known.some((m) => m.id === modelId)) {
+      throw new EngineError('model-not-found', `Unknown TinyLM model "${modelId}".`, `Choose one of: ${known.map((m) => m.id).join(', ')}.`);
+    }
+    this.inflight.interruptAll();
+    const loaded = await this.options.loader(modelId, onProgress);
+    this.current = { ...loaded, vocab: new VocabularyIndex(loaded.tokenizer, loaded.model.config.vocabSize) };
+  }
+
+  async unload(): Promise<void> {
+    this.inflight.interruptAll();
+    this.current = null;
+  }
+
+  async interrupt(): Promise<void> {
+    this.inflight.interruptAll();
+  }
+
+  async tokenize(text: string): Promise<number[]> {
+    return (await this.ready()).tokenizer.encode(text, { allowedSpecial: 'all' });
+  }
+
+  async detokenize(ids: number[]): Promise<string> {
+    return (await this.ready()).tokenizer.decode(ids);
+  }
+
+  private async ready(): Promise<LoadedTinyLM & { vocab: VocabularyIndex }> {
+    if (!this.current) {
+      const id = this.options.defaultModel;
+      if (!id) throw new EngineError('invalid-request', 'No TinyLM model is loaded.', 'Call load(modelId) first.');
+      this.loading ??= this.load(id).finally(() => (this.loading = null));
+      await this.loading;
+    }
+    return this.current!;
+  }
+
+  private async embed(req: EmbeddingRequest): Promise<EmbeddingResponse> {
+    const m = await this.ready();
+    const inputs = typeof req.input === 'string' ? [req.input] : req.input;
+    let tokens = 0;
+    const data = inputs.map((text, index) => {
+      const ids = m.tokenizer.encode(text, { allowedSpecial: [] }).slice(0, m.model.config.maxSeqLen);
+      tokens += ids.length;
+      if (ids.length === 0) ids.push(m.tokenizer.specialIds.get('<|endoftext|>') ?? 0);
+      return { object: 'embedding' as const, index, embedding: Array.from(m.model.embed(ids)) };
+    });
+    return { object: 'list', model: m.id, data, usage: { prompt_tokens: tokens, total_tokens: tokens } };
+  }
+
+  private async create(req: ChatCompletionRequest): Promise<ChatCompletion | AsyncIterable<ChatCompletionChunk>> {
+    validateRequest(req);
+    if (req.model && req.model !== this.current?.id) await this.load(req.model);
+    const m = await this.ready();
+    const promptIds = this.encodePrompt(m, req);
+    const maxSeq = m.model.config.maxSeqLen;
+    if (promptIds.length >= maxSeq) {
+      throw new EngineError(
+        'context-window',
+        `The prompt is ${promptIds.length} tokens; ${m.id} has a ${maxSeq}-token context window.`,
+        'Shorten the conversation or the documents in it.',
+      );
+    }
+    const { signal, end } = this.inflight.begin(req.signal);
+    const run = runCompletion(req, { model: m.id, idPrefix: 'chatcmpl-tinylm', source: this.source(m, req, promptIds), signal });
+    if (req.stream) return finallyStream(run as AsyncIterable<ChatCompletionChunk>, end);
+    try {
+      return await (run as Promise<ChatCompletion>);
+    } finally {
+      end();
+    }
+  }
+
+  private encodePrompt(m: LoadedTinyLM, req: ChatCompletionRequest): number[] {
+    const tools = req.tool_choice === 'none' ? undefined : req.tools;
+    const segments = renderChatMLSegments(req.messages, { tools, jsonSchema: responseFormatSchema(req.response_format) });
+    const ids: number[] = [];
+    for (const s of segments) {
+      if ('special' in s) {
+        const id = m.tokenizer.specialIds.get(s.special);
+        if (id === undefined) throw new EngineError('unknown', `The tokenizer of ${m.id} lacks the special token ${s.special}.`);
+        ids.push(id);
+      } else ids.push(...m.tokenizer.encode(s.text, { allowedSpecial: [] }));
+    }
+    return ids;
+  }
+
+  /** The constraint for this request: a JSON schema, a forced tool call, or none. */
+  private constraintFor(m: LoadedTinyLM & { vocab: VocabularyIndex }, req: ChatCompletionRequest): JsonTokenConstraint | null {
+    let node: SchemaNode | null = null;
+    let prefix = '';
+    let suffix = '';
+    const forced = req.tools?.length && typeof req.tool_choice === 'object' ? req.tool_choice.function.name : undefined;
+    if (forced) {
+      const tool = req.tools!.find((t) => t.function.name === forced);
+      if (!tool) throw new EngineError('invalid-request', `tool_choice names "${forced}", which is not in tools.`);
+      node = toolCallSchema(forced, tool.function.parameters);
+      prefix = TOOL_CALL_OPEN;
+      suffix = TOOL_CALL_CLOSE;
+    } else {
+      const schema = responseFormatSchema(req.response_format);
+      if (schema) node = compileSchema(schema);
+    }
+    return node ? new JsonTokenConstraint(node, m.vocab, { prefix, suffix }) : null;
+  }
+
+  private source(m: LoadedTinyLM & { vocab: VocabularyIndex }, req: ChatCompletionRequest, promptIds: number[]): ChoiceSource {
+    const params: SamplingParams = {
+      temperature: req.temperature ?? 1,
+      topP: req.top_p,
+      topK: req.top_k,
+      minP: req.min_p,
+      presencePenalty: req.presence_penalty,
+      frequencyPenalty: req.frequency_penalty,
+      repetitionPenalty: req.repetition_penalty,
+      logitBias: req.logit_bias,
+    };
+    const baseSeed = req.seed ?? randomSeed();
+    const k = req.logprobs ? Math.max(0, Math.min(20, req.top_logprobs ?? 0)) : 0;
+    const stopIds = new Set(m.tokenizer.specialIds.values());
+    const maxSeq = m.model.config.maxSeqLen;
+    const maxTokens = Math.max(0, Math.min(req.max_tokens ?? Infinity, maxSeq - promptIds.length));
+    const yieldEvery = this.yieldEvery;
+
+    return (index, stats, signal) => {
+      const session = m.model.newSession();
+      const rng = createRng(baseSeed + index * 7919);
+      const decoder = m.tokenizer.streamingDecoder();
+      const constraint = this.constraintFor(m, req);
+      const history: number[] = [];
+      let logits: Float32Array | null = null;
+      let pendingId = -1; // sampled but not yet appended to the KV cache
+      let finished: 'stop' | 'length' | null = null;
+      let lastYield = now();
+      stats.promptTokens = promptIds.length;
+
+      const tokenEvent = (id: number, text: string, lsm: Float32Array | null): TokenEvent => {
+        if (!req.logprobs || !lsm) return { text };
+        const entry = (tid: number, lp: number): TopLogprob => {
+          const bytes = m.vocab.bytes(tid);
+          return { token: m.vocab.text(tid), logprob: lp, bytes: bytes ? Array.from(bytes) : null, id: tid };
+        };
+        const lp: TokenLogprob = { ...entry(id, lsm[id]), top_logprobs: topLogprobIds(lsm, k).map((t) => entry(t.id, t.logprob)) };
+        return { text, logprob: lp };
+      };
+
+      return {
+        async next(): Promise<IteratorResult<TokenEvent, 'stop' | 'length'>> {
+          if (finished) {
+            const rest = decoder.flush();
+            const f = finished;
+            finished = null;
+            if (rest) {
+              finished = f;
+              return { done: false, value: { text: rest } };
+            }
+            return { done: true, value: f };
+          }
+          if (now() - lastYield > yieldEvery) {
+            await nextMacrotask();
+            lastYield = now();
+          }
+          if (signal.aborted) return { done: true, value: 'stop' };
+          if (logits === null) {
+            const t0 = now();
+            logits = session.append(promptIds); // prefill: [vocab] logits of the last prompt token
+            stats.prefillS = now() - t0;
+          } else if (pendingId >= 0) {
+            logits = session.append([pendingId]); // decode one token with the KV cache
+            pendingId = -1;
+          }
+          if (history.length >= maxTokens) return finish('length');
+          const mask = constraint?.mask(maxTokens - history.length);
+          const { id } = sampleToken(logits, params, rng, { history, allowed: mask ? (i) => mask[i] === 1 : undefined });
+          if (id < 0) return finish('stop');
+          if (stopIds.has(id)) return finish('stop');
+          const lsm = req.logprobs ? logSoftmax(logits) : null;
+          history.push(id);
+          stats.completionTokens = history.length;
+          pendingId = id;
+          constraint?.advance(id);
+          const text = decoder.push(id);
+          if (constraint?.done) finished = 'stop';
+          return { done: false, value: tokenEvent(id, text, lsm) };
+        },
+        async return() {
+          return { done: true, value: undefined };
+        },
+      };
+
+      function finish(reason: 'stop' | 'length'): IteratorResult<TokenEvent, 'stop' | 'length'> {
+        const rest = decoder.flush();
+        if (rest) {
+          finished = reason;
+          return { done: false, value: { text: rest } };
+        }
+        return { done: true, value: reason };
+      }
+    };
+  }
+}
+
+function validateRequest(req: ChatCompletionRequest): void {
+  if (!req || !Array.isArray(req.messages) || req.messages.length === 0) {
+    throw new EngineError('invalid-request', 'messages must be a non-empty array.', 'Add at least one user message.');
+  }
+  for (const msg of req.messages) {
+    if (!['system', 'user', 'assistant', 'tool'].includes(msg.role)) throw new EngineError('invalid-request', `Unknown role "${msg.role}".`);
+    contentText(msg.content);
+  }
+  if (req.max_tokens !== undefined && !(req.max_tokens >= 0)) throw new EngineError('invalid-request', 'max_tokens must be ≥ 0.');
+  if (req.temperature !== undefined && !(req.temperature >= 0)) throw new EngineError('invalid-request', 'temperature must be ≥ 0.');
+  if (req.response_format?.type === 'grammar') {
+    throw new EngineError('invalid-request', 'TinyLM does not support grammar response formats.', 'Use json_schema instead.');
+  }
+}
+
+/** Convenience factory. */
+export function createTinyLMEngine(options: TinyLMEngineOptions): TinyLMEngine {
+  return new TinyLMEngine(options);
+}
+
+/** Token text for display (U+FFFD where a token is part of a UTF-8 character). */
+export function tokenText(bytes: Uint8Array | undefined): string {
+  return bytes ? new TextDecoder().decode(bytes) : '';
+}
+

@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import { EngineError } from '../../../src/lib/engine/errors';
+import type { ChatCompletionChunk } from '../../../src/lib/engine/types';
+import { runEngineContract } from './contract';
+import { tinyEngine, tinyModel, tinyTokenizer } from './tiny-fixture';
+
+runEngineContract('TinyLM (random tiny model)', () => tinyEngine(), { jsonSeeds: 4 });
+
+describe('TinyLM engine', () => {
+  it('KV-cached decoding gives the same logits as recomputing the whole sequence', () => {
+    const { model } = tinyModel(3);
+    const ids = tinyTokenizer().encode('Once upon a time there was a cat.');
+    const inc = model.newSession();
+    const stepLogits: Float32Array[] = [inc.append(ids.slice(0, 3))];
+    for (let i = 3; i < ids.length; i++) stepLogits.push(inc.append([ids[i]]));
+    const full = model.newSession().append(ids);
+    const last = stepLogits[stepLogits.length - 1];
+    let maxDiff = 0;
+    for (let v = 0; v < full.length; v++) maxDiff = Math.max(maxDiff, Math.abs(full[v] - last[v]));
+    expect(maxDiff).toBeLessThan(1e-5);
+  });
+
+  it('reports prefill/decode speeds and time to first token', async () => {
+    const e = tinyEngine();
+    const r = await e.chat.completions.create({ messages: [{ role: 'user', content: 'Hi' }], max_tokens: 8, temperature: 0 });
+    const x = r.usage!.extra!;
+    expect(x.time_to_first_token_s).toBeGreaterThan(0);
+    expect(x.prefill_tokens_per_s).toBeGreaterThan(0);
+    expect(r.usage!.prompt_tokens).toBeGreaterThan(5);
+  });
+
+  it('logprobs carry token text, id and bytes that decode back to the output', async () => {
+    const e = tinyEngine();
+    const r = await e.chat.completions.create({
+      messages: [{ role: 'user', content: 'Hi' }],
+      max_tokens: 10,
+      temperature: 0,
+      logprobs: true,
+      top_logprobs: 2,
+    });
+    const lp = r.choices[0].logprobs!.content!;
+    const bytes = lp.flatMap((t) => t.bytes!);
+    expect(new TextDecoder().decode(new Uint8Array(bytes))).toBe(r.choices[0].message.content);
+    for (const t of lp) expect(typeof t.id).toBe('number');
+  });
+
+  it('different seeds give different samples at high temperature', async () => {
+    const e = tinyEngine();
+    const outs = new Set<string>();
+    for (const seed of [1, 2, 3, 4]) {
+      const r = await e.chat.completions.create({ messages: [{ role: 'user', content: 'Hi' }], max_tokens: 12, temperature: 1.5, seed });
+      outs.add(r.choices[0].message.content as string);
+    }
+    expect(outs.size).toBeGreaterThan(1);
+  });
+
+  it('logit_bias can force a token', async () => {
+    const e = tinyEngine();
+    const id = tinyTokenizer().encode('cat')[0];
+    const r = await e.chat.completions.create({
+      messages: [{ role: 'user', content: 'Hi' }],
+      max_tokens: 3,
+      temperature: 0,
+      logit_bias: { [id]: 100 },
+    });
+    expect(r.choices[0].message.content).toBe(tinyTokenizer().decode([id, id, id]));
+  });
+
+  it('rejects prompts longer than the context window with a typed error', async () => {
+    const e = tinyEngine();
+    const err = await e.chat.completions.create({ messages: [{ role: 'user', content: 'cat '.repeat(2000) }] }).catch((x) => x);
+    expect(err).toBeInstanceOf(EngineError);
+    expect((err as EngineError).code).toBe('context-window');
+  });
+
+  it('rejects unsupported schema keywords instead of producing output that might not validate', async () => {
+    const e = tinyEngine();
+    const err = await e.chat.completions
+      .create({
+        messages: [{ role: 'user', content: 'x' }],
+        response_format: { type: 'json_schema', json_schema: { schema: { type: 'string', pattern: '^a' } } },
+      })
+      .catch((x) => x);
+    expect((err as EngineError).code).toBe('invalid-request');
+  });
+
+  it('streams a forced tool call as a tool_calls delta', async () => {
+    const e = tinyEngine();
+    const chunks: ChatCompletionChunk[] = [];
+    for await (const c of await e.chat.completions.create({
+      messages: [{ role: 'user', content: 'Weather in Paris?' }],
+      stream: true,
+      seed: 4,
+      max_tokens: 120,
+      tools: [{ type: 'function', function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } } }],
+      tool_choice: { type: 'function', function: { name: 'get_weather' } },
+    }))
+      chunks.push(c);
+    const calls = chunks.flatMap((c) => c.choices[0]?.delta.tool_calls ?? []);
+    expect(calls).toHaveLength(1);
+    expect(typeof JSON.parse(calls[0].function.arguments).city).toBe('string');
+    expect(chunks.at(-1)!.choices[0].finish_reason).toBe('tool_calls');
+  });
+
+  it('load() rejects unknown models; tokenize round-trips special tokens', async () => {
+    const e = tinyEngine();
+    await expect(e.load('nope')).rejects.toMatchObject({ code: 'model-not-found' });
+    const ids = await e.tokenize('<|im_start|>user\nhi<|im_end|>');
+    expect(ids[0]).toBe(1);
+    expect(await e.detokenize(ids)).toBe('<|im_start|>user\nhi<|im_end|>');
+  });
+});
