@@ -19,7 +19,7 @@ import { TOOL_CALL_CLOSE, TOOL_CALL_OPEN } from '../tinylm/contract';
 import { contentText, renderChatMLSegments, responseFormatSchema } from './chat-template';
 import { runCompletion, type ChoiceSource, type TokenEvent } from './completion-runner';
 import { compileSchema, toolCallSchema, type SchemaNode } from './constrained/schema';
-import { JsonTokenConstraint, VocabularyIndex } from './constrained/token-constraint';
+import { JsonTokenConstraint, VocabularyIndex, type MaskCache } from './constrained/token-constraint';
 import { EngineError } from './errors';
 import { finallyStream, InFlight } from './request-signal';
 import type {
@@ -87,6 +87,8 @@ function nextMacrotask(): Promise<void> {
 export class TinyLMEngine implements ChatEngine {
   readonly kind = 'tinylm' as const;
   private current: (LoadedTinyLM & { vocab: VocabularyIndex }) | null = null;
+  /** Token-mask caches per constraint (schema + prefix/suffix), for the loaded vocabulary. */
+  private maskCaches = new Map<string, MaskCache>();
   private loading: Promise<void> | null = null;
   private readonly inflight = new InFlight();
   private readonly yieldEvery: number;
@@ -122,11 +124,13 @@ export class TinyLMEngine implements ChatEngine {
     this.inflight.interruptAll();
     const loaded = await this.options.loader(modelId, onProgress);
     this.current = { ...loaded, vocab: new VocabularyIndex(loaded.tokenizer, loaded.model.config.vocabSize) };
+    this.maskCaches.clear();
   }
 
   async unload(): Promise<void> {
     this.inflight.interruptAll();
     this.current = null;
+    this.maskCaches.clear();
   }
 
   async interrupt(): Promise<void> {
@@ -206,6 +210,7 @@ export class TinyLMEngine implements ChatEngine {
     let node: SchemaNode | null = null;
     let prefix = '';
     let suffix = '';
+    let key = '';
     const forced = req.tools?.length && typeof req.tool_choice === 'object' ? req.tool_choice.function.name : undefined;
     if (forced) {
       const tool = req.tools!.find((t) => t.function.name === forced);
@@ -213,11 +218,19 @@ export class TinyLMEngine implements ChatEngine {
       node = toolCallSchema(forced, tool.function.parameters);
       prefix = TOOL_CALL_OPEN;
       suffix = TOOL_CALL_CLOSE;
+      key = JSON.stringify(['tool', forced, tool.function.parameters ?? null]);
     } else {
       const schema = responseFormatSchema(req.response_format);
       if (schema) node = compileSchema(schema);
+      key = JSON.stringify(['json', schema]);
     }
-    return node ? new JsonTokenConstraint(node, m.vocab, { prefix, suffix }) : null;
+    if (!node) return null;
+    let cache = this.maskCaches.get(key);
+    if (!cache) {
+      if (this.maskCaches.size >= 16) this.maskCaches.delete(this.maskCaches.keys().next().value!);
+      this.maskCaches.set(key, (cache = new Map()));
+    }
+    return new JsonTokenConstraint(node, m.vocab, { prefix, suffix, cache });
   }
 
   private source(m: LoadedTinyLM & { vocab: VocabularyIndex }, req: ChatCompletionRequest, promptIds: number[]): ChoiceSource {

@@ -29,7 +29,7 @@ export function tinyTokenizer(): Tokenizer {
 }
 
 /** A random-weight model over the fixture tokenizer. */
-export function tinyModel(seed = 1, maxSeqLen = 512): LoadedTinyLM {
+export function tinyModel(seed = 1, maxSeqLen = 1024): LoadedTinyLM {
   const tokenizer = tinyTokenizer();
   const config: TinyLMConfig = {
     vocabSize: tokenizer.vocabSize,
@@ -54,7 +54,7 @@ export const TINY_MODEL_INFO: ModelInfo = {
   id: 'tinylm-random',
   engine: 'tinylm',
   displayName: 'TinyLM (random weights, tests)',
-  contextWindow: 512,
+  contextWindow: 1024,
   capabilities: ['chat', 'embeddings', 'tools', 'json_schema', 'logprobs'],
   downloadBytes: 0,
 };

@@ -67,7 +67,10 @@ export class VocabularyIndex {
   }
 }
 
-interface MaskEntry {
+/** Per-state masks, shareable between generations with the same schema and vocabulary. */
+export type MaskCache = Map<string, MaskEntry>;
+
+export interface MaskEntry {
   ids: Int32Array;
   /** shortest completion (bytes) after each allowed token */
   post: Int32Array;
@@ -81,12 +84,14 @@ export interface ConstraintOptions {
   suffix?: string;
   /** Max cached states (default 4096). */
   cacheSize?: number;
+  /** A cache shared with earlier generations of the same schema + prefix/suffix + vocabulary. */
+  cache?: MaskCache;
 }
 
 /** Constrains generation to `prefix` + JSON matching `node` + `suffix`. */
 export class JsonTokenConstraint {
   private state: State;
-  private readonly cache = new Map<string, MaskEntry>();
+  private readonly cache: MaskCache;
   private readonly cacheSize: number;
   /** Cache statistics (for the benchmark and tests). */
   readonly stats = { hits: 0, misses: 0, trieSteps: 0 };
@@ -103,6 +108,7 @@ export class JsonTokenConstraint {
     if (options.suffix) parts.push({ bytes: enc.encode(options.suffix) });
     this.state = initialState(parts);
     this.cacheSize = options.cacheSize ?? 4096;
+    this.cache = options.cache ?? new Map();
   }
 
   /** True when the output is complete and nothing else may follow: stop now. */
