@@ -1,0 +1,231 @@
+/**
+ * Synthetic instruction data in the ChatML template (see `contract.ts`), generated from seeded
+ * templates. Four skills: (a) answer a question by copying a span of a given context passage,
+ * (b) produce JSON for a requested simple schema, (c) emit a tool call
+ * `<tool_call>{"name": ..., "arguments": {...}}</tool_call>`, (d) short chit-chat.
+ * Licence: MIT (ours). Each example carries its expected answer for evaluation.
+ */
+import type { RNG } from '../rng';
+import { TOOL_CALL_CLOSE, TOOL_CALL_OPEN } from '../contract';
+import { ANIMALS, BOY_NAMES, COLORS, GIRL_NAMES, PLACES, person, shortStory } from './stories';
+
+export type Role = 'system' | 'user' | 'assistant';
+export interface ChatMessage {
+  role: Role;
+  content: string;
+}
+export type Skill = 'qa' | 'json' | 'tool' | 'chat';
+export interface ChatExample {
+  skill: Skill;
+  messages: ChatMessage[]; // the last one is the assistant's reply
+}
+
+/** Renders messages in the ChatML template; with `generation`, opens the assistant turn. */
+export function renderChatML(messages: ChatMessage[], generation = false): string {
+  let s = '';
+  for (const m of messages) s += `<|im_start|>${m.role}\n${m.content}<|im_end|>\n`;
+  if (generation) s += '<|im_start|>assistant\n';
+  return s;
+}
+
+/** A tool as described to the model (OpenAI function shape, simplified). */
+export interface ToolSpec {
+  name: string;
+  description?: string;
+  parameters?: { properties?: Record<string, { type?: string }>; required?: string[] };
+}
+
+/**
+ * The system prompt that lists tools, one compact line each:
+ *   You can call these tools:
+ *   - get_weather(city: string): Get the weather in a city.
+ *   To call a tool, reply with <tool_call>{"name": "...", "arguments": {...}}</tool_call>
+ * The chat model was trained on exactly this format; engines should render tools with it.
+ */
+export function renderToolsPrompt(tools: ToolSpec[]): string {
+  const lines = tools.map((t) => {
+    const props = Object.entries(t.parameters?.properties ?? {}).map(([k, v]) => `${k}: ${v.type ?? 'string'}`);
+    return `- ${t.name}(${props.join(', ')})${t.description ? `: ${t.description}` : ''}`;
+  });
+  return `You can call these tools:\n${lines.join('\n')}\nTo call a tool, reply with ${TOOL_CALL_OPEN}{"name": "...", "arguments": {...}}${TOOL_CALL_CLOSE}`;
+}
+
+/** The system prompt used for context question answering (RAG). */
+export const QA_SYSTEM = 'Answer the question with words from the context.';
+/** How a context-QA user turn is written (RAG demos should use the same shape). */
+export function renderQAUser(context: string, question: string): string {
+  return `Context: ${context}\nQuestion: ${question}`;
+}
+
+const CITIES = ['Paris', 'London', 'Tokyo', 'Cairo', 'Lima', 'Oslo', 'Rome', 'Delhi', 'Berlin', 'Madrid', 'Dublin', 'Seoul', 'Boston', 'Sydney', 'Nairobi', 'Lisbon', 'Vienna', 'Quito', 'Prague', 'Dakar'];
+const JOBS = ['teacher', 'doctor', 'baker', 'farmer', 'pilot', 'nurse', 'painter', 'cook', 'driver', 'singer'];
+const DAYS = ['Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday', 'Sunday'];
+const SYL = ['ka', 'lo', 'mi', 'ra', 'ven', 'to', 'zu', 'bel', 'dor', 'pi', 'san', 'ri', 'mo', 'tal', 'fen', 'gu', 'nor', 'sa'];
+
+/** An invented word (forces copying from the context rather than recall). */
+function invented(rng: RNG): string {
+  const n = 2 + rng.int(2);
+  let w = '';
+  for (let i = 0; i < n; i++) w += rng.pick(SYL);
+  return w.charAt(0).toUpperCase() + w.slice(1);
+}
+
+interface Facts {
+  name: string; he: string; his: string;
+  city: string; job: string; pet: string; petName: string; color: string; age: number; day: string; place: string;
+}
+
+function facts(rng: RNG): Facts {
+  const p = person(rng);
+  const useInvented = rng.next() < 0.4;
+  return {
+    name: useInvented ? invented(rng) : p.name, he: p.he, his: p.his,
+    city: rng.next() < 0.3 ? invented(rng) : rng.pick(CITIES),
+    job: rng.pick(JOBS), pet: rng.pick(ANIMALS),
+    petName: rng.next() < 0.5 ? invented(rng) : rng.pick([...GIRL_NAMES, ...BOY_NAMES]),
+    color: rng.pick(COLORS), age: 5 + rng.int(60), day: rng.pick(DAYS), place: rng.pick(PLACES),
+  };
+}
+
+const cap = (s: string) => s.charAt(0).toUpperCase() + s.slice(1);
+const an = (w: string) => (/^[aeiou]/.test(w) ? `an ${w}` : `a ${w}`);
+
+/** The context sentences for one person, shuffled, with (question, answer) pairs. */
+function describe(rng: RNG, f: Facts): { sentences: string[]; qa: [string, string][] } {
+  const items: [string, [string, string]][] = [
+    [`${f.name} lives in ${f.city}.`, [`Where does ${f.name} live?`, f.city]],
+    [`${f.name} works as a ${f.job}.`, [`What is ${f.name}'s job?`, f.job]],
+    [`${f.name} has ${an(f.pet)} named ${f.petName}.`, [`What is the name of ${f.name}'s ${f.pet}?`, f.petName]],
+    [`${cap(f.his)} favorite color is ${f.color}.`, [`What is ${f.name}'s favorite color?`, f.color]],
+    [`${cap(f.he)} is ${f.age} years old.`, [`How old is ${f.name}?`, String(f.age)]],
+    [`Every ${f.day}, ${f.he} goes to the ${f.place}.`, [`Where does ${f.name} go every ${f.day}?`, `the ${f.place}`]],
+  ];
+  const chosen = rng.shuffle(items.slice(1)).slice(0, 2 + rng.int(3));
+  // The first sentence names the person; "he/she" sentences follow it.
+  const all = [items[0], ...chosen];
+  return { sentences: all.map((x) => x[0]), qa: all.map((x) => x[1]) };
+}
+
+function qaExample(rng: RNG): ChatExample {
+  const a = facts(rng);
+  const da = describe(rng, a);
+  let sentences = da.sentences;
+  if (rng.next() < 0.35) {
+    const b = facts(rng);
+    sentences = rng.next() < 0.5 ? [...sentences, ...describe(rng, b).sentences] : [...describe(rng, b).sentences, ...sentences];
+  }
+  const [q, ans] = rng.pick(da.qa);
+  const messages: ChatMessage[] = [];
+  if (rng.next() < 0.7) messages.push({ role: 'system', content: QA_SYSTEM });
+  messages.push({ role: 'user', content: renderQAUser(sentences.join(' '), q) }, { role: 'assistant', content: ans });
+  return { skill: 'qa', messages };
+}
+
+function jsonExample(rng: RNG): ChatExample {
+  const f = facts(rng);
+  const fields: [string, 'string' | 'number', string | number, string][] = [
+    ['age', 'number', f.age, `${f.name} is ${f.age} years old.`],
+    ['city', 'string', f.city, `${f.name} lives in ${f.city}.`],
+    ['job', 'string', f.job, `${f.name} works as a ${f.job}.`],
+    ['color', 'string', f.color, `${f.name}'s favorite color is ${f.color}.`],
+    ['pet', 'string', f.pet, `${f.name} has ${an(f.pet)}.`],
+  ];
+  const shuffled = rng.shuffle(fields.slice());
+  const asked = shuffled.slice(0, 1 + rng.int(3));
+  // The text may also state a fact that was not asked for (the model must pick the right ones).
+  const stated = rng.next() < 0.5 ? shuffled.slice(0, asked.length + 1) : asked;
+  const text = rng.shuffle(stated.map((x) => x[3])).join(' ');
+  const keys: [string, string, string | number][] = asked.map(([k, t, v]) => [k, t, v]);
+  if (rng.next() < 0.7) keys.unshift(['name', 'string', f.name]);
+  const spec = keys.map(([k, t]) => `"${k}" (${t})`).join(', ');
+  const user = rng.next() < 0.5 ? `Return JSON with the keys ${spec}.\nText: ${text}` : `Text: ${text}\nGive a JSON object with the keys ${spec}.`;
+  return { skill: 'json', messages: [{ role: 'user', content: user }, { role: 'assistant', content: renderJSON(Object.fromEntries(keys.map(([k, , v]) => [k, v]))) }] };
+}
+
+/** Flat JSON with a space after ':' and ',' (the style the model learns). */
+export function renderJSON(obj: Record<string, unknown>): string {
+  return `{${Object.entries(obj).map(([k, v]) => `${JSON.stringify(k)}: ${JSON.stringify(v)}`).join(', ')}}`;
+}
+
+/** The tools the chat model knows how to call. */
+export const TOOLS: ToolSpec[] = [
+  { name: 'get_weather', description: 'Get the weather in a city.', parameters: { properties: { city: { type: 'string' } }, required: ['city'] } },
+  { name: 'set_timer', description: 'Start a timer.', parameters: { properties: { minutes: { type: 'number' } }, required: ['minutes'] } },
+  { name: 'add_numbers', description: 'Add two numbers.', parameters: { properties: { a: { type: 'number' }, b: { type: 'number' } }, required: ['a', 'b'] } },
+  { name: 'send_message', description: 'Send a message to a person.', parameters: { properties: { to: { type: 'string' }, text: { type: 'string' } }, required: ['to', 'text'] } },
+  { name: 'get_time', description: 'Get the time in a city.', parameters: { properties: { city: { type: 'string' } }, required: ['city'] } },
+];
+
+/** Formats a tool call exactly as the model emits it. */
+export function renderToolCall(name: string, args: Record<string, unknown>): string {
+  return `${TOOL_CALL_OPEN}{"name": ${JSON.stringify(name)}, "arguments": ${renderJSON(args)}}${TOOL_CALL_CLOSE}`;
+}
+
+function toolExample(rng: RNG): ChatExample {
+  const city = rng.next() < 0.3 ? invented(rng) : rng.pick(CITIES);
+  const n = 1 + rng.int(60), a = rng.int(100), b = rng.int(100);
+  const who = rng.pick([...GIRL_NAMES, ...BOY_NAMES]);
+  const msg = rng.pick(['I am on my way', 'see you soon', 'happy birthday', 'call me later', 'dinner is ready', 'thank you']);
+  const cases: [string, string, Record<string, unknown>][] = [
+    ['get_weather', rng.pick([`What is the weather in ${city}?`, `Is it raining in ${city}?`, `How is the weather in ${city} today?`]), { city }],
+    ['set_timer', rng.pick([`Set a timer for ${n} minutes.`, `Please start a ${n} minute timer.`, `Remind me in ${n} minutes.`]), { minutes: n }],
+    ['add_numbers', rng.pick([`What is ${a} plus ${b}?`, `Add ${a} and ${b}.`, `What is the sum of ${a} and ${b}?`]), { a, b }],
+    ['send_message', rng.pick([`Send a message to ${who} saying ${msg}.`, `Tell ${who}: ${msg}.`]), { to: who, text: msg }],
+    ['get_time', rng.pick([`What time is it in ${city}?`, `Tell me the time in ${city}.`]), { city }],
+  ];
+  const [name, user, args] = rng.pick(cases);
+  const others = rng.shuffle(TOOLS.filter((t) => t.name !== name)).slice(0, rng.int(3));
+  const tools = rng.shuffle([TOOLS.find((t) => t.name === name)!, ...others]);
+  // Sometimes the user just chats while tools are available: answer without a call.
+  if (rng.next() < 0.1) {
+    const [u, r] = rng.pick(SMALL_TALK);
+    return { skill: 'chat', messages: [{ role: 'system', content: renderToolsPrompt(tools) }, { role: 'user', content: u }, { role: 'assistant', content: r }] };
+  }
+  return {
+    skill: 'tool',
+    messages: [{ role: 'system', content: renderToolsPrompt(tools) }, { role: 'user', content: user }, { role: 'assistant', content: renderToolCall(name, args) }],
+  };
+}
+
+const SMALL_TALK: [string, string][] = [
+  ['Hi!', 'Hello! How can I help you today?'],
+  ['Hello', 'Hi there! What can I do for you?'],
+  ['How are you?', 'I am fine, thank you! How can I help you?'],
+  ['Who are you?', 'I am TinyLM, a small language model that runs in your browser.'],
+  ['What is your name?', 'My name is TinyLM.'],
+  ['Thank you!', 'You are welcome!'],
+  ['Thanks a lot.', 'You are welcome! Happy to help.'],
+  ['Good night!', 'Good night! Sleep well.'],
+  ['Can you help me?', 'Of course! What do you need?'],
+  ['Bye!', 'Goodbye! Have a nice day.'],
+  ['What can you do?', 'I can answer questions about a text you give me, write simple JSON, call tools and tell short stories.'],
+  ['Are you a person?', 'No, I am a small language model.'],
+];
+
+function chatExample(rng: RNG): ChatExample {
+  if (rng.next() < 0.4) {
+    const name = rng.next() < 0.5 ? rng.pick(GIRL_NAMES) : rng.pick(BOY_NAMES);
+    const u = rng.pick([`Tell me a short story about ${name}.`, `Write a little story about ${name}.`, `Can you tell me a story about ${name}?`]);
+    return { skill: 'chat', messages: [{ role: 'user', content: u }, { role: 'assistant', content: shortStory(rng, name) }] };
+  }
+  const [u, r] = rng.pick(SMALL_TALK);
+  return { skill: 'chat', messages: [{ role: 'user', content: u }, { role: 'assistant', content: r }] };
+}
+
+/** One instruction example; `skill` forces a kind, else the training mix (35/25/25/15 %). */
+export function instructExample(rng: RNG, skill?: Skill): ChatExample {
+  const s = skill ?? ((): Skill => {
+    const x = rng.next();
+    return x < 0.35 ? 'qa' : x < 0.6 ? 'json' : x < 0.85 ? 'tool' : 'chat';
+  })();
+  switch (s) {
+    case 'qa':
+      return qaExample(rng);
+    case 'json':
+      return jsonExample(rng);
+    case 'tool':
+      return toolExample(rng);
+    default:
+      return chatExample(rng);
+  }
+}
