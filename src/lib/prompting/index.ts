@@ -6,3 +6,4 @@ export * from './validate';
 export * from './retry';
 export * from './runner';
 export * from './presets';
+export * from './variants';
