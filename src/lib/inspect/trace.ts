@@ -45,6 +45,8 @@ export interface ForwardSteps {
   /** attention probabilities per layer [H, T, T] */
   attention: Float32Array[];
   head: HeadMath | null;
+  /** rotated queries [T, H·hd] and keys [T, Hkv·hd] per layer, for `headMath` on the page */
+  qk: Array<{ q: Float32Array; k: Float32Array }>;
 }
 
 const view = (t: Tensor) => new Tensor(t.data, t.shape, false);
@@ -83,6 +85,7 @@ export function traceForward(
     steps.push({ name, kind, layer, shape: [T, C], norms: norms(t, T), preview: Array.from(t.data.subarray(pos * C, pos * C + Math.min(nPrev, C))) });
   };
   const attn: Float32Array[] = [];
+  const qk: ForwardSteps['qk'] = [];
   let head: HeadMath | null = null;
 
   let x = embedding(W('model.embed_tokens.weight'), ids, [1, T]); // [1, T, D]
@@ -102,6 +105,7 @@ export function traceForward(
     rec(`L${l} · RoPE(Q)`, 'rope', l, q);
     const a = attention(q, k, v, { nHeads: c.nHeads, nKvHeads: c.nKvHeads, onProbs: (p) => attn.push(p.slice(0, c.nHeads * T * T)) }); // [1, T, H·hd]
     rec(`L${l} · softmax(QKᵀ/√d)·V (${c.nHeads} heads)`, 'attention', l, a);
+    qk.push({ q: q.data, k: k.data });
     if (l === opts.layer) head = headMath(q.data, k.data, T, c.nHeads, c.nKvHeads, hd, l, opts.head ?? 0, pos);
     const o = linear(a, W(n.o)); // [1, T, D]
     rec(`L${l} · output projection`, 'proj', l, o);
@@ -122,7 +126,7 @@ export function traceForward(
   const logits = linear(xf, W(headW)); // [1, T, V]
   rec('Logits = x·W_embᵀ', 'logits', c.nLayers, logits);
   const V = c.vocabSize;
-  return { steps, logits: logits.data.slice(pos * V, pos * V + V), attention: attn, head };
+  return { steps, logits: logits.data.slice(pos * V, pos * V + V), attention: attn, head, qk };
 }
 
 /** The attention arithmetic of one query position in one head, from rotated q and k. */

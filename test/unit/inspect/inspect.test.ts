@@ -88,3 +88,29 @@ describe('experiments', () => {
     expect(base.at(-1)!.loss).toBeLessThan(base[0]!.loss * 0.7);
   });
 });
+
+import { summarizeHeads } from '../../../src/lib/inspect/heads';
+import { headMath } from '../../../src/lib/inspect/trace';
+
+describe('head summaries', () => {
+  it('recognises a previous-token head and a first-token head', () => {
+    const T = 5, H = 2;
+    const P = new Float32Array(H * T * T);
+    for (let t = 0; t < T; t++) {
+      P[0 * T * T + t * T + Math.max(0, t - 1)] = 1; // head 0: previous token
+      P[1 * T * T + t * T + 0] = 1; // head 1: first token
+    }
+    const s = summarizeHeads(P, H, T);
+    expect(s[0]!.kind).toBe('previous-token head');
+    expect(s[0]!.previous).toBe(1);
+    expect(s[1]!.first).toBe(1);
+    expect(s[1]!.kind).toContain('start');
+  });
+
+  it('headMath on the page equals the traced head math', () => {
+    const tr = traceForward(model, ids, { pos: 4, layer: 0, head: 1 });
+    const c = model.config;
+    const h = headMath(tr.qk[0]!.q, tr.qk[0]!.k, ids.length, c.nHeads, c.nKvHeads, c.dim / c.nHeads, 0, 1, 4);
+    expect(h).toEqual(tr.head);
+  });
+});
