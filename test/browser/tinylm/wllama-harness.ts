@@ -1,0 +1,152 @@
+/**
+ * Runs GGUF files exported from TinyLM in llama.cpp (`@wllama/wllama`, llama.cpp compiled to
+ * WebAssembly, single thread, CPU only) and compares its greedy continuations with ours.
+ * Shared by the agreement test (wllama-agreement.test.ts) and the decode bench page.
+ *
+ * Settings for a like-for-like comparison: no GPU layers, no flash attention, F32 KV cache, one
+ * sequence, temperature 0 with top-k 1 (greedy). wllama takes text prompts only and returns the
+ * chosen ids through `logprobs` (post-sampling, so only the chosen token is listed). Its JSON
+ * layer throws on a token that is not valid UTF-8 by itself, so tokens like that (lone bytes
+ * ≥ 0x80, partial characters) and the special tokens are banned on both sides.
+ */
+import { Wllama } from '@wllama/wllama';
+import wasmUrl from '@wllama/wllama/esm/wasm/wllama.wasm?url';
+import type { InferenceSession, TinyLMWeights } from '../../../src/lib/tinylm/contract';
+import type { TinyLM } from '../../../src/lib/tinylm/model';
+import { tensorStorageType } from '../../../src/lib/tinylm/gguf';
+import { fakeQuantize, type QuantType } from '../../../src/lib/tinylm/quant';
+
+export interface TokenizerLike {
+  vocab: Map<number, Uint8Array>;
+  specialTokens: readonly string[];
+}
+
+/** Ids the comparison never lets either side pick: specials and tokens that are not whole UTF-8. */
+export function bannedIds(tok: TokenizerLike, vocabSize: number): number[] {
+  const dec = new TextDecoder('utf-8', { fatal: true });
+  const specials = new Set(tok.specialTokens);
+  const out: number[] = [];
+  for (let id = 0; id < vocabSize; id++) {
+    const b = tok.vocab.get(id);
+    let ok = !!b;
+    if (b) {
+      try {
+        ok = !specials.has(dec.decode(b));
+      } catch {
+        ok = false;
+      }
+    }
+    if (!ok) out.push(id);
+  }
+  return out;
+}
+
+/** Loads a GGUF into a fresh single-thread, CPU-only llama.cpp. Load errors carry its log. */
+export async function loadWllama(gguf: Uint8Array, nCtx = 512): Promise<Wllama> {
+  const logs: string[] = [];
+  const push = (...a: unknown[]) => logs.push(a.map(String).join(' '));
+  const w = new Wllama({ default: wasmUrl }, { logger: { debug: () => {}, log: push, warn: push, error: push } });
+  try {
+    await w.loadModel([new Blob([gguf as Uint8Array<ArrayBuffer>])], {
+      n_gpu_layers: 0,
+      flash_attn: false,
+      cache_type_k: 'f32',
+      cache_type_v: 'f32',
+      n_parallel: 1,
+      n_threads: 1,
+      n_ctx: nCtx,
+      seed: 1,
+      warmup: false,
+    });
+  } catch (e) {
+    throw new Error(`llama.cpp could not load the GGUF: ${String(e)}\n${logs.slice(-20).join('\n')}`);
+  }
+  return w;
+}
+
+export interface WllamaRun {
+  ids: number[];
+  promptTokens: number;
+  decodePerSecond: number;
+  prefillPerSecond: number;
+}
+
+/** llama.cpp's greedy continuation of `prompt` (n tokens, banned ids masked). */
+export async function wllamaGreedy(w: Wllama, prompt: string, n: number, banned: number[]): Promise<WllamaRun> {
+  const logit_bias: Record<string, number> = {};
+  for (const id of banned) logit_bias[id] = -1e9;
+  const res = (await w.createCompletion({
+    prompt,
+    max_tokens: n,
+    temperature: 0,
+    top_k: 1,
+    seed: 1,
+    logit_bias,
+    n_probs: 1,
+    post_sampling_probs: true,
+    cache_prompt: false,
+  } as never)) as unknown as {
+    choices: { logprobs: { content: { id: number }[] } }[];
+    usage: { prompt_tokens: number };
+    timings: { predicted_per_second: number; prompt_per_second: number };
+  };
+  return {
+    ids: res.choices[0].logprobs.content.map((c) => c.id),
+    promptTokens: res.usage.prompt_tokens,
+    decodePerSecond: res.timings.predicted_per_second,
+    prefillPerSecond: res.timings.prompt_per_second,
+  };
+}
+
+function argmaxMasked(logits: Float32Array, banned: Uint8Array): number {
+  let best = -1;
+  for (let j = 0; j < logits.length; j++) if (!banned[j] && (best < 0 || logits[j] > logits[best])) best = j;
+  return best;
+}
+
+function mask(vocab: number, banned: number[]): Uint8Array {
+  const m = new Uint8Array(vocab);
+  for (const id of banned) m[id] = 1;
+  return m;
+}
+
+/** Our greedy continuation (KV-cached session) of `promptIds`. */
+export function oursGreedy(model: TinyLM, promptIds: number[], n: number, banned: number[]): number[] {
+  const m = mask(model.config.vocabSize, banned);
+  const s: InferenceSession = model.newSession();
+  let logits = s.append(promptIds);
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const id = argmaxMasked(logits, m);
+    out.push(id);
+    if (i < n - 1) logits = s.append([id]);
+  }
+  return out;
+}
+
+/** Teacher forcing along `seq`: the fraction of positions where our argmax is `seq`'s token. */
+export function top1Agreement(model: TinyLM, promptIds: number[], seq: number[], banned: number[]): number {
+  const m = mask(model.config.vocabSize, banned);
+  const s = model.newSession();
+  let logits = s.append(promptIds);
+  let agree = 0;
+  for (let i = 0; i < seq.length; i++) {
+    if (argmaxMasked(logits, m) === seq[i]) agree++;
+    if (i < seq.length - 1) logits = s.append([seq[i]]);
+  }
+  return agree / seq.length;
+}
+
+/** Length of the common prefix of two id lists. */
+export function commonPrefix(a: number[], b: number[]): number {
+  let i = 0;
+  while (i < a.length && i < b.length && a[i] === b[i]) i++;
+  return i;
+}
+
+/** The weights a GGUF of `type` holds, decoded back to float32 (what llama.cpp computes with). */
+export function quantizedWeights(weights: TinyLMWeights, type: QuantType): TinyLMWeights {
+  const out: TinyLMWeights = new Map();
+  for (const [name, t] of weights) out.set(name, { shape: t.shape, data: fakeQuantize(tensorStorageType(t.shape, type), t.data) });
+  return out;
+}
