@@ -334,7 +334,7 @@ export const CHATML_JINJA =
  * convert_hf_to_gguf.py `permute` does): within each head of size d, output row 2i + j is input
  * row j·d/2 + i (i < d/2, j ∈ {0, 1}).  w: [nHeads·d, cols] row-major.
  */
-export function permuteRotaryRows(w: Float32Array, nHeads: number, cols: number): Float32Array {
+export function permuteRotaryRows(w: Float32Array, nHeads: number, cols: number, inverse = false): Float32Array {
   const rows = w.length / cols;
   const d = rows / nHeads;
   if (!Number.isInteger(d) || d % 2 !== 0) throw new RangeError(`bad rotary head size ${d}`);
@@ -342,8 +342,9 @@ export function permuteRotaryRows(w: Float32Array, nHeads: number, cols: number)
   for (let h = 0; h < nHeads; h++) {
     for (let i = 0; i < d / 2; i++) {
       for (let j = 0; j < 2; j++) {
-        const src = (h * d + j * (d / 2) + i) * cols;
-        const dst = (h * d + 2 * i + j) * cols;
+        let src = (h * d + j * (d / 2) + i) * cols;
+        let dst = (h * d + 2 * i + j) * cols;
+        if (inverse) [src, dst] = [dst, src];
         out.set(w.subarray(src, src + cols), dst);
       }
     }
@@ -395,6 +396,18 @@ function tokenizerMetadata(config: TinyLMConfig, tok: GGUFTokenizerSource): Arra
   return meta;
 }
 
+const LAYER_PARTS: Record<string, string> = {
+  input_layernorm: 'attn_norm',
+  'self_attn.q_proj': 'attn_q',
+  'self_attn.k_proj': 'attn_k',
+  'self_attn.v_proj': 'attn_v',
+  'self_attn.o_proj': 'attn_output',
+  post_attention_layernorm: 'ffn_norm',
+  'mlp.gate_proj': 'ffn_gate',
+  'mlp.up_proj': 'ffn_up',
+  'mlp.down_proj': 'ffn_down',
+};
+
 /** HF Llama weight name → llama.cpp tensor name. */
 function ggufName(hf: string): string | null {
   if (hf === 'model.embed_tokens.weight') return 'token_embd.weight';
@@ -402,18 +415,7 @@ function ggufName(hf: string): string | null {
   if (hf === 'lm_head.weight') return 'output.weight';
   const m = /^model\.layers\.(\d+)\.(.+)\.weight$/.exec(hf);
   if (!m) return null;
-  const map: Record<string, string> = {
-    input_layernorm: 'attn_norm',
-    'self_attn.q_proj': 'attn_q',
-    'self_attn.k_proj': 'attn_k',
-    'self_attn.v_proj': 'attn_v',
-    'self_attn.o_proj': 'attn_output',
-    post_attention_layernorm: 'ffn_norm',
-    'mlp.gate_proj': 'ffn_gate',
-    'mlp.up_proj': 'ffn_up',
-    'mlp.down_proj': 'ffn_down',
-  };
-  return map[m[2]] ? `blk.${m[1]}.${map[m[2]]}.weight` : null;
+  return LAYER_PARTS[m[2]] ? `blk.${m[1]}.${LAYER_PARTS[m[2]]}.weight` : null;
 }
 
 /** Storage type of one tensor: norms (1-D) stay F32; quantized types need rows of 32k values. */
@@ -479,4 +481,53 @@ export function exportGGUF(
     return { name: gname, shape: t.shape, type: GGML_TYPE_OF[st], data: quantize(st, data) };
   });
   return writeGGUF(metadata, tensors);
+}
+
+/** llama.cpp tensor name → HF Llama weight name. */
+function hfName(gguf: string): string | null {
+  if (gguf === 'token_embd.weight') return 'model.embed_tokens.weight';
+  if (gguf === 'output_norm.weight') return 'model.norm.weight';
+  if (gguf === 'output.weight') return 'lm_head.weight';
+  const m = /^blk\.(\d+)\.(\w+)\.weight$/.exec(gguf);
+  const part = m && Object.keys(LAYER_PARTS).find((k) => LAYER_PARTS[k] === m[2]);
+  return part ? `model.layers.${m![1]}.${part}.weight` : null;
+}
+
+/**
+ * Reads a llama-architecture GGUF back into a TinyLM config and HF-named float32 weights
+ * (dequantized, Q/K rows permuted back to rotate-half): the inverse of `exportGGUF`.
+ */
+export function importGGUF(bytes: Uint8Array): { config: TinyLMConfig; weights: TinyLMWeights; tokens: string[] } {
+  const file = readGGUF(bytes);
+  const meta = (k: string) => {
+    const v = file.metadata.get(k);
+    if (!v) throw new RangeError(`GGUF: missing metadata ${k}`);
+    return v.value;
+  };
+  if (meta('general.architecture') !== 'llama') throw new TypeError(`GGUF: architecture ${meta('general.architecture')} is not llama`);
+  const tokens = (file.metadata.get('tokenizer.ggml.tokens')?.value ?? []) as string[];
+  const embd = file.tensors.find((t) => t.name === 'token_embd.weight');
+  if (!embd) throw new RangeError('GGUF: no token_embd.weight');
+  const config: TinyLMConfig = {
+    vocabSize: embd.ne[1],
+    dim: Number(meta('llama.embedding_length')),
+    nLayers: Number(meta('llama.block_count')),
+    nHeads: Number(meta('llama.attention.head_count')),
+    nKvHeads: Number(file.metadata.get('llama.attention.head_count_kv')?.value ?? meta('llama.attention.head_count')),
+    ffnDim: Number(meta('llama.feed_forward_length')),
+    maxSeqLen: Number(meta('llama.context_length')),
+    ropeTheta: Number(file.metadata.get('llama.rope.freq_base')?.value ?? 10000),
+    normEps: Number(meta('llama.attention.layer_norm_rms_epsilon')),
+    tieEmbeddings: !file.tensors.some((t) => t.name === 'output.weight'),
+  };
+  const weights: TinyLMWeights = new Map();
+  for (const t of file.tensors) {
+    const name = hfName(t.name);
+    if (!name) continue;
+    let data = ggufTensorToFloat32(t);
+    if (name.endsWith('q_proj.weight')) data = permuteRotaryRows(data, config.nHeads, config.dim, true);
+    if (name.endsWith('k_proj.weight')) data = permuteRotaryRows(data, config.nKvHeads, config.dim, true);
+    weights.set(name, { shape: [...t.ne].reverse(), data });
+  }
+  return { config, weights, tokens };
 }

@@ -6,6 +6,7 @@ import {
   GGMLType,
   ggufTensorToFloat32,
   gv,
+  importGGUF,
   permuteRotaryRows,
   readGGUF,
   writeGGUF,
@@ -159,6 +160,26 @@ describe('exportGGUF', () => {
     const file = readGGUF(exportGGUF({ ...tinyConfig, tieEmbeddings: true }, w, tinyTokenizer(), 'f16'));
     expect(file.tensors.map((t) => t.name)).not.toContain('output.weight');
     expect(file.tensors.length).toBe(11);
+  });
+});
+
+describe('importGGUF', () => {
+  it('is the inverse of exportGGUF: same config, F32 weights bit for bit', () => {
+    const w = tinyWeights();
+    const back = importGGUF(exportGGUF(tinyConfig, w, tinyTokenizer(), 'f32'));
+    expect(back.config).toEqual({ ...tinyConfig, normEps: Math.fround(1e-5) });
+    expect([...back.weights.keys()].sort()).toEqual([...w.keys()].sort());
+    for (const [name, t] of w) {
+      expect(back.weights.get(name)!.shape, name).toEqual(t.shape);
+      expect(Buffer.from(back.weights.get(name)!.data.buffer).equals(Buffer.from(t.data.buffer)), name).toBe(true);
+    }
+    expect(back.tokens[37]).toBe('Ġthe');
+  });
+  it('gives the dequantized weights of a Q4_0 file', () => {
+    const w = tinyWeights();
+    const back = importGGUF(exportGGUF(tinyConfig, w, tinyTokenizer(), 'q4_0'));
+    const name = 'model.layers.0.self_attn.k_proj.weight';
+    expect(Array.from(back.weights.get(name)!.data)).toEqual(Array.from(fakeQuantize('q4_0', w.get(name)!.data)));
   });
 });
 
