@@ -103,3 +103,20 @@ export function extractiveAnswer(question: string, results: SearchResult[]): Ext
   });
   return best;
 }
+
+export type AnswerSegment = { text: string; cite?: undefined } | { text: string; cite: number };
+
+/** Splits an answer into text and citation markers ([n] with 1 ≤ n ≤ nSources) for linking. */
+export function answerSegments(answer: string, nSources: number): AnswerSegment[] {
+  const out: AnswerSegment[] = [];
+  let last = 0;
+  for (const m of answer.matchAll(/\[(\d+)\]/g)) {
+    const n = Number(m[1]);
+    if (n < 1 || n > nSources) continue;
+    if (m.index! > last) out.push({ text: answer.slice(last, m.index) });
+    out.push({ text: m[0], cite: n });
+    last = m.index! + m[0].length;
+  }
+  if (last < answer.length) out.push({ text: answer.slice(last) });
+  return out;
+}

@@ -1,0 +1,55 @@
+/** State of the embeddings lab: embeds the texts and the query, projects them, ranks neighbours. */
+import { LexicalEmbedder } from '../../lib/rag/embedders';
+import { pca2 } from '../../lib/rag/projection';
+
+export interface Neighbour {
+  index: number;
+  text: string;
+  cosine: number;
+  /** dot product of the raw (un-normalised) term vectors */
+  rawDot: number;
+  nonZero: number;
+}
+
+export class EmbeddingsRun {
+  points = $state<Array<{ x: number; y: number; label: string; emphasis: boolean }>>([]);
+  neighbours = $state<Neighbour[]>([]);
+  dims = $state(0);
+  ms = $state(0);
+  error = $state('');
+
+  /** Embeds `texts` (one per line) and `query`; fills the plot and the neighbour table. */
+  async run(textsSrc: string, query: string): Promise<boolean> {
+    this.error = '';
+    const texts = textsSrc.split('\n').map((t) => t.trim()).filter(Boolean).slice(0, 40);
+    if (texts.length < 2) {
+      this.error = 'Enter at least two texts, one per line.';
+      return false;
+    }
+    if (!query.trim()) {
+      this.error = 'Enter a query.';
+      return false;
+    }
+    const t0 = performance.now();
+    const embedder = new LexicalEmbedder();
+    const docs = await embedder.embed(texts, 'document');
+    // IDF from these texts, applied to the query (see LexicalEmbedder)
+    const flat = new Float32Array(texts.length * embedder.dims);
+    docs.forEach((v, i) => flat.set(v, i * embedder.dims));
+    embedder.setIdfFrom(flat, texts.length);
+    const [q] = await embedder.embed([query], 'query');
+    const rawQ = embedder.termVector(query);
+    this.ms = performance.now() - t0;
+    this.dims = embedder.dims;
+    const all = new Float32Array((texts.length + 1) * embedder.dims);
+    all.set(flat);
+    all.set(q, texts.length * embedder.dims);
+    const proj = pca2(all, texts.length + 1, embedder.dims);
+    this.points = proj.map(([x, y], i) => ({ x, y, label: i < texts.length ? String(i + 1) : 'Q', emphasis: i === texts.length }));
+    const dot = (a: Float32Array, b: Float32Array) => a.reduce((s, v, j) => s + v * b[j], 0);
+    this.neighbours = docs
+      .map((d, i) => ({ index: i + 1, text: texts[i], cosine: dot(d, q), rawDot: dot(embedder.termVector(texts[i]), rawQ), nonZero: d.filter((x) => x !== 0).length }))
+      .sort((a, b) => b.cosine - a.cosine);
+    return true;
+  }
+}

@@ -1,0 +1,96 @@
+/**
+ * What the four RAG labs share: the store over the app's database, the list of collections
+ * (the built-in "Ask the course" one first), and opening a collection as a Retriever with the
+ * chosen vector index. Each lab creates its own session (no module-level state).
+ */
+import type { CollectionRow, LabDB } from '../../lib/storage/db';
+import { COURSE_COLLECTION_ID, type CourseCollection } from '../../lib/rag/course';
+import { LexicalEmbedder, type Embedder } from '../../lib/rag/embedders';
+import { RagError } from '../../lib/rag/errors';
+import { Retriever } from '../../lib/rag/retriever';
+import { RagStore } from '../../lib/rag/store';
+import { FlatIndex, type VectorIndex } from '../../lib/rag/vector-index';
+import { VoyIndex } from '../../lib/rag/voy-index';
+import { voyWasmBytes } from '../../lib/rag/voy-browser';
+import { loadCourseCollection } from './course-loader';
+import { embedderFor } from './embedders';
+
+export type IndexKind = 'flat' | 'voy';
+
+export interface CollectionChoice {
+  id: string;
+  name: string;
+  embedder: string;
+  builtIn: boolean;
+}
+
+export interface OpenedCollection {
+  id: string;
+  retriever: Retriever;
+  /** the document texts by id, for "show in source" */
+  docText(docId: string): Promise<string | undefined>;
+  buildMs: number;
+}
+
+export class RagSession {
+  readonly store: RagStore;
+  #collections = $state<CollectionRow[]>([]);
+  #course: Promise<CourseCollection> | null = null;
+
+  constructor(db: LabDB) {
+    this.store = new RagStore(db);
+  }
+
+  /** Built-in course collection first, then the learner's. */
+  get choices(): CollectionChoice[] {
+    return [
+      { id: COURSE_COLLECTION_ID, name: 'Ask the course (built in, lexical)', embedder: 'lexical-hash-768', builtIn: true },
+      ...this.#collections.map((c) => ({ id: c.id, name: c.name, embedder: c.embedder, builtIn: false })),
+    ];
+  }
+
+  get userCollections(): CollectionRow[] {
+    return this.#collections;
+  }
+
+  async refresh(): Promise<void> {
+    this.#collections = await this.store.collections();
+  }
+
+  /** The course collection, built once per session. */
+  course(): Promise<CourseCollection> {
+    this.#course ??= loadCourseCollection();
+    this.#course.catch(() => (this.#course = null));
+    return this.#course;
+  }
+
+  /** Opens a collection for search with the chosen index (rebuilt from stored vectors). */
+  async open(id: string, indexKind: IndexKind): Promise<OpenedCollection> {
+    const t0 = performance.now();
+    if (id === COURSE_COLLECTION_ID) {
+      const course = await this.course();
+      let retriever = course.retriever;
+      if (indexKind === 'voy') {
+        const flat = course.retriever.index as FlatIndex;
+        const emb = new LexicalEmbedder(flat.dims);
+        retriever = new Retriever(course.chunks, Float32Array.from(flat.vectors), emb, await VoyIndex.create(flat.dims, voyWasmBytes));
+      }
+      const texts = new Map(course.docs.map((d) => [d.id, d.text]));
+      return { id, retriever, docText: async (docId) => texts.get(docId), buildMs: performance.now() - t0 };
+    }
+    const col = (await this.store.db.collections.get(id)) ?? null;
+    if (!col) throw new RagError('bad-format', 'This collection no longer exists.', 'Pick another collection.');
+    const embedder: Embedder = await embedderFor(col.embedder, col.dims);
+    const chunks = await this.store.chunks(id);
+    if (chunks.length === 0) throw new RagError('empty', `“${col.name}” has no documents yet.`, 'Add documents in the ingestion lab.');
+    const { vectors } = await this.store.vectors(id, chunks.map((c) => c.id), col.embedder);
+    const index: VectorIndex = indexKind === 'voy' ? await VoyIndex.create(col.dims, voyWasmBytes) : new FlatIndex(col.dims, chunks.length);
+    const retriever = new Retriever(chunks, vectors, embedder, index);
+    return {
+      id,
+      retriever,
+      docText: async (docId) => (await this.store.db.documents.get(docId))?.text,
+      buildMs: performance.now() - t0,
+    };
+  }
+}
