@@ -96,7 +96,7 @@ export class EngineRegistry {
           d.createWebLLM ??
           (async () => {
             const { createWebLLMEngine } = await import('./webllm/adapter');
-            return createWebLLMEngine({ capabilities: d.capabilities?.() });
+            return createWebLLMEngine({ capabilities: () => d.capabilities?.() });
           });
         return { engine: await make(), loaded: null };
       }
@@ -166,6 +166,16 @@ export class EngineRegistry {
       if (this.#loads.get(kind) === load) this.#loads.delete(kind);
     }
     return slot.engine;
+  }
+
+  /** The engine of a backend, created if needed, without loading any model (e.g. to list models). */
+  async backend(kind: EngineKind): Promise<LoadableEngine> {
+    return (await this.#slot(kind)).engine;
+  }
+
+  /** Replaces the built-in model list (known once the TinyLM module has been asked). */
+  setBuiltins(models: ModelInfo[]): void {
+    this.#deps = { ...this.#deps, builtinModels: models };
   }
 
   /** The engine for a backend if it was already created (no side effects). */

@@ -49,8 +49,11 @@ export type WebLLMHostFactory = (config: { initProgressCallback: (r: InitProgres
 export interface WebLLMEngineOptions {
   /** Creates the web-llm engine; default: a worker running `workers/llm.worker.ts`. */
   factory?: WebLLMHostFactory;
-  /** When given, loads fail fast (before any download) on missing WebGPU / shader-f16. */
-  capabilities?: Capabilities;
+  /**
+   * When given, loads fail fast (before any download) on missing WebGPU / shader-f16. A function
+   * is read at each load (return undefined while detection is still running).
+   */
+  capabilities?: Capabilities | (() => Capabilities | undefined);
   /** Online state and user agent for error advice; defaults to `navigator`. */
   env?: () => { online?: boolean; userAgent?: string };
   /** The catalogue (defaults to web-llm's prebuilt list). */
@@ -119,7 +122,7 @@ export class WebLLMChatEngine implements ChatEngine {
   readonly kind = 'webllm' as const;
   readonly catalogue: CatalogueEntry[];
   #factory: WebLLMHostFactory;
-  #caps?: Capabilities;
+  #caps: () => Capabilities | undefined;
   #env: () => { online?: boolean; userAgent?: string };
   #host: WebLLMHost | null = null;
   #hostPromise: Promise<WebLLMHost> | null = null;
@@ -129,7 +132,8 @@ export class WebLLMChatEngine implements ChatEngine {
 
   constructor(opts: WebLLMEngineOptions = {}) {
     this.#factory = opts.factory ?? (async (cfg) => (await import('./worker-host')).createWorkerHost(cfg));
-    this.#caps = opts.capabilities;
+    const caps = opts.capabilities;
+    this.#caps = typeof caps === 'function' ? caps : () => caps;
     this.#env = opts.env ?? defaultEnv;
     this.catalogue = opts.catalogue ?? buildCatalogue(WEBLLM_MODEL_RECORDS, WEBLLM_TOOL_MODEL_IDS);
   }
@@ -166,7 +170,7 @@ export class WebLLMChatEngine implements ChatEngine {
 
   /** Fails fast, before downloading gigabytes, when the device can't run the model. */
   #preflight(ids: string[]): void {
-    const caps = this.#caps;
+    const caps = this.#caps();
     if (!caps) return;
     const ctx = this.#ctx(ids[0]);
     if (!caps.webgpu) throw mapWebLLMError('WebGPUNotAvailableError: ' + (caps.webgpuProblem ?? ''), ctx);

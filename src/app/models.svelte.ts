@@ -1,0 +1,306 @@
+/**
+ * The app-wide model state, provided through Svelte context: which model is current (persisted
+ * in the `settings` table), its engine, load/download progress, the remote endpoint (URL and key
+ * kept in IndexedDB — never in share links), and which web-llm models are cached.
+ *
+ *   const models = createModels(app);   // once, in App.svelte
+ *   const models = useModels();         // anywhere below it
+ *   const { engine, modelId } = await models.get();
+ *
+ * Engines come from the framework-free registry (src/lib/engine/registry.ts); web-llm is only
+ * imported when a web-llm model is used. With the test flag (localStorage `llm-lab:test-engines`
+ * = "1") the test double is offered and web-llm is replaced by its deterministic double, so e2e
+ * tests exercise download progress, cancel and the offline path without a GPU or network.
+ */
+import { getContext, setContext } from 'svelte';
+import { SvelteMap } from 'svelte/reactivity';
+import { EngineError } from '../lib/engine/errors';
+import { createEngineRegistry, REMOTE_PREFIX, backendFor, remoteModelId, TEST_DOUBLE_ID, type EngineRegistry, type LoadableEngine } from '../lib/engine/registry';
+import type { RemoteConfig } from '../lib/engine/remote';
+import type { ChatEngine, LoadProgress, ModelInfo } from '../lib/engine/types';
+import type { AppState } from './app.svelte';
+
+export const SETTING_CURRENT = 'models.current';
+export const SETTING_REMOTE = 'models.remote';
+export const TEST_FLAG = 'llm-lab:test-engines';
+const FAKE_CACHE_KEY = 'llm-lab:fake-webllm-cache';
+
+export interface RemoteSettings {
+  baseUrl: string;
+  apiKey: string;
+  /** The server's model name chosen last. */
+  model: string;
+}
+
+export interface DownloadState {
+  progress: LoadProgress | null;
+  error: EngineError | null;
+  controller: AbortController;
+}
+
+// B2's TinyLM worker engine; globbed so this file builds before it lands (then: {}).
+const tinylmModules = import.meta.glob<{ createTinyLMWorkerEngine: () => LoadableEngine; TINYLM_MODELS?: ModelInfo[] }>('../lib/engine/worker-engine.ts');
+
+function testMode(): boolean {
+  try {
+    return globalThis.localStorage?.getItem(TEST_FLAG) === '1';
+  } catch {
+    return false;
+  }
+}
+
+/** A localStorage-backed cache for the web-llm double (test mode only). */
+function fakeCache() {
+  const read = () => new Set<string>(JSON.parse(localStorage.getItem(FAKE_CACHE_KEY) ?? '[]') as string[]);
+  const write = (s: Set<string>) => localStorage.setItem(FAKE_CACHE_KEY, JSON.stringify([...s]));
+  return {
+    has: (id: string) => read().has(id),
+    add: (id: string) => write(read().add(id)),
+    delete: (id: string) => {
+      const s = read();
+      s.delete(id);
+      write(s);
+    },
+  };
+}
+
+export class Models {
+  readonly registry: EngineRegistry;
+  readonly testMode: boolean;
+  readonly tinylmAvailable: boolean;
+  #app: AppState;
+
+  /** The model labs use by default. */
+  currentId = $state<string>('');
+  /** 'loading' while the current model loads (download included). */
+  status = $state<'idle' | 'loading' | 'ready' | 'error'>('idle');
+  error = $state.raw<EngineError | null>(null);
+  /** Progress of the current model's load. */
+  progress = $state.raw<LoadProgress | null>(null);
+  builtins = $state.raw<ModelInfo[]>([]);
+  remote = $state.raw<RemoteSettings | null>(null);
+  remoteModels = $state.raw<ModelInfo[]>([]);
+  /** web-llm model id → cached in the browser (from `hasModelInCache`). */
+  readonly cached = new SvelteMap<string, boolean>();
+  /** Downloads in flight or failed, by model id. */
+  readonly downloads = new SvelteMap<string, DownloadState>();
+  ready = $state(false);
+  #currentLoad: AbortController | null = null;
+
+  constructor(app: AppState) {
+    this.#app = app;
+    this.testMode = testMode();
+    const tinyLoader = tinylmModules['../lib/engine/worker-engine.ts'];
+    this.tinylmAvailable = Boolean(tinyLoader);
+    this.registry = createEngineRegistry({
+      builtinModels: [],
+      testDouble: this.testMode || !tinyLoader,
+      createTinyLM: async () => {
+        if (!tinyLoader) throw new EngineError('model-not-found', 'The built-in TinyLM models are not available yet.', 'Use another model.');
+        return (await tinyLoader()).createTinyLMWorkerEngine();
+      },
+      createWebLLM: this.testMode ? () => this.#fakeWebLLM() : undefined,
+      remote: () => (this.remote?.baseUrl ? { baseUrl: this.remote.baseUrl, apiKey: this.remote.apiKey || undefined } : null),
+      capabilities: () => (app.capabilitiesReady ? app.capabilities : undefined),
+    });
+  }
+
+  async #fakeWebLLM(): Promise<LoadableEngine> {
+    const [{ createWebLLMEngine }, { fakeHostFactory }] = await Promise.all([import('../lib/engine/webllm/adapter'), import('../lib/engine/webllm/fake')]);
+    return createWebLLMEngine({ factory: fakeHostFactory({ cache: fakeCache(), shards: 8, shardBytes: 40 * 1024 * 1024, delayMs: 150 }) });
+  }
+
+  /** Reads the saved model choice and remote endpoint; call once at start-up (creates no engine). */
+  async init(): Promise<void> {
+    const db = this.#app.db;
+    const [current, remote] = await Promise.all([
+      db.settings.get(SETTING_CURRENT).catch(() => undefined),
+      db.settings.get(SETTING_REMOTE).catch(() => undefined),
+    ]);
+    this.remote = (remote?.value as RemoteSettings | undefined) ?? null;
+    const saved = typeof current?.value === 'string' ? current.value : '';
+    if (saved && this.#known(saved)) this.currentId = saved;
+    this.builtins = this.registry.listBuiltins();
+    this.ready = true;
+  }
+
+  #builtinsLoaded: Promise<void> | null = null;
+
+  /** Lists the built-in TinyLM models (asks the TinyLM module once; no model is loaded). */
+  ensureBuiltins(): Promise<void> {
+    this.#builtinsLoaded ??= (async () => {
+      const loader = tinylmModules['../lib/engine/worker-engine.ts'];
+      let list: ModelInfo[] = [];
+      if (loader) {
+        try {
+          const mod = await loader();
+          list = mod.TINYLM_MODELS ?? (await (await this.registry.backend('tinylm')).listModels?.()) ?? [];
+        } catch {
+          list = [];
+        }
+      }
+      this.registry.setBuiltins(list);
+      this.builtins = this.registry.listBuiltins();
+      if (!this.currentId || !this.#known(this.currentId)) this.currentId = this.builtins[0]?.id ?? TEST_DOUBLE_ID;
+    })();
+    return this.#builtinsLoaded;
+  }
+
+  #known(id: string): boolean {
+    try {
+      this.registry.kindOf(id);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Info for any model id we know (built-ins and remote; web-llm entries come from the catalogue). */
+  info(id: string): ModelInfo | undefined {
+    return this.builtins.find((m) => m.id === id) ?? this.remoteModels.find((m) => m.id === id);
+  }
+
+  /** A short label of the current model. */
+  get label(): string {
+    const id = this.currentId;
+    const info = this.info(id);
+    if (info) return info.displayName;
+    if (id.startsWith(REMOTE_PREFIX)) return `${id.slice(REMOTE_PREFIX.length)} (remote)`;
+    return id || 'no model';
+  }
+
+  /** Whether the current model is a tiny one (TinyLM or the test double). */
+  get tiny(): boolean {
+    const kind = backendFor(this.currentId, this.builtins.map((m) => m.id));
+    return kind === 'tinylm' || kind === 'test-double';
+  }
+
+  /** Whether the current backend does constrained decoding for response_format json_schema. */
+  get constrained(): boolean {
+    return !this.currentId.startsWith(REMOTE_PREFIX); // remote servers vary; TinyLM and web-llm constrain
+  }
+
+  /** Makes `id` the current model (persisted) and loads it. */
+  async select(id: string): Promise<void> {
+    this.registry.kindOf(id); // throws for unknown ids
+    this.currentId = id;
+    await this.#app.db.settings.put({ key: SETTING_CURRENT, value: id }).catch((e) => this.#app.reportStorageError(e));
+    await this.get().catch(() => {});
+  }
+
+  /** The current model's engine, loading it first when needed (progress in `progress`). */
+  async get(): Promise<{ engine: ChatEngine; modelId: string }> {
+    if (!this.currentId) await this.ensureBuiltins();
+    const id = this.currentId || TEST_DOUBLE_ID;
+    this.#currentLoad?.abort();
+    const ac = new AbortController();
+    this.#currentLoad = ac;
+    this.status = 'loading';
+    this.error = null;
+    try {
+      const engine = await this.registry.engineFor(id, (p) => (this.progress = p), { signal: ac.signal });
+      if (this.#currentLoad === ac) this.status = 'ready';
+      if (backendFor(id) === 'webllm') this.cached.set(id, true);
+      return { engine, modelId: id };
+    } catch (e) {
+      const err = e instanceof EngineError ? e : new EngineError('unknown', (e as Error)?.message ?? String(e));
+      if (this.#currentLoad === ac) {
+        this.status = 'error';
+        this.error = err;
+      }
+      throw err;
+    } finally {
+      if (this.#currentLoad === ac) {
+        this.#currentLoad = null;
+        this.progress = null;
+      }
+    }
+  }
+
+  /** Cancels the current model's load. */
+  cancel(): void {
+    this.#currentLoad?.abort();
+  }
+
+  /** Downloads a web-llm model (it is loaded on the GPU as a side effect), with progress and cancel. */
+  async download(id: string): Promise<void> {
+    const state: DownloadState = { progress: null, error: null, controller: new AbortController() };
+    this.downloads.set(id, state);
+    try {
+      await this.registry.engineFor(id, (p) => this.downloads.set(id, { ...state, progress: p }), { signal: state.controller.signal });
+      this.downloads.delete(id);
+      this.cached.set(id, true);
+    } catch (e) {
+      const err = e instanceof EngineError ? e : new EngineError('unknown', String(e));
+      if (err.code === 'aborted') this.downloads.delete(id);
+      else this.downloads.set(id, { ...state, error: err });
+    } finally {
+      void this.#app.refreshStorage().catch(() => {});
+    }
+  }
+
+  /** Cancels a download in flight (shards already fetched stay cached). */
+  cancelDownload(id: string): void {
+    this.downloads.get(id)?.controller.abort();
+  }
+
+  async #cacheOps(): Promise<{ has(id: string): Promise<boolean>; remove(id: string): Promise<void> }> {
+    if (this.testMode) {
+      const c = fakeCache();
+      return { has: async (id) => c.has(id), remove: async (id) => c.delete(id) };
+    }
+    return (await import('../lib/engine/webllm/worker-host')).webllmCacheOps();
+  }
+
+  /** Re-reads which of `ids` are cached (web-llm's `hasModelInCache`). */
+  async refreshCached(ids: string[]): Promise<void> {
+    const ops = await this.#cacheOps();
+    await Promise.all(ids.map(async (id) => this.cached.set(id, await ops.has(id).catch(() => false))));
+  }
+
+  /** Deletes a web-llm model from the browser cache (unloading it first if loaded). */
+  async remove(id: string): Promise<void> {
+    if ((await this.registry.loadedModel('webllm')) === id) await this.registry.unload('webllm');
+    await (await this.#cacheOps()).remove(id);
+    this.cached.set(id, false);
+    await this.#app.refreshStorage().catch(() => {});
+  }
+
+  /** Saves the remote endpoint (URL, key, model) in IndexedDB settings. */
+  async saveRemote(s: RemoteSettings | null): Promise<void> {
+    this.remote = s;
+    this.remoteModels = [];
+    if (s) await this.#app.db.settings.put({ key: SETTING_REMOTE, value: { ...s } });
+    else await this.#app.db.settings.delete(SETTING_REMOTE);
+  }
+
+  /** Lists the remote server's models (throws a typed error: cors, unreachable, auth, …). */
+  async listRemote(s: RemoteSettings = this.remote ?? { baseUrl: '', apiKey: '', model: '' }): Promise<ModelInfo[]> {
+    const { createRemoteEngine } = await import('../lib/engine/remote');
+    const cfg: RemoteConfig = { baseUrl: s.baseUrl, apiKey: s.apiKey || undefined };
+    const models = await createRemoteEngine(cfg).listModels();
+    this.remoteModels = models.map((m) => ({ ...m, id: remoteModelId(m.id), displayName: `${m.id} (remote)` }));
+    return this.remoteModels;
+  }
+}
+
+const KEY = Symbol('models');
+
+/** Creates the model state and provides it to the component tree (call once, in App.svelte). */
+export function createModels(app: AppState): Models {
+  const models = new Models(app);
+  void models.init().catch((e) => app.notify('error', `Could not read model settings: ${(e as Error)?.message ?? e}`));
+  return setContext(KEY, models);
+}
+
+/** The model state provided by App.svelte (null outside the app, e.g. in isolated component tests). */
+export function useModels(): Models {
+  const m = getContext<Models | undefined>(KEY);
+  if (!m) throw new Error('useModels() called outside the app (createModels() was not called)');
+  return m;
+}
+
+/** Like useModels(), but returns null instead of throwing (for components also used standalone). */
+export function maybeModels(): Models | null {
+  return getContext<Models | undefined>(KEY) ?? null;
+}
