@@ -1,7 +1,8 @@
 /**
  * Reproduces the shipped TinyLM models from their seeds: trains the shared BPE tokenizer, the
  * base model (stories), the draft model (stories, smaller) and the chat model (base fine-tuned on
- * the instruction mix), and writes `public/models/tinylm-{base,draft,chat}/`.
+ * the instruction mix, starting from the base snapshot at `RECIPES.chat.fromBaseStep`), and writes
+ * `public/models/tinylm-{base,draft,chat}/` (snapshots go to `public/models/.snapshots/`, not shipped).
  *
  *   npm run train:tinylm                 # everything, in order
  *   npm run train:tinylm -- --only base  # one stage (chat needs base first)
@@ -56,7 +57,8 @@ async function train(name: 'base' | 'draft' | 'chat', tok: Tokenizer) {
   let model: TinyLM;
   let data;
   if (name === 'chat') {
-    const base = join(OUT, 'tinylm-base');
+    const base = join(OUT, '.snapshots', `tinylm-base-step${r.fromBaseStep}`);
+    if (!existsSync(join(base, 'model.safetensors'))) throw new Error(`chat starts from ${base}: train base first`);
     model = loadModel({
       config: readFileSync(join(base, 'config.json'), 'utf8'),
       safetensors: readFileSync(join(base, 'model.safetensors')),
@@ -75,7 +77,8 @@ async function train(name: 'base' | 'draft' | 'chat', tok: Tokenizer) {
     last = s;
     if (s.step % 10 === 0 || s.step === cfg.steps)
       log(`${name} step ${s.step}/${cfg.steps} loss ${s.loss.toFixed(3)} lr ${s.lr.toExponential(2)} |g| ${s.gradNorm.toFixed(2)} ${s.tokensPerSec.toFixed(0)} tok/s`);
-    if (s.step % 100 === 0) writeModel(`tinylm-${name}`, model, tok, meta());
+    if (s.step % 50 === 0) writeModel(`tinylm-${name}`, model, tok, meta());
+    if (name === 'base' && s.step === RECIPES.chat.fromBaseStep) writeModel(join('.snapshots', `tinylm-base-step${s.step}`), model, tok, meta());
   });
   writeModel(`tinylm-${name}`, model, tok, meta());
   const info = last as StepInfo | null;
