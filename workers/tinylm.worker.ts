@@ -1,0 +1,18 @@
+/**
+ * TinyLM's worker: the TinyLM ChatEngine (src/lib/engine/tinylm-engine.ts) exposed through the
+ * shared engine worker protocol (src/lib/engine/worker-protocol.ts). The app side is
+ * `createTinyLMWorkerEngine()` in src/lib/engine/worker-engine.ts.
+ */
+import * as Comlink from 'comlink';
+import { createTinyLMEngine } from '../src/lib/engine/tinylm-engine';
+import { tinyLMCatalog } from '../src/lib/engine/tinylm-models';
+import { hostEngine } from '../src/lib/engine/worker-protocol';
+
+Comlink.expose(
+  hostEngine((options) => {
+    const { models, loader } = tinyLMCatalog(String(options.modelsBaseUrl ?? new URL('models/', self.location.href).href), {
+      includeRandomModel: options.includeRandomModel === true,
+    });
+    return createTinyLMEngine({ models, loader, defaultModel: typeof options.defaultModel === 'string' ? options.defaultModel : 'tinylm-chat' });
+  }),
+);
