@@ -18,6 +18,7 @@ import { EngineError } from '../lib/engine/errors';
 import { createEngineRegistry, REMOTE_PREFIX, backendFor, remoteModelId, TEST_DOUBLE_ID, type EngineRegistry, type LoadableEngine } from '../lib/engine/registry';
 import type { RemoteConfig } from '../lib/engine/remote';
 import type { ChatEngine, LoadProgress, ModelInfo } from '../lib/engine/types';
+import { inspectWebLLMCache, type CacheStorageLike, type CachedModel } from '../lib/engine/webllm/cache';
 import type { AppState } from './app.svelte';
 
 export const SETTING_CURRENT = 'models.current';
@@ -80,8 +81,8 @@ export class Models {
   builtins = $state.raw<ModelInfo[]>([]);
   remote = $state.raw<RemoteSettings | null>(null);
   remoteModels = $state.raw<ModelInfo[]>([]);
-  /** web-llm model id → cached in the browser (from `hasModelInCache`). */
-  readonly cached = new SvelteMap<string, boolean>();
+  /** web-llm model id → what of it is in the browser's cache. */
+  readonly cached = new SvelteMap<string, CachedModel>();
   /** Downloads in flight or failed, by model id. */
   readonly downloads = new SvelteMap<string, DownloadState>();
   ready = $state(false);
@@ -200,7 +201,7 @@ export class Models {
     try {
       const engine = await this.registry.engineFor(id, (p) => (this.progress = p), { signal: ac.signal });
       if (this.#currentLoad === ac) this.status = 'ready';
-      if (backendFor(id) === 'webllm') this.cached.set(id, true);
+      if (backendFor(id) === 'webllm') this.#markCached(id);
       return { engine, modelId: id };
     } catch (e) {
       const err = e instanceof EngineError ? e : new EngineError('unknown', (e as Error)?.message ?? String(e));
@@ -229,7 +230,7 @@ export class Models {
     try {
       await this.registry.engineFor(id, (p) => this.downloads.set(id, { ...state, progress: p }), { signal: state.controller.signal });
       this.downloads.delete(id);
-      this.cached.set(id, true);
+      this.#markCached(id);
     } catch (e) {
       const err = e instanceof EngineError ? e : new EngineError('unknown', String(e));
       if (err.code === 'aborted') this.downloads.delete(id);
@@ -244,25 +245,29 @@ export class Models {
     this.downloads.get(id)?.controller.abort();
   }
 
-  async #cacheOps(): Promise<{ has(id: string): Promise<boolean>; remove(id: string): Promise<void> }> {
-    if (this.testMode) {
-      const c = fakeCache();
-      return { has: async (id) => c.has(id), remove: async (id) => c.delete(id) };
-    }
-    return (await import('../lib/engine/webllm/worker-host')).webllmCacheOps();
+  #markCached(id: string): void {
+    const prev = this.cached.get(id);
+    this.cached.set(id, { state: 'complete', bytes: prev?.bytes ?? 0, shardsCached: prev?.shardsTotal ?? 0, shardsTotal: prev?.shardsTotal ?? 0 });
   }
 
-  /** Re-reads which of `ids` are cached (web-llm's `hasModelInCache`). */
-  async refreshCached(ids: string[]): Promise<void> {
-    const ops = await this.#cacheOps();
-    await Promise.all(ids.map(async (id) => this.cached.set(id, await ops.has(id).catch(() => false))));
+  /** Re-reads which web-llm models are (partly) in the browser cache; `entries` come from the catalogue. */
+  async refreshCached(entries: ReadonlyArray<{ id: string; url: string | null }>): Promise<void> {
+    if (this.testMode) {
+      const c = fakeCache();
+      for (const e of entries) this.cached.set(e.id, c.has(e.id) ? { state: 'complete', bytes: 320 * 1024 * 1024, shardsCached: 8, shardsTotal: 8 } : { state: 'none', bytes: 0, shardsCached: 0, shardsTotal: 0 });
+      return;
+    }
+    const storage = (globalThis as { caches?: CacheStorageLike }).caches;
+    const result = await inspectWebLLMCache(storage, entries).catch(() => new Map<string, CachedModel>());
+    for (const [id, c] of result) this.cached.set(id, c);
   }
 
   /** Deletes a web-llm model from the browser cache (unloading it first if loaded). */
   async remove(id: string): Promise<void> {
     if ((await this.registry.loadedModel('webllm')) === id) await this.registry.unload('webllm');
-    await (await this.#cacheOps()).remove(id);
-    this.cached.set(id, false);
+    if (this.testMode) fakeCache().delete(id);
+    else await (await import('../lib/engine/webllm/worker-host')).webllmCacheOps().then((ops) => ops.remove(id));
+    this.cached.set(id, { state: 'none', bytes: 0, shardsCached: 0, shardsTotal: 0 });
     await this.#app.refreshStorage().catch(() => {});
   }
 

@@ -13,6 +13,8 @@ import { f32Variant } from './errors';
 /** The fields of web-llm's `ModelRecord` the catalogue uses. */
 export interface ModelRecordLike {
   model_id: string;
+  /** Hugging Face URL of the weights (several ids, e.g. "-1k" variants, share one). */
+  model?: string;
   vram_required_MB?: number;
   low_resource_required?: boolean;
   buffer_size_required_bytes?: number;
@@ -26,6 +28,8 @@ export type Capability = ModelInfo['capabilities'][number];
 
 export interface CatalogueEntry {
   id: string;
+  /** Where web-llm downloads the weights from (its cache keys start with this + "resolve/main/"). */
+  url: string | null;
   /** Model name without quantisation and variant suffixes ("SmolLM2-360M-Instruct"). */
   family: string;
   /** "q4f16_1", "q4f32_1", "q0f32", "q3f16_1" */
@@ -84,6 +88,7 @@ export function toCatalogueEntry(rec: ModelRecordLike, toolModelIds: readonly st
   const ctxFromSuffix = /-b(\d+)$/.test(rec.model_id) ? 512 : 4096;
   return {
     id: rec.model_id,
+    url: rec.model ?? null,
     family,
     quantization: quant,
     params,
