@@ -2,7 +2,8 @@
  * Builds the app once (into dist-e2e/) and serves it with Vite's preview server for all e2e tests.
  * The URL reaches the tests through `inject('baseUrl')`.
  */
-import { build, preview, type PreviewServer } from 'vite';
+import { preview, type PreviewServer } from 'vite';
+import { buildApp } from './build-app';
 import type { TestProject } from 'vitest/node';
 
 declare module 'vitest' {
@@ -15,7 +16,7 @@ let server: PreviewServer | undefined;
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const outDir = 'dist-e2e';
-  await build({ logLevel: 'warn', build: { outDir, emptyOutDir: true } });
+  await buildApp(outDir);
   server = await preview({ logLevel: 'warn', build: { outDir }, preview: { port: 0, host: '127.0.0.1', strictPort: false } });
   const addr = server.httpServer.address();
   const port = typeof addr === 'object' && addr ? addr.port : 4173;

@@ -6,19 +6,14 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { extname, join, normalize } from 'node:path';
-import { build } from 'vite';
+import { buildApp } from './build-app';
 import { closeBrowser, getBrowser } from './harness';
 
 const dir = 'dist-update';
 let server: Server | undefined;
 
 async function deploy(id: string): Promise<void> {
-  process.env.LLM_LAB_BUILD_ID = id;
-  try {
-    await build({ logLevel: 'warn', build: { outDir: dir, emptyOutDir: true } });
-  } finally {
-    delete process.env.LLM_LAB_BUILD_ID;
-  }
+  await buildApp(dir, { LLM_LAB_BUILD_ID: id });
 }
 
 /** A static server that reads files at request time, like a real host after a deploy. */
