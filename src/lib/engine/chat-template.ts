@@ -1,22 +1,24 @@
 /**
- * TinyLM's chat template (ChatML style, see `src/lib/tinylm/contract.ts`), used both to build
- * training data and to build prompts at inference, so the two never drift apart:
+ * TinyLM's chat template (ChatML style, see `src/lib/tinylm/contract.ts`), in exactly the shape
+ * the chat model was trained on (`src/lib/tinylm/corpus/instruct.ts`; a unit test keeps the two
+ * identical):
  *
- *   <|im_start|>system\n{system}{tools block}{format block}<|im_end|>\n
+ *   <|im_start|>system\n{system}<|im_end|>\n
  *   <|im_start|>user\n{content}<|im_end|>\n
  *   <|im_start|>assistant\n{content}{<tool_call>…</tool_call>}<|im_end|>\n
  *   <|im_start|>tool\n{content}<|im_end|>\n
  *   <|im_start|>assistant\n            ← generation prompt
  *
- * Tools block (appended to the system message, or to a system message created for it):
+ * Tools are described in the system message (after the caller's own system text, if any):
  *
- *   \n\n# Tools\nTo call a tool, reply with <tool_call>{"name": NAME, "arguments": ARGS}</tool_call>.\n<tools>\n
- *   {"name": …, "description": …, "parameters": …}\n   (one compact JSON line per tool)
- *   </tools>
+ *   You can call these tools:
+ *   - get_weather(city: string): Get the weather in a city.
+ *   To call a tool, reply with <tool_call>{"name": "...", "arguments": {...}}</tool_call>
  *
- * Response-format block (when a JSON schema is requested):
- *
- *   \n\n# Format\nReply with JSON only, matching this schema: {compact schema}
+ * and the model answers with `<tool_call>{"name": "get_weather", "arguments": {"city": "Paris"}}</tool_call>`.
+ * A requested JSON schema is *not* added to the prompt by TinyLM (the chat model learnt to read
+ * "Return JSON with the keys …" in the user turn; constrained decoding enforces the schema);
+ * `renderFormatBlock` exists for backends that want a textual hint.
  */
 import { TINYLM_SPECIAL_TOKENS, TOOL_CALL_CLOSE, TOOL_CALL_OPEN } from '../tinylm/contract';
 import type { ChatMessage, ContentPart, JSONSchema, ResponseFormat, ToolDefinition } from './types';
@@ -43,30 +45,44 @@ export function contentText(content: string | ContentPart[] | null | undefined):
     .join('');
 }
 
-/** One tool call as the model writes it: `<tool_call>{"name": "f", "arguments": {...}}</tool_call>`. */
+/** Flat JSON with a space after ':' and ',' (the style the chat model learnt); nested values compact. */
+export function renderJSONLikeTraining(value: unknown): string {
+  if (value && typeof value === 'object' && !Array.isArray(value)) {
+    return `{${Object.entries(value as Record<string, unknown>)
+      .map(([k, v]) => `${JSON.stringify(k)}: ${JSON.stringify(v)}`)
+      .join(', ')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** One tool call as the model writes it: `<tool_call>{"name": "f", "arguments": {"a": 1}}</tool_call>`. */
 export function formatToolCall(name: string, args: unknown): string {
-  const argText = typeof args === 'string' ? args : JSON.stringify(args ?? {});
+  let parsed = args;
+  if (typeof args === 'string') {
+    try {
+      parsed = JSON.parse(args);
+    } catch {
+      parsed = args;
+    }
+  }
+  const argText = typeof parsed === 'string' ? parsed : renderJSONLikeTraining(parsed ?? {});
   return `${TOOL_CALL_OPEN}{"name": ${JSON.stringify(name)}, "arguments": ${argText}}${TOOL_CALL_CLOSE}`;
 }
 
-/** The block that describes the available tools (appended to the system message). */
+/** The tools description (the system message, or appended to the caller's system text). */
 export function renderToolsBlock(tools: ToolDefinition[]): string {
-  const lines = tools.map((t) =>
-    JSON.stringify({
-      name: t.function.name,
-      ...(t.function.description ? { description: t.function.description } : {}),
-      parameters: t.function.parameters ?? { type: 'object', properties: {} },
-    }),
-  );
-  return (
-    `\n\n# Tools\nTo call a tool, reply with ${TOOL_CALL_OPEN}{"name": NAME, "arguments": ARGS}${TOOL_CALL_CLOSE}.\n` +
-    `<tools>\n${lines.join('\n')}\n</tools>`
-  );
+  const lines = tools.map((t) => {
+    const props = Object.entries((t.function.parameters?.properties ?? {}) as Record<string, { type?: unknown }>).map(
+      ([k, v]) => `${k}: ${typeof v?.type === 'string' ? v.type : 'string'}`,
+    );
+    return `- ${t.function.name}(${props.join(', ')})${t.function.description ? `: ${t.function.description}` : ''}`;
+  });
+  return `You can call these tools:\n${lines.join('\n')}\nTo call a tool, reply with ${TOOL_CALL_OPEN}{"name": "...", "arguments": {...}}${TOOL_CALL_CLOSE}`;
 }
 
-/** The block that asks for JSON following `schema` (appended to the system message). */
+/** A textual request for JSON following `schema` (not used by TinyLM, see above). */
 export function renderFormatBlock(schema: JSONSchema): string {
-  return `\n\n# Format\nReply with JSON only, matching this schema: ${JSON.stringify(schema)}`;
+  return `Reply with JSON only, matching this schema: ${JSON.stringify(schema)}`;
 }
 
 /** The JSON schema a response_format asks for (json_object without schema: any object). */
@@ -85,13 +101,15 @@ export type PromptSegment = { special: string } | { text: string };
  * plain text rather than as the control token (no prompt injection through the template).
  */
 export function renderChatMLSegments(messages: ChatMessage[], options: TemplateOptions = {}): PromptSegment[] {
-  const extra =
-    (options.tools && options.tools.length > 0 ? renderToolsBlock(options.tools) : '') +
-    (options.jsonSchema ? renderFormatBlock(options.jsonSchema) : '');
+  const blocks = [
+    options.tools && options.tools.length > 0 ? renderToolsBlock(options.tools) : '',
+    options.jsonSchema ? renderFormatBlock(options.jsonSchema) : '',
+  ].filter(Boolean);
   const msgs = [...messages];
-  if (extra) {
-    if (msgs[0]?.role === 'system') msgs[0] = { ...msgs[0], content: contentText(msgs[0].content) + extra };
-    else msgs.unshift({ role: 'system', content: extra.replace(/^\n\n/, '') });
+  if (blocks.length) {
+    const extra = blocks.join('\n\n');
+    if (msgs[0]?.role === 'system') msgs[0] = { ...msgs[0], content: `${contentText(msgs[0].content)}\n\n${extra}` };
+    else msgs.unshift({ role: 'system', content: extra });
   }
   const out: PromptSegment[] = [];
   for (const m of msgs) {

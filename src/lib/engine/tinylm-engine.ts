@@ -193,7 +193,8 @@ export class TinyLMEngine implements ChatEngine {
 
   private encodePrompt(m: LoadedTinyLM, req: ChatCompletionRequest): number[] {
     const tools = req.tool_choice === 'none' ? undefined : req.tools;
-    const segments = renderChatMLSegments(req.messages, { tools, jsonSchema: responseFormatSchema(req.response_format) });
+    // The schema is enforced by constrained decoding, not described in the prompt (see chat-template.ts).
+    const segments = renderChatMLSegments(req.messages, { tools });
     const ids: number[] = [];
     for (const s of segments) {
       if ('special' in s) {

@@ -85,7 +85,8 @@ export function tinyLMCatalog(
   const models = () =>
     (listed ??= (async () => {
       const found = await Promise.all(
-        SHIPPED_MODELS.map(async (id): Promise<ModelInfo | null> => {
+        // Chat first: it is the sensible default for labs that pick the first model.
+        [...SHIPPED_MODELS].sort((a, b) => Number(b === 'tinylm-chat') - Number(a === 'tinylm-chat')).map(async (id): Promise<ModelInfo | null> => {
           try {
             const r = await fetchFn(`${base}${id}/config.json`);
             if (!r.ok) return null;
