@@ -19,8 +19,9 @@ import {
   bannedIds, commonPrefix, loadWllama, oursGreedy, quantizedWeights, top1Agreement, wllamaGreedy,
 } from './wllama-harness';
 
-const PROMPT = 'Once upon a time, there was a little girl named Lily. She liked to';
-const N = 48;
+/** Stories were trained after <|endoftext|>; llama.cpp parses the control token in the text too. */
+const PROMPT = '<|endoftext|>Once upon a time, there was a little girl named Lily. She liked to';
+const N = 32;
 
 /** Agreement thresholds for the quantized files (teacher-forced top-1 over N positions). */
 const THRESHOLD: Record<Exclude<QuantType, 'f32'>, number> = { f16: 0.95, q8_0: 0.9, q4_0: 0.85 };
@@ -51,7 +52,8 @@ describe('llama.cpp (wllama) runs our GGUF exports', () => {
 
   beforeAll(async () => {
     ({ model, tok, source } = await testModel());
-    promptIds = tok.encode(PROMPT);
+    promptIds = tok.encode(PROMPT, { allowedSpecial: 'all' });
+    expect(promptIds[0]).toBe(0);
     banned = bannedIds(tok, model.config.vocabSize);
     oursF32 = oursGreedy(model, promptIds, N, banned);
   });

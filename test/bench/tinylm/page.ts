@@ -1,0 +1,67 @@
+/**
+ * Browser side of the decode bench: the same GGUF bytes run in llama.cpp (wllama, WebAssembly,
+ * one thread) and in our TinyLM (weights read back from the GGUF with importGGUF, so both use
+ * exactly the same numbers; ours computes in F32 whatever the file type).
+ */
+import { importGGUF } from '../../../src/lib/tinylm/gguf';
+import { TinyLM } from '../../../src/lib/tinylm/model';
+import { loadWllama, oursGreedy, wllamaGreedy } from '../../browser/tinylm/wllama-harness';
+
+export interface DecodeArgs {
+  url: string;
+  prompt: string;
+  promptIds: number[];
+  n: number;
+  banned: number[];
+}
+
+export interface DecodeFigures {
+  llamaDecode: number;
+  llamaPrefill: number;
+  oursDecode: number;
+  oursPrefill: number;
+  sameTokens: number; // greedy tokens equal to ours (prefix length)
+  threads: number;
+}
+
+function greedyTimed(model: TinyLM, promptIds: number[], n: number, banned: number[]) {
+  const s = model.newSession();
+  const t0 = performance.now();
+  let logits = s.append(promptIds);
+  const t1 = performance.now();
+  const ban = new Uint8Array(model.config.vocabSize);
+  for (const id of banned) ban[id] = 1;
+  const ids: number[] = [];
+  for (let i = 0; i < n; i++) {
+    let best = -1;
+    for (let j = 0; j < logits.length; j++) if (!ban[j] && (best < 0 || logits[j] > logits[best])) best = j;
+    ids.push(best);
+    if (i < n - 1) logits = s.append([best]);
+  }
+  const t2 = performance.now();
+  return { ids, prefill: promptIds.length / ((t1 - t0) / 1000), decode: (n - 1) / ((t2 - t1) / 1000) };
+}
+
+async function runDecode(a: DecodeArgs): Promise<DecodeFigures> {
+  const bytes = new Uint8Array(await (await fetch(a.url)).arrayBuffer());
+  const { config, weights } = importGGUF(bytes);
+  const model = new TinyLM(config, weights);
+  oursGreedy(model, a.promptIds, 16, a.banned); // warm-up (JIT)
+  const ours = greedyTimed(model, a.promptIds, a.n, a.banned);
+  const w = await loadWllama(bytes, 1024);
+  try {
+    await wllamaGreedy(w, a.prompt, 16, a.banned); // warm-up (wasm tier-up)
+    const llama = await wllamaGreedy(w, a.prompt, a.n, a.banned);
+    let same = 0;
+    while (same < a.n && llama.ids[same] === ours.ids[same]) same++;
+    return {
+      llamaDecode: llama.decodePerSecond, llamaPrefill: llama.prefillPerSecond,
+      oursDecode: ours.decode, oursPrefill: ours.prefill, sameTokens: same, threads: w.getNumThreads(),
+    };
+  } finally {
+    await w.exit();
+  }
+}
+
+(window as unknown as { tinylmBench: unknown }).tinylmBench = { runDecode };
+document.body.dataset.ready = '1';
