@@ -41,9 +41,10 @@ describe('curriculum and progress', () => {
 describe('share links', () => {
   it('a shared lesson opens in a fresh profile in the same state', async () => {
     const { page, close } = await openApp('#/lesson/1.1');
-    const lab = page.locator('[data-lab][data-status="ready"]').first();
+    // The tokenization lab's text box is part of its shareable state.
+    const labId = 'tokenizer';
+    const lab = page.locator(`[data-lab="${labId}"][data-status="ready"]`);
     await lab.waitFor({ timeout: 60_000 });
-    const labId = await lab.getAttribute('data-lab');
     const field = lab.locator('textarea').first();
     const marker = `Shared text ${Date.now()} — ünïcödé`;
     await field.fill(marker);
