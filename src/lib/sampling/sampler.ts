@@ -84,7 +84,7 @@ export function penalizeLogits(
   history: ArrayLike<number> = [],
   steps?: SamplingStep[],
 ): Float32Array {
-  let x: Float32Array = Float32Array.from(logits);
+  let x: Float32Array = new Float32Array(logits as ArrayLike<number> & Iterable<number>);
   steps?.push({ name: 'logits', kind: 'logits', values: x });
   if (params.logitBias) {
     x = applyLogitBias(x, params.logitBias);
@@ -115,7 +115,7 @@ export function samplingDistribution(
   if (options.allowed) {
     const allowed = options.allowed;
     for (let i = 0; i < x.length; i++) if (!allowed(i)) x[i] = -Infinity;
-    steps?.push({ name: 'mask', kind: 'logits', values: Float32Array.from(x) });
+    steps?.push({ name: 'mask', kind: 'logits', values: x.slice() });
   }
   const t = params.temperature ?? 1;
   if (t <= 0) {

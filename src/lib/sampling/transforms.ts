@@ -12,12 +12,17 @@
  *    `[0.375, 0, 0, 0.625]`.
  */
 
+/** A fresh Float32Array copy (typed-array sources copy natively, much faster than `Float32Array.from`). */
+function copyF32(x: ArrayLike<number>): Float32Array {
+  return new Float32Array(x as ArrayLike<number> & Iterable<number>);
+}
+
 /** Adds `bias[id]` to logit `id` (OpenAI's `logit_bias`; ±100 effectively bans or forces a token). */
 export function applyLogitBias(
   logits: ArrayLike<number>,
   bias: Record<string, number> | Map<number, number> | undefined,
 ): Float32Array {
-  const out = Float32Array.from(logits);
+  const out = copyF32(logits);
   if (!bias) return out;
   const entries: Iterable<[string | number, number]> = bias instanceof Map ? bias.entries() : Object.entries(bias);
   for (const [key, b] of entries) {
@@ -37,7 +42,7 @@ export function applyRepetitionPenalty(
   history: ArrayLike<number>,
   penalty: number,
 ): Float32Array {
-  const out = Float32Array.from(logits);
+  const out = copyF32(logits);
   if (!(penalty > 0) || penalty === 1) return out;
   const seen = new Set<number>();
   for (let i = 0; i < history.length; i++) seen.add(history[i]);
@@ -59,7 +64,7 @@ export function applyPresenceFrequencyPenalties(
   presence: number,
   frequency: number,
 ): Float32Array {
-  const out = Float32Array.from(logits);
+  const out = copyF32(logits);
   if (!presence && !frequency) return out;
   const counts = new Map<number, number>();
   for (let i = 0; i < history.length; i++) counts.set(history[i], (counts.get(history[i]) ?? 0) + 1);
@@ -72,7 +77,7 @@ export function applyPresenceFrequencyPenalties(
 
 /** Divides logits by `temperature` (> 0). Lower = sharper; temperature 0 is handled as greedy by the sampler. */
 export function applyTemperature(logits: ArrayLike<number>, temperature: number): Float32Array {
-  const out = Float32Array.from(logits);
+  const out = copyF32(logits);
   if (!(temperature > 0) || temperature === 1) return out;
   for (let i = 0; i < out.length; i++) out[i] /= temperature;
   return out;
@@ -116,13 +121,80 @@ export function sortedIds(values: ArrayLike<number>): number[] {
   return ids;
 }
 
+const f32 = new Float32Array(1);
+const u32 = new Uint32Array(f32.buffer);
+const ID_SPAN = 2 ** 21; // vocabularies up to 2M ids
+
+/**
+ * Ids of the strictly positive entries, by descending value (ties: lower id first). Fast path
+ * for the filters: the float32 bits of a non-negative number order like the number itself, so
+ * (bits · 2^21 + reversed id) packs value and tie-break into one exact float64 that the engine's
+ * native numeric sort orders without a comparator callback (≈10× faster than `sortedIds` at 32k).
+ */
+export function sortedPositiveIds(values: ArrayLike<number>): Int32Array {
+  let n = 0;
+  for (let i = 0; i < values.length; i++) if (values[i] > 0) n++;
+  const keys = new Float64Array(n);
+  let j = 0;
+  for (let i = 0; i < values.length; i++) {
+    if (!(values[i] > 0)) continue;
+    f32[0] = values[i];
+    keys[j++] = u32[0] * ID_SPAN + (ID_SPAN - 1 - i);
+  }
+  keys.sort();
+  const out = new Int32Array(n);
+  for (let r = 0; r < n; r++) out[r] = ID_SPAN - 1 - (keys[n - 1 - r] % ID_SPAN);
+  return out;
+}
+
 /** Keeps the `k` most probable tokens (k <= 0 or k >= vocab: keep all); others become 0. */
 export function topK(probs: ArrayLike<number>, k: number): Float32Array {
-  const out = Float32Array.from(probs);
+  const out = copyF32(probs);
   if (!(k > 0) || k >= out.length) return out;
-  const ids = sortedIds(out);
-  for (let r = Math.floor(k); r < ids.length; r++) out[ids[r]] = 0;
+  k = Math.floor(k);
+  // Linear-time selection of the k-th largest value, then keep everything above it and, among
+  // values equal to it, the lowest ids until k are kept (same result as a full sort).
+  let positives = 0;
+  for (let i = 0; i < out.length; i++) if (out[i] > 0) positives++;
+  if (positives <= k) return out;
+  const vals = new Float64Array(positives);
+  for (let i = 0, j = 0; i < out.length; i++) if (out[i] > 0) vals[j++] = out[i];
+  const kth = quickselectDesc(vals, k - 1);
+  let above = 0;
+  for (let i = 0; i < out.length; i++) if (out[i] > kth) above++;
+  let equalKept = k - above;
+  for (let i = 0; i < out.length; i++) {
+    if (out[i] > kth) continue;
+    if (out[i] === kth && equalKept > 0) equalKept--;
+    else out[i] = 0;
+  }
   return out;
+}
+
+/** The value of rank `r` (0 = largest) in `a` (reordered in place), Hoare-style quickselect. */
+function quickselectDesc(a: Float64Array, r: number): number {
+  let lo = 0;
+  let hi = a.length - 1;
+  while (lo < hi) {
+    const pivot = a[(lo + hi) >> 1];
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i] > pivot) i++;
+      while (a[j] < pivot) j--;
+      if (i <= j) {
+        const t = a[i];
+        a[i] = a[j];
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (r <= j) hi = j;
+    else if (r >= i) lo = i;
+    else return a[r];
+  }
+  return a[r];
 }
 
 /**
@@ -131,12 +203,12 @@ export function topK(probs: ArrayLike<number>, k: number): Float32Array {
  * probable token is always kept.
  */
 export function topP(probs: ArrayLike<number>, p: number): Float32Array {
-  const out = Float32Array.from(probs);
+  const out = copyF32(probs);
   if (!(p < 1)) return out;
   let total = 0;
   for (let i = 0; i < out.length; i++) total += out[i];
   if (!(total > 0)) return out;
-  const ids = sortedIds(out);
+  const ids = sortedPositiveIds(out);
   let cum = 0;
   let r = 0;
   for (; r < ids.length; r++) {
@@ -156,7 +228,7 @@ export function topP(probs: ArrayLike<number>, p: number): Float32Array {
  * most probable token's. 0 = off.
  */
 export function minP(probs: ArrayLike<number>, minP: number): Float32Array {
-  const out = Float32Array.from(probs);
+  const out = copyF32(probs);
   if (!(minP > 0)) return out;
   let max = 0;
   for (let i = 0; i < out.length; i++) if (out[i] > max) max = out[i];
@@ -167,7 +239,7 @@ export function minP(probs: ArrayLike<number>, minP: number): Float32Array {
 
 /** Scales non-negative weights to sum to 1 (all zeros stay zeros). */
 export function renormalize(probs: ArrayLike<number>): Float32Array {
-  const out = Float32Array.from(probs);
+  const out = copyF32(probs);
   let sum = 0;
   for (let i = 0; i < out.length; i++) sum += out[i];
   if (!(sum > 0)) return out;

@@ -101,3 +101,28 @@ describe('drawing', () => {
     expect(topLogprobIds([-1], 5)).toEqual([{ id: 0, logprob: -1 }]);
   });
 });
+
+describe('sortedPositiveIds (packed-key fast sort)', () => {
+  it('agrees with the comparator sort on random vectors with ties and zeros', async () => {
+    const { sortedIds, sortedPositiveIds, createRng } = await import('../../../src/lib/sampling');
+    const rng = createRng(3);
+    for (let t = 0; t < 20; t++) {
+      const v = Float32Array.from({ length: 300 }, () => (rng.next() < 0.3 ? 0 : Math.round(rng.next() * 20) / 20));
+      const slow = sortedIds(v).filter((i) => v[i] > 0);
+      expect(Array.from(sortedPositiveIds(v))).toEqual(slow);
+    }
+  });
+});
+
+describe('topK selection', () => {
+  it('matches a full sort on random vectors with ties', async () => {
+    const { sortedIds, topK, createRng } = await import('../../../src/lib/sampling');
+    const rng = createRng(11);
+    for (let t = 0; t < 30; t++) {
+      const v = Float32Array.from({ length: 200 }, () => (rng.next() < 0.2 ? 0 : Math.round(rng.next() * 10) / 10));
+      const k = 1 + Math.floor(rng.next() * 50);
+      const keep = new Set(sortedIds(v).slice(0, k).filter((i) => v[i] > 0));
+      expect(Array.from(topK(v, k))).toEqual(Array.from(v, (x, i) => (keep.has(i) ? x : 0)));
+    }
+  });
+});
