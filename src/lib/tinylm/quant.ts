@@ -219,3 +219,34 @@ export function quantizedSize(type: QuantType, n: number): number {
 export function fakeQuantize(type: QuantType, x: Float32Array): Float32Array {
   return type === 'f32' ? x.slice() : dequantize(type, quantize(type, x), x.length);
 }
+
+/** Storage cost per weight: Q8_0 = (2 + 32) bytes / 32 values, Q4_0 = (2 + 16) / 32. */
+export const BITS_PER_WEIGHT: Record<QuantType, number> = { f32: 32, f16: 16, q8_0: 8.5, q4_0: 4.5 };
+
+/** How much a round trip through `type` changes `x` (for the quantization lesson). */
+export interface QuantError {
+  type: QuantType;
+  bitsPerWeight: number;
+  maxAbs: number; // largest |x̂ − x|
+  rmse: number; // √mean (x̂ − x)²
+  snrDb: number; // 10·log10(Σx² / Σ(x̂ − x)²); Infinity when exact
+}
+
+/** Measures the error a round trip through `type` introduces on `x`. */
+export function quantizationError(type: QuantType, x: Float32Array): QuantError {
+  const back = fakeQuantize(type, x);
+  let maxAbs = 0, se = 0, sx = 0;
+  for (let i = 0; i < x.length; i++) {
+    const e = back[i] - x[i];
+    maxAbs = Math.max(maxAbs, Math.abs(e));
+    se += e * e;
+    sx += x[i] * x[i];
+  }
+  return {
+    type,
+    bitsPerWeight: BITS_PER_WEIGHT[type],
+    maxAbs,
+    rmse: Math.sqrt(se / Math.max(1, x.length)),
+    snrDb: se === 0 ? Infinity : 10 * Math.log10(sx / se),
+  };
+}

@@ -7,6 +7,7 @@ import {
   f32ToF16,
   fakeQuantize,
   quantizeQ4_0,
+  quantizationError,
   quantizeQ8_0,
   Q4_0_BLOCK_BYTES,
   Q8_0_BLOCK_BYTES,
@@ -107,5 +108,20 @@ describe('Q4_0', () => {
     let err = 0;
     for (let i = 0; i < v.length; i++) err += Math.abs(back[i] - v[i]);
     expect(err / v.length).toBeLessThan(0.05);
+  });
+});
+
+describe('quantizationError', () => {
+  it('orders the formats: more bits, less error (≈6 dB per bit for the block formats)', () => {
+    const rnd = seeded(3);
+    // Gaussian-ish weights (sum of uniforms), like a trained layer.
+    const x = new Float32Array(32 * 256).map(() => (rnd() + rnd() + rnd() - 1.5) * 0.05);
+    const [f32, f16, q8, q4] = (['f32', 'f16', 'q8_0', 'q4_0'] as const).map((t) => quantizationError(t, x));
+    expect(f32).toMatchObject({ maxAbs: 0, rmse: 0, snrDb: Infinity, bitsPerWeight: 32 });
+    expect(f16.snrDb).toBeGreaterThan(q8.snrDb);
+    expect(q8.snrDb).toBeGreaterThan(q4.snrDb);
+    expect(q8.snrDb - q4.snrDb).toBeGreaterThan(20); // 4 fewer bits ≈ 24 dB
+    expect(q8.snrDb - q4.snrDb).toBeLessThan(28);
+    expect(q4.bitsPerWeight).toBe(4.5);
   });
 });
