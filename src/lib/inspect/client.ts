@@ -12,6 +12,8 @@ export interface InspectClient {
   callback<T extends (...a: never[]) => unknown>(fn: T): T;
   /** the base URL of a shipped model, resolved against the page */
   modelUrl(id: string): string;
+  /** a file shipped in public/ (e.g. `corpora/stories.txt`), resolved against the page */
+  assetUrl(path: string): string;
   dispose(): void;
 }
 
@@ -41,8 +43,12 @@ export function createInspectClient(): InspectClient {
       return (inPage ? fn : proxy(fn)) as typeof fn;
     },
     modelUrl(id) {
-      const base = typeof document !== 'undefined' ? document.baseURI : (globalThis.location?.href ?? '/');
-      return new URL(`models/${id}/`, base).href;
+      return this.assetUrl(`models/${id}/`);
+    },
+    assetUrl(path) {
+      const doc = typeof document !== 'undefined' ? document.baseURI : (globalThis.location?.href ?? '/');
+      // BASE_URL is './' in the build (relative to index.html) and '/' under the dev/test server.
+      return new URL((import.meta.env?.BASE_URL ?? './') + path, doc).href;
     },
     dispose() {
       worker?.terminate();
