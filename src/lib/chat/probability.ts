@@ -38,3 +38,26 @@ export function sequenceSurprise(tokens: TokenLogprob[]): { meanBits: number; pe
   const meanNats = -finite.reduce((s, t) => s + t.logprob, 0) / finite.length;
   return { meanBits: meanNats / Math.LN2, perplexity: Math.exp(meanNats) };
 }
+
+/**
+ * Splits tokens into paragraph-sized groups for rendering: a group closes after a token that
+ * contains a newline, once it holds at least `minGroup` tokens. Closed groups that equal one in
+ * `previous` (same length, same first and last token objects) are returned as that same array,
+ * so a UI re-rendering a growing stream only touches the open last group.
+ */
+export function groupTokens<T extends { token: string }>(tokens: T[], previous: T[][] = [], minGroup = 32): T[][] {
+  const out: T[][] = [];
+  let start = 0;
+  const close = (end: number) => {
+    const prev = previous[out.length];
+    const n = end - start;
+    const same = prev !== undefined && prev.length === n && prev[0] === tokens[start] && prev[n - 1] === tokens[end - 1];
+    out.push(same ? prev : tokens.slice(start, end));
+    start = end;
+  };
+  for (let i = 0; i < tokens.length; i++) {
+    if (i + 1 - start >= minGroup && tokens[i].token.includes('\n')) close(i + 1);
+  }
+  if (start < tokens.length) close(tokens.length);
+  return out;
+}

@@ -15,6 +15,15 @@ export interface FrameScheduler {
   cancel(handle: number): void;
 }
 
+/** Runs every update at once: one UI update per chunk (the unbatched baseline). */
+export const immediateScheduler: FrameScheduler = {
+  request: (cb) => {
+    cb();
+    return 0;
+  },
+  cancel: () => {},
+};
+
 /** A scheduler for Node and tests: a timer of `ms` (16 ms ≈ one frame). */
 export function timerScheduler(ms = 16): FrameScheduler {
   return {
@@ -100,10 +109,14 @@ export async function consumeStream(stream: AsyncIterable<ChatCompletionChunk>, 
       acc.push(chunk, now());
       if (opts.signal?.aborted) break;
       if (pending === null) {
-        pending = opts.scheduler.request(() => {
+        // A scheduler may run the callback synchronously (per-chunk updates, used as a baseline).
+        let ran = false;
+        const handle = opts.scheduler.request(() => {
+          ran = true;
           pending = null;
           flush(false);
         });
+        if (!ran) pending = handle;
       }
     }
   } catch (e) {

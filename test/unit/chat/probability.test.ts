@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { probBucket, probOf, sequenceSurprise, tokenTooltip } from '../../../src/lib/chat/probability';
+import { groupTokens, probBucket, probOf, sequenceSurprise, tokenTooltip } from '../../../src/lib/chat/probability';
 
 describe('probability helpers', () => {
   it('probOf and buckets', () => {
@@ -19,5 +19,22 @@ describe('probability helpers', () => {
     expect(s.meanBits).toBeCloseTo(2, 12);
     expect(s.perplexity).toBeCloseTo(4, 12);
     expect(sequenceSurprise([])).toBeNull();
+  });
+});
+
+describe('groupTokens', () => {
+  const tok = (token: string) => ({ token, logprob: -1, top_logprobs: [] });
+  it('closes groups at newlines once they are long enough and reuses closed groups', () => {
+    const toks = ['a', 'b\n', 'c', 'd', 'e\n\n', 'f', 'g'].map(tok);
+    const g1 = groupTokens(toks.slice(0, 6), [], 2);
+    expect(g1.map((g) => g.map((t) => t.token).join(''))).toEqual(['ab\n', 'cde\n\n', 'f']);
+    const g2 = groupTokens(toks, g1, 2);
+    expect(g2.map((g) => g.map((t) => t.token).join(''))).toEqual(['ab\n', 'cde\n\n', 'fg']);
+    expect(g2[0]).toBe(g1[0]);
+    expect(g2[1]).toBe(g1[1]);
+    expect(g2[2]).not.toBe(g1[2]);
+    // a newline before minGroup tokens does not close a group
+    expect(groupTokens(['x\n', 'y'].map(tok), [], 3)).toHaveLength(1);
+    expect(groupTokens([], [], 3)).toEqual([]);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { consumeStream, StreamAccumulator, timerScheduler, type FrameScheduler } from '../../../src/lib/chat/stream';
+import { consumeStream, immediateScheduler, StreamAccumulator, timerScheduler, type FrameScheduler } from '../../../src/lib/chat/stream';
 import type { ChatCompletionChunk, TokenLogprob } from '../../../src/lib/engine/types';
 
 function chunk(content: string | null, extra: Partial<ChatCompletionChunk['choices'][0]> = {}, usage?: ChatCompletionChunk['usage']): ChatCompletionChunk {
@@ -99,6 +99,16 @@ describe('consumeStream', () => {
     expect(res.finishReason).toBe('abort');
     expect(res.content).toBe('xxxx');
     expect(produced).toBe(4);
+  });
+
+  it('a synchronous scheduler gives one update per chunk (the unbatched baseline)', async () => {
+    async function* gen() {
+      for (let i = 0; i < 5; i++) yield chunk('x');
+    }
+    const seen: string[] = [];
+    const res = await consumeStream(gen(), { scheduler: immediateScheduler, onUpdate: (s) => seen.push(s.content) });
+    expect(seen).toEqual(['x', 'xx', 'xxx', 'xxxx', 'xxxxx', 'xxxxx']);
+    expect(res.flushes).toBe(6);
   });
 
   it('uses engine usage for stats', async () => {
