@@ -16,7 +16,7 @@ import { Tokenizer, trainBPE } from '../../../src/lib/tokenizer';
 import { TINYLM_SPECIAL_TOKENS, type TinyLMConfig } from '../../../src/lib/tinylm/contract';
 import type { QuantType } from '../../../src/lib/tinylm/quant';
 import {
-  bannedIds, commonPrefix, loadWllama, oursGreedy, quantizedWeights, top1Agreement, wllamaGreedy,
+  bannedIds, commonPrefix, loadWllama, oursGreedy, quantizedWeights, top1Agreement, wllamaGreedy, type WllamaRun,
 } from './wllama-harness';
 
 /** Stories were trained after <|endoftext|>; llama.cpp parses the control token in the text too. */
@@ -48,6 +48,8 @@ async function testModel(): Promise<{ model: TinyLM; tok: Tokenizer; source: str
 
 describe('llama.cpp (wllama) runs our GGUF exports', () => {
   let model: TinyLM, tok: Tokenizer, source: string, promptIds: number[], banned: number[], oursF32: number[];
+  // The four llama.cpp runs start together (each in its own wllama worker): loading dominates.
+  const runs = new Map<QuantType, Promise<WllamaRun>>();
   const results: Record<string, unknown>[] = [];
 
   beforeAll(async () => {
@@ -55,12 +57,17 @@ describe('llama.cpp (wllama) runs our GGUF exports', () => {
     promptIds = tok.encode(PROMPT, { allowedSpecial: 'all' });
     expect(promptIds[0]).toBe(0);
     banned = bannedIds(tok, model.config.vocabSize);
+    for (const type of ['f32', 'f16', 'q8_0', 'q4_0'] as const) {
+      const p = run(type);
+      p.catch(() => {}); // reported by the test that awaits it
+      runs.set(type, p);
+    }
     oursF32 = oursGreedy(model, promptIds, N, banned);
   });
 
   afterAll(() => console.log(results.map((r) => JSON.stringify(r)).join('\n')));
 
-  async function run(type: QuantType) {
+  async function run(type: QuantType): Promise<WllamaRun> {
     const w: Wllama = await loadWllama(exportGGUF(model.config, model.weights, tok, type));
     try {
       return await wllamaGreedy(w, PROMPT, N, banned);
@@ -70,7 +77,7 @@ describe('llama.cpp (wllama) runs our GGUF exports', () => {
   }
 
   it('F32: the greedy continuation equals ours token for token', async () => {
-    const llama = await run('f32');
+    const llama = await runs.get('f32')!;
     expect(llama.promptTokens).toBe(promptIds.length);
     expect(llama.ids).toEqual(oursF32);
     results.push({ type: 'f32', source, prompt: promptIds.length, match: `${commonPrefix(llama.ids, oursF32)}/${N}` });
@@ -78,7 +85,7 @@ describe('llama.cpp (wllama) runs our GGUF exports', () => {
   });
 
   it.each(['f16', 'q8_0', 'q4_0'] as const)('%s: agrees with ours on the same quantized weights', async (type) => {
-    const llama = await run(type);
+    const llama = await runs.get(type)!;
     const qModel = new TinyLM(model.config, quantizedWeights(model.weights, type));
     const oursQ = oursGreedy(qModel, promptIds, N, banned);
     const top1 = top1Agreement(qModel, promptIds, llama.ids, banned);
