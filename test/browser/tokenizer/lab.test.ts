@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { render, fireEvent } from '@testing-library/svelte';
+import { wrap } from 'comlink';
+import { fakeHost, until } from '../lessons/lab-host';
+import { reactive } from '../lessons/reactive.svelte';
+import meta from '../../../src/labs/tokenizer/meta';
+import type { TokenizerLabApi } from '../../../src/lib/tokenizer/lab-api';
+
+describe('tokenizer worker', () => {
+  it('tokenizes with lazily loaded OpenAI encodings and trains with streamed merges', async () => {
+    const worker = new Worker(new URL('../../../workers/tokenizer.worker.ts', import.meta.url), { type: 'module' });
+    const api = wrap<TokenizerLabApi>(worker);
+    const [r50k, cl100k] = await api.tokenize('hello world', ['r50k', 'cl100k']);
+    expect('ids' in r50k && [...r50k.ids]).toEqual([31373, 995]);
+    expect('ids' in cl100k && [...cl100k.ids]).toEqual([15339, 1917]);
+    const updates: number[] = [];
+    const { proxy } = await import('comlink');
+    const sum = await api.train('the cat sat on the mat. the cat ate. '.repeat(100), 290, ['<|endoftext|>'], proxy((u) => updates.push(u.merges.length)));
+    expect(updates.reduce((a, b) => a + b, 0)).toBe(sum.merges);
+    const [mine] = await api.tokenize('the cat', ['trained']);
+    expect('ids' in mine && mine.ids.length).toBeLessThanOrEqual(2);
+    worker.terminate();
+  });
+});
+
+describe('tokenizer lab component', () => {
+  it('shows tokens, trains in the worker, ticks 1.1.a; rejects binary files; cancels', async () => {
+    const host = fakeHost();
+    const state = reactive({ ...meta.defaults(), text: 'hello world', tokenizers: ['trained', 'r50k'] as Array<'trained' | 'r50k'>, vocabSize: 300 });
+    const { default: C } = await meta.component();
+    const r = render(C, { props: { state, ctx: host.ctx } });
+    await until(() => host.status() === 'ready', 30_000, 'ready');
+    const gpt2 = r.container.querySelector('[data-tokenizer="r50k"]')!;
+    await until(() => gpt2.querySelectorAll('[data-token]').length === 2, 10_000, 'gpt-2 tokens');
+    expect([...gpt2.querySelectorAll('[data-token]')].map((e) => e.textContent)).toEqual(['hello', '·world']);
+
+    // Typing updates the strip; state keeps the text.
+    const ta = r.getByTestId('tokenizer-text') as HTMLTextAreaElement;
+    await fireEvent.input(ta, { target: { value: 'hello world again' } });
+    await until(() => gpt2.querySelectorAll('[data-token]').length === 3, 10_000, 'retokenized');
+    expect(state.text).toBe('hello world again');
+
+    // Train on the shipped stories (served by the test server from public/).
+    await fireEvent.click(r.container.querySelector('[data-action="train"]')!);
+    await until(() => r.container.querySelector('[data-trained]'), 30_000, 'trained');
+    expect(r.container.querySelector('[data-trained]')!.textContent).toMatch(/Learned 41 merges/);
+    await until(() => host.completed.some((c) => c.taskId === '1.1.a'), 10_000, '1.1.a');
+    expect(host.completed[0].evidence).toMatchObject({ vocabSize: 300, merges: 41, corpus: 'stories' });
+    await until(() => r.container.querySelectorAll('[data-tokenizer="trained"] [data-token]').length > 0, 10_000, 'trained tokens');
+    expect(r.container.textContent).toMatch(/Merge \d+ of 41/);
+
+    // A binary file is refused with a message.
+    state.corpus = 'file';
+    const input = await until(() => r.container.querySelector('input[type="file"]') as HTMLInputElement | null, 5000, 'file input');
+    const dt = new DataTransfer();
+    dt.items.add(new File([new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0, 0, 1, 2])], 'image.png'));
+    input.files = dt.files;
+    await fireEvent.change(input);
+    await until(() => /binary file/.test(r.container.textContent ?? ''), 5000, 'binary message');
+
+    // A big text file trains long enough to be cancelled.
+    let big = '';
+    for (let i = 0; big.length < 3_000_000; i++) big += `word${i % 50_000} another${(i * 7) % 30_000} text ${i}\n`;
+    const dt2 = new DataTransfer();
+    dt2.items.add(new File([big], 'big.txt', { type: 'text/plain' }));
+    input.files = dt2.files;
+    await fireEvent.change(input);
+    await until(() => /characters ready/.test(r.container.textContent ?? ''), 10_000, 'file ready');
+    state.vocabSize = 2048;
+    await fireEvent.click(r.container.querySelector('[data-action="train"]')!);
+    const cancel = await until(() => r.container.querySelector('[data-action="cancel"]'), 10_000, 'cancel button');
+    await fireEvent.click(cancel);
+    await until(() => /Training cancelled/.test(r.container.textContent ?? ''), 5000, 'cancelled');
+    expect(host.completed.length).toBe(1);
+    // The lab still works after the worker was replaced.
+    await fireEvent.input(ta, { target: { value: 'hello' } });
+    await until(() => gpt2.querySelectorAll('[data-token]').length === 1, 20_000, 'works after cancel');
+    const trainedText = () => [...r.container.querySelectorAll('[data-tokenizer="trained"] [data-token]')].map((e) => e.textContent).join('');
+    await until(() => trainedText() === 'hello', 20_000, 'trained tokenizer kept after cancel');
+    r.unmount();
+  });
+});
