@@ -18,7 +18,7 @@ import type { LogitsModel } from '../tinylm/contract';
 import { TOOL_CALL_CLOSE, TOOL_CALL_OPEN } from '../tinylm/contract';
 import { contentText, renderChatMLSegments, responseFormatSchema } from './chat-template';
 import { runCompletion, type ChoiceSource, type TokenEvent } from './completion-runner';
-import { compileSchema, toolCallSchema, type SchemaNode } from './constrained/schema';
+import { compileSchema, toolCallAnySchema, toolCallSchema, type SchemaNode } from './constrained/schema';
 import { JsonTokenConstraint, VocabularyIndex, type MaskCache } from './constrained/token-constraint';
 import { EngineError } from './errors';
 import { finallyStream, InFlight } from './request-signal';
@@ -208,30 +208,39 @@ export class TinyLMEngine implements ChatEngine {
 
   /** The constraint for this request: a JSON schema, a forced tool call, or none. */
   private constraintFor(m: LoadedTinyLM & { vocab: VocabularyIndex }, req: ChatCompletionRequest): JsonTokenConstraint | null {
-    let node: SchemaNode | null = null;
-    let prefix = '';
-    let suffix = '';
-    let key = '';
     const forced = req.tools?.length && typeof req.tool_choice === 'object' ? req.tool_choice.function.name : undefined;
-    if (forced) {
-      const tool = req.tools!.find((t) => t.function.name === forced);
-      if (!tool) throw new EngineError('invalid-request', `tool_choice names "${forced}", which is not in tools.`);
-      node = toolCallSchema(forced, tool.function.parameters);
-      prefix = TOOL_CALL_OPEN;
-      suffix = TOOL_CALL_CLOSE;
-      key = JSON.stringify(['tool', forced, tool.function.parameters ?? null]);
-    } else {
-      const schema = responseFormatSchema(req.response_format);
-      if (schema) node = compileSchema(schema);
-      key = JSON.stringify(['json', schema]);
+    if (forced) return this.toolConstraint(m, req, forced);
+    const schema = responseFormatSchema(req.response_format);
+    if (!schema) return null;
+    return this.constraint(m, JSON.stringify(['json', schema]), () => compileSchema(schema), '', '');
+  }
+
+  /** A tool call to `name` (its parameters enforced), or to any of the tools when `name` is null. */
+  private toolConstraint(m: LoadedTinyLM & { vocab: VocabularyIndex }, req: ChatCompletionRequest, name: string | null): JsonTokenConstraint {
+    const tools = req.tools ?? [];
+    if (name === null) {
+      const names = tools.map((t) => t.function.name);
+      return this.constraint(m, JSON.stringify(['tools', names]), () => toolCallAnySchema(names), TOOL_CALL_OPEN, TOOL_CALL_CLOSE);
     }
-    if (!node) return null;
+    const tool = tools.find((t) => t.function.name === name);
+    if (!tool) throw new EngineError('invalid-request', `tool_choice names "${name}", which is not in tools.`);
+    const params = tool.function.parameters;
+    return this.constraint(m, JSON.stringify(['tool', name, params ?? null]), () => toolCallSchema(name, params), TOOL_CALL_OPEN, TOOL_CALL_CLOSE);
+  }
+
+  private constraint(
+    m: LoadedTinyLM & { vocab: VocabularyIndex },
+    key: string,
+    compile: () => SchemaNode,
+    prefix: string,
+    suffix: string,
+  ): JsonTokenConstraint {
     let cache = this.maskCaches.get(key);
     if (!cache) {
       if (this.maskCaches.size >= 16) this.maskCaches.delete(this.maskCaches.keys().next().value!);
       this.maskCaches.set(key, (cache = new Map()));
     }
-    return new JsonTokenConstraint(node, m.vocab, { prefix, suffix, cache });
+    return new JsonTokenConstraint(compile(), m.vocab, { prefix, suffix, cache });
   }
 
   private source(m: LoadedTinyLM & { vocab: VocabularyIndex }, req: ChatCompletionRequest, promptIds: number[]): ChoiceSource {
@@ -256,7 +265,30 @@ export class TinyLMEngine implements ChatEngine {
       const session = m.model.newSession();
       const rng = createRng(baseSeed + index * 7919);
       const decoder = m.tokenizer.streamingDecoder();
-      const constraint = this.constraintFor(m, req);
+      let constraint = this.constraintFor(m, req);
+      // tool_choice auto: once the model opens <tool_call>, constrain the call (any tool name),
+      // then, once the name is written, that tool's parameters.
+      const autoTools = !constraint && !!req.tools?.length && (req.tool_choice === undefined || req.tool_choice === 'auto');
+      const reply: number[] = []; // bytes generated so far (auto tool mode only)
+      let toolStart = -1;
+      let toolPhase: 'none' | 'any' | 'named' | 'off' = autoTools ? 'none' : 'off';
+      const watchToolCall = () => {
+        if (toolPhase === 'none') {
+          toolStart = indexOfBytes(reply, TOOL_CALL_OPEN_BYTES);
+          if (toolStart < 0) return;
+          const c = this.toolConstraint(m, req, null);
+          if (c.replay(Uint8Array.from(reply.slice(toolStart)))) {
+            constraint = c;
+            toolPhase = 'any';
+          } else toolPhase = 'off';
+        } else if (toolPhase === 'any') {
+          const name = toolNameSoFar(reply.slice(toolStart + TOOL_CALL_OPEN_BYTES.length));
+          if (name === null) return;
+          const c = this.toolConstraint(m, req, name);
+          if (c.replay(Uint8Array.from(reply.slice(toolStart)))) constraint = c;
+          toolPhase = 'named';
+        }
+      };
       const history: number[] = [];
       let logits: Float32Array | null = null;
       let pendingId = -1; // sampled but not yet appended to the KV cache
@@ -309,6 +341,11 @@ export class TinyLMEngine implements ChatEngine {
           stats.completionTokens = history.length;
           pendingId = id;
           constraint?.advance(id);
+          if (toolPhase === 'none' || toolPhase === 'any') {
+            const b = m.vocab.bytes(id);
+            if (b) for (const x of b) reply.push(x);
+            watchToolCall();
+          }
           const text = decoder.push(id);
           if (constraint?.done) finished = 'stop';
           return { done: false, value: tokenEvent(id, text, lsm) };
@@ -327,6 +364,28 @@ export class TinyLMEngine implements ChatEngine {
         return { done: true, value: reason };
       }
     };
+  }
+}
+
+const TOOL_CALL_OPEN_BYTES = new TextEncoder().encode(TOOL_CALL_OPEN);
+
+function indexOfBytes(hay: number[], needle: Uint8Array): number {
+  outer: for (let i = 0; i + needle.length <= hay.length; i++) {
+    for (let j = 0; j < needle.length; j++) if (hay[i + j] !== needle[j]) continue outer;
+    return i;
+  }
+  return -1;
+}
+
+/** The tool name once `{"name": "…"` is complete in the call body, else null. */
+function toolNameSoFar(body: number[]): string | null {
+  const text = new TextDecoder().decode(Uint8Array.from(body));
+  const match = /^\s*\{\s*"name"\s*:\s*("(?:[^"\\]|\\.)*")/.exec(text);
+  if (!match) return null;
+  try {
+    return JSON.parse(match[1]) as string;
+  } catch {
+    return null;
   }
 }
 

@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { EngineError } from '../../../src/lib/engine/errors';
-import type { ChatCompletionChunk } from '../../../src/lib/engine/types';
+import { createTinyLMEngine } from '../../../src/lib/engine/tinylm-engine';
+import type { ChatCompletionChunk, ToolDefinition } from '../../../src/lib/engine/types';
+import type { LogitsModel } from '../../../src/lib/tinylm/contract';
 import { runEngineContract } from './contract';
-import { tinyEngine, tinyModel, tinyTokenizer } from './tiny-fixture';
+import { TINY_MODEL_INFO, tinyEngine, tinyModel, tinyTokenizer } from './tiny-fixture';
 
 runEngineContract('TinyLM (random tiny model)', () => tinyEngine(), { jsonSeeds: 4 });
 
@@ -108,5 +110,70 @@ describe('TinyLM engine', () => {
     const ids = await e.tokenize('<|im_start|>user\nhi<|im_end|>');
     expect(ids[0]).toBe(1);
     expect(await e.detokenize(ids)).toBe('<|im_start|>user\nhi<|im_end|>');
+  });
+});
+
+describe('tool_choice auto', () => {
+  /** The random model, nudged to start its reply with `script` (then left to itself). */
+  function scriptedEngine(script: string) {
+    const base = tinyModel(5);
+    const ids = base.tokenizer.encode(script, { allowedSpecial: [] });
+    const model: LogitsModel = {
+      config: base.model.config,
+      embed: (x) => base.model.embed(x),
+      newSession() {
+        const s = base.model.newSession();
+        let call = 0;
+        return {
+          get length() {
+            return s.length;
+          },
+          truncate: (n: number) => s.truncate(n),
+          append(x: number[]) {
+            const logits = s.append(x);
+            if (call < ids.length) logits[ids[call]] += 1000;
+            call++;
+            return logits;
+          },
+        };
+      },
+    };
+    return createTinyLMEngine({ loader: async () => ({ ...base, model }), models: [TINY_MODEL_INFO], defaultModel: TINY_MODEL_INFO.id });
+  }
+  const tools: ToolDefinition[] = [
+    { type: 'function', function: { name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string', maxLength: 12 } }, required: ['city'] } } },
+    { type: 'function', function: { name: 'add', parameters: { type: 'object', properties: { a: { type: 'number' }, b: { type: 'number' } }, required: ['a', 'b'] } } },
+  ];
+
+  it('once the model opens <tool_call>, the call is constrained to a tool and its parameters', async () => {
+    for (let seed = 0; seed < 6; seed++) {
+      const e = scriptedEngine('<tool_call>{"name": "get_weather", "arguments": {"ci');
+      const r = await e.chat.completions.create({ messages: [{ role: 'user', content: 'Weather?' }], tools, seed, max_tokens: 60 });
+      const c = r.choices[0];
+      expect(c.finish_reason, JSON.stringify(c.message)).toBe('tool_calls');
+      expect(c.message.tool_calls![0].function.name).toBe('get_weather');
+      const args = JSON.parse(c.message.tool_calls![0].function.arguments);
+      expect(Object.keys(args)).toEqual(['city']);
+      expect(typeof args.city).toBe('string');
+    }
+  });
+
+  it('picks a valid tool name even when the model starts a wrong one', async () => {
+    const e = scriptedEngine('Sure. <tool_call>{"name": "a');
+    const r = await e.chat.completions.create({ messages: [{ role: 'user', content: 'Add' }], tools, seed: 1, max_tokens: 60 });
+    const c = r.choices[0];
+    expect(c.finish_reason).toBe('tool_calls');
+    expect(c.message.content).toBe('Sure.');
+    expect(c.message.tool_calls![0].function.name).toBe('add');
+    const args = JSON.parse(c.message.tool_calls![0].function.arguments);
+    expect(typeof args.a).toBe('number');
+    expect(typeof args.b).toBe('number');
+  });
+
+  it('tool_choice none: tools are not described and no call is parsed', async () => {
+    const e = scriptedEngine('<tool_call>{"name": "add", "arguments": {}}</tool_call>');
+    const r = await e.chat.completions.create({ messages: [{ role: 'user', content: 'x' }], tools, tool_choice: 'none', temperature: 0, max_tokens: 30 });
+    expect(r.choices[0].finish_reason).not.toBe('tool_calls');
+    expect(r.choices[0].message.tool_calls).toBeUndefined();
   });
 });

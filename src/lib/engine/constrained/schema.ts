@@ -214,3 +214,13 @@ export function toolCallSchema(name: string, parameters: JSONSchema | undefined)
     additionalProperties: false,
   });
 }
+
+/** A tool call to any of `names`, arguments any JSON object (used until the name is known). */
+export function toolCallAnySchema(names: string[]): SchemaNode {
+  return compileSchema({
+    type: 'object',
+    properties: { name: { enum: names }, arguments: { type: 'object' } },
+    required: ['name', 'arguments'],
+    additionalProperties: false,
+  });
+}

@@ -155,6 +155,14 @@ export class JsonTokenConstraint {
     return out;
   }
 
+  /** Feeds text already generated (from the start of the constrained output); false if it doesn't fit. */
+  replay(bytes: Uint8Array): boolean {
+    const next = stepBytes(this.state, bytes);
+    if (!next) return false;
+    this.state = next;
+    return true;
+  }
+
   /** Advances the acceptor by the chosen token (end-of-text tokens leave it unchanged). */
   advance(id: number): void {
     if (this.vocab.endIds.includes(id)) return;
