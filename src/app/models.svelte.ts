@@ -39,8 +39,8 @@ export interface DownloadState {
   controller: AbortController;
 }
 
-// B2's TinyLM worker engine; globbed so this file builds before it lands (then: {}).
-const tinylmModules = import.meta.glob<{ createTinyLMWorkerEngine: () => LoadableEngine; TINYLM_MODELS?: ModelInfo[] }>('../lib/engine/worker-engine.ts');
+// TinyLM's worker engine, globbed (lazy): it stays out of the main chunk until a TinyLM model is used.
+const tinylmModules = import.meta.glob<{ createTinyLMWorkerEngine: (o?: { includeRandomModel?: boolean }) => LoadableEngine; TINYLM_MODELS?: ModelInfo[] }>('../lib/engine/worker-engine.ts');
 
 function testMode(): boolean {
   try {
@@ -98,7 +98,8 @@ export class Models {
       testDouble: this.testMode || !tinyLoader,
       createTinyLM: async () => {
         if (!tinyLoader) throw new EngineError('model-not-found', 'The built-in TinyLM models are not available yet.', 'Use another model.');
-        return (await tinyLoader()).createTinyLMWorkerEngine();
+        // The untrained random model keeps TinyLM usable even where no checkpoint ships.
+        return (await tinyLoader()).createTinyLMWorkerEngine({ includeRandomModel: true });
       },
       createWebLLM: this.testMode ? () => this.#fakeWebLLM() : undefined,
       remote: () => (this.remote?.baseUrl ? { baseUrl: this.remote.baseUrl, apiKey: this.remote.apiKey || undefined } : null),
@@ -108,7 +109,9 @@ export class Models {
 
   async #fakeWebLLM(): Promise<LoadableEngine> {
     const [{ createWebLLMEngine }, { fakeHostFactory }] = await Promise.all([import('../lib/engine/webllm/adapter'), import('../lib/engine/webllm/fake')]);
-    return createWebLLMEngine({ factory: fakeHostFactory({ cache: fakeCache(), shards: 8, shardBytes: 40 * 1024 * 1024, delayMs: 150 }) });
+    // The "download" makes a real request to a URL the service worker does not cache, so it fails offline like web-llm.
+    const probe = () => fetch(new URL(`webllm-double-download?${Date.now()}`, location.href), { cache: 'no-store' });
+    return createWebLLMEngine({ factory: fakeHostFactory({ cache: fakeCache(), shards: 8, shardBytes: 40 * 1024 * 1024, delayMs: 150, probe }) });
   }
 
   /** Reads the saved model choice and remote endpoint; call once at start-up (creates no engine). */

@@ -97,9 +97,16 @@ export function httpError(status: number, body: string, url: string, model?: str
 /**
  * Classifies a fetch() that threw. Browsers report CORS blocks and dead hosts with the same
  * TypeError, so we probe with `mode: 'no-cors'`: an opaque answer means the host is up and the
- * block was CORS.
+ * block was CORS. On a cross-origin-isolated page (COEP require-corp) the probe itself is blocked
+ * whatever the server does, so there we can only say "unreachable or CORS" and give both fixes.
  */
-export async function classifyFetchFailure(err: unknown, url: string, f: Fetch, pageProtocol?: string): Promise<EngineError> {
+export async function classifyFetchFailure(
+  err: unknown,
+  url: string,
+  f: Fetch,
+  pageProtocol?: string,
+  isolated: boolean = Boolean((globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated),
+): Promise<EngineError> {
   if ((err as { name?: string })?.name === 'AbortError') return new EngineError('aborted', 'The request was stopped.');
   const cause = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
   const u = new URL(url);
@@ -114,12 +121,11 @@ export async function classifyFetchFailure(err: unknown, url: string, f: Fetch, 
     reachable = false;
   }
   if (reachable) return new EngineError('cors', `${u.host} answered, but the browser blocked the response (CORS).`, CORS_HINT, { cause });
-  return new EngineError(
-    'unreachable',
-    `Cannot reach ${u.host}.`,
-    `Check that the server is running and the URL is right (e.g. http://localhost:11434/v1 for Ollama, :8000/v1 for vLLM, :8080/v1 for llama-server).`,
-    { cause },
-  );
+  const where = 'Check that the server is running and the URL is right (e.g. http://localhost:11434/v1 for Ollama, :8000/v1 for vLLM, :8080/v1 for llama-server).';
+  if (isolated) {
+    return new EngineError('unreachable', `Cannot reach ${u.host}, or it does not allow this page’s origin (CORS) — the browser does not say which.`, `${where} ${CORS_HINT}`, { cause });
+  }
+  return new EngineError('unreachable', `Cannot reach ${u.host}.`, where, { cause });
 }
 
 /** The OpenAI-compatible remote backend. */

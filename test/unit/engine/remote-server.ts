@@ -17,6 +17,8 @@ export interface TestServerOptions {
   /** Send usage in the final chunk when stream_options.include_usage is set. */
   usage?: boolean;
   contextWindow?: number;
+  /** Answer CORS preflights and allow any origin (what Ollama does with OLLAMA_ORIGINS=*). */
+  cors?: boolean;
 }
 
 export interface TestServer {
@@ -41,6 +43,16 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
   const err = (res: ServerResponse, status: number, message: string, type = 'invalid_request_error') => json(res, status, { error: { message, type, code: null } });
 
   const server: Server = createServer(async (req, res) => {
+    if (opts.cors) {
+      res.setHeader('Access-Control-Allow-Origin', '*');
+      res.setHeader('Access-Control-Allow-Headers', 'Authorization, Content-Type');
+      res.setHeader('Access-Control-Allow-Methods', 'GET, POST, OPTIONS');
+      if (req.method === 'OPTIONS') {
+        res.writeHead(204);
+        res.end();
+        return;
+      }
+    }
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const raw = Buffer.concat(chunks).toString('utf8');

@@ -143,11 +143,17 @@ describe('remote error classification', () => {
     const probeFails = (async () => {
       throw new TypeError('Failed to fetch');
     }) as unknown as typeof fetch;
-    const cors = await classifyFetchFailure(new TypeError('Failed to fetch'), 'http://localhost:11434/v1/chat/completions', probeOk);
+    const cors = await classifyFetchFailure(new TypeError('Failed to fetch'), 'http://localhost:11434/v1/chat/completions', probeOk, undefined, false);
     expect(cors.code).toBe('cors');
     expect(cors.hint).toMatch(/OLLAMA_ORIGINS/);
-    const down = await classifyFetchFailure(new TypeError('Failed to fetch'), 'http://localhost:11434/v1/chat/completions', probeFails);
+    const down = await classifyFetchFailure(new TypeError('Failed to fetch'), 'http://localhost:11434/v1/chat/completions', probeFails, undefined, false);
     expect(down.code).toBe('unreachable');
+    expect(down.hint).not.toMatch(/OLLAMA_ORIGINS/);
+    // Cross-origin isolated pages block the probe too: say both, honestly.
+    const either = await classifyFetchFailure(new TypeError('Failed to fetch'), 'http://localhost:11434/v1/models', probeFails, undefined, true);
+    expect(either.code).toBe('unreachable');
+    expect(either.message).toMatch(/CORS/);
+    expect(either.hint).toMatch(/OLLAMA_ORIGINS/);
   });
 
   it('explains mixed content on https pages', async () => {

@@ -174,8 +174,8 @@ const RULES: Rule[] = [
           )
         : new EngineError(
             'network',
-            `Downloading ${model(ctx)} failed: the model host (huggingface.co / GitHub) could not be reached.`,
-            'Check your connection, firewall or content blocker, then retry; parts already downloaded are kept.',
+            `Could not download ${model(ctx)}: the model host (huggingface.co / GitHub) is unreachable — you may be offline — and it is not (fully) downloaded yet.`,
+            'Check your connection, firewall or content blocker, then retry; parts already downloaded are kept, and once complete the model works offline.',
             { cause },
           ),
   },

@@ -24,6 +24,11 @@ export interface FakeWebLLMOptions {
   cache?: FakeCache;
   /** Is the network up? Default: navigator.onLine, or true. */
   online?: () => boolean;
+  /**
+   * A real request standing in for the weight download (e.g. a same-origin URL the service worker
+   * does not cache); when it rejects, `reload` fails like web-llm offline. Overrides `online`.
+   */
+  probe?: () => Promise<unknown>;
   shards?: number;
   shardBytes?: number;
   /** Milliseconds per shard and per token (0 = as fast as possible). */
@@ -85,7 +90,13 @@ export class FakeMLCEngine implements MLCEngineLike {
       const cached = cache.has(id);
       const total = shards * shardBytes;
       if (!cached) {
-        if (!this.#o.online()) throw 'TypeError: Failed to fetch';
+        if (this.#o.probe) {
+          try {
+            await this.#o.probe();
+          } catch {
+            throw 'TypeError: Failed to fetch';
+          }
+        } else if (!this.#o.online()) throw 'TypeError: Failed to fetch';
         report({ progress: 0, timeElapsed: 0, text: 'Start to fetch params' });
       }
       for (let i = 1; i <= shards; i++) {
