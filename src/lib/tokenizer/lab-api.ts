@@ -4,13 +4,13 @@
  * tests). The OpenAI encodings come from `gpt-tokenizer`, loaded on first use with dynamic
  * `import()` (they are 0.6–2.4 MB of JavaScript each and must stay out of the main chunk).
  */
-import { isValidUtf8 } from './bytes';
 import { Tokenizer } from './tokenizer';
 import { trainBPE, type MergeStep } from './train';
 
 import type { TokenizerKind } from './kinds';
 
 export { KIND_LABELS, TOKENIZER_KINDS, type TokenizerKind } from './kinds';
+export { corpusFromBytes } from './corpus';
 
 /** Tokens of one text under one tokenizer, packed for cheap transfer. */
 export interface Tokenized {
@@ -54,19 +54,6 @@ export interface TokenizerLabApi {
   train(corpus: string, vocabSize: number, specials: string[], onUpdate: (u: TrainUpdate) => void): Promise<TrainSummary>;
   /** Installs a tokenizer.json as 'trained' or 'tinylm'. */
   load(kind: 'trained' | 'tinylm', json: string): Promise<{ vocabSize: number }>;
-}
-
-/** Turns file bytes into corpus text, or explains why not (binary, not UTF-8). */
-export function corpusFromBytes(bytes: Uint8Array): { text: string } | { error: string } {
-  const head = bytes.subarray(0, 65_536);
-  let zeros = 0;
-  for (const b of head) if (b === 0) zeros++;
-  if (zeros > 0) return { error: 'This looks like a binary file (it contains NUL bytes). Drop a plain-text file (.txt, .md, .csv, code…).' };
-  if (!isValidUtf8(bytes)) return { error: 'This file is not valid UTF-8 text. Save it as UTF-8 and try again.' };
-  let text = new TextDecoder().decode(bytes);
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  if (text.trim().length === 0) return { error: 'This file is empty.' };
-  return { text };
 }
 
 interface GptEncodingModule {
