@@ -35,5 +35,5 @@ const common = { minLr: 1e-4, weightDecay: 0.1, clip: 1, beta1: 0.9, beta2: 0.95
 export const RECIPES: Record<'base' | 'draft' | 'chat', Recipe> = {
   base: { config: BASE_CONFIG, stories: 6000, instruct: 0, train: { ...common, steps: 300, batchSize: 8, seqLen: 128, maxLr: 4e-3, warmup: 30, seed: 11 } },
   draft: { config: DRAFT_CONFIG, stories: 6000, instruct: 0, train: { ...common, steps: 400, batchSize: 8, seqLen: 128, maxLr: 5e-3, warmup: 30, seed: 12 } },
-  chat: { config: BASE_CONFIG, stories: 600, instruct: 12000, fromBaseStep: 100, train: { ...common, steps: 300, batchSize: 8, seqLen: 160, maxLr: 3e-3, minLr: 1e-4, warmup: 20, seed: 13 } },
+  chat: { config: BASE_CONFIG, stories: 600, instruct: 12000, fromBaseStep: 100, train: { ...common, steps: 150, batchSize: 6, seqLen: 160, maxLr: 3e-3, minLr: 1e-4, warmup: 15, seed: 13 } },
 };

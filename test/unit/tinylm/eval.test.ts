@@ -42,3 +42,24 @@ describe('eval helpers', () => {
     expect(parseToolCall('{"name": "f", "arguments": {}}')).toBeNull();
   });
 });
+
+describe('generateIds', () => {
+  it('greedy decoding with the KV cache equals argmax over full recomputation, and stops on a stop id', async () => {
+    const { TinyLM } = await import('../../../src/lib/tinylm/model');
+    const { generateIds, argmax } = await import('../../../src/lib/tinylm/eval');
+    const cfg = { vocabSize: 20, dim: 16, nLayers: 2, nHeads: 2, nKvHeads: 1, ffnDim: 32, maxSeqLen: 32, ropeTheta: 10000, normEps: 1e-5, tieEmbeddings: false };
+    const m = TinyLM.init(cfg, 8);
+    for (const t of m.weights.values()) for (let i = 0; i < t.data.length; i++) if (t.shape.length === 2) t.data[i] *= 30;
+    const prompt = [3, 4, 5];
+    const out = generateIds(m, prompt, { maxTokens: 8 });
+    const seq = [...prompt];
+    for (let i = 0; i < 8; i++) {
+      const logits = m.forward(seq, 1, seq.length, { noGrad: true }).data;
+      seq.push(argmax(logits.subarray((seq.length - 1) * 20)));
+    }
+    expect(out).toEqual(seq.slice(3));
+    const stopAt = out[2];
+    const stopped = generateIds(m, prompt, { maxTokens: 8, stopIds: [stopAt] });
+    expect(stopped).toEqual(out.slice(0, out.indexOf(stopAt)));
+  });
+});
