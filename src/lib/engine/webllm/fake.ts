@@ -55,7 +55,7 @@ export class FakeMLCEngine implements MLCEngineLike {
   loaded: string[] = [];
   requests: Array<Record<string, unknown>> = [];
   interrupted = false;
-  #o: Required<Omit<FakeWebLLMOptions, 'reloadError' | 'requestError' | 'onProgress' | 'reply'>> & FakeWebLLMOptions;
+  #o: Required<Omit<FakeWebLLMOptions, 'reloadError' | 'requestError' | 'onProgress' | 'reply' | 'probe'>> & FakeWebLLMOptions;
   #double: ChatEngine;
 
   constructor(opts: FakeWebLLMOptions = {}) {
