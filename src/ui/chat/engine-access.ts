@@ -1,9 +1,9 @@
 /**
- * Where the chat playground and the prompting labs get their engine from.
- *
- * TEMPORARY: until the app-wide model manager (`useModels()` in src/app/models.svelte.ts) lands,
- * this hands out the deterministic test double, honestly labelled as "no model".
+ * Where the chat playground and the prompting labs get their engine: the app-wide model state
+ * (`useModels()`, the model chosen in the model picker), or — in isolated component tests and
+ * pages rendered outside the app — the deterministic test double, labelled as such.
  */
+import { maybeModels } from '../../app/models.svelte';
 import { createTestDoubleEngine } from '../../lib/engine/test-double';
 import type { ChatEngine } from '../../lib/engine/types';
 
@@ -21,19 +21,37 @@ export interface EngineSource {
   readonly tiny: boolean;
   /** Whether the current engine does constrained decoding (response_format json_schema). */
   readonly constrained: boolean;
+  /** Whether the app's model state (and so the model picker) is available. */
+  readonly hasPicker: boolean;
 }
 
-let fallback: ChatEngine | null = null;
-
-/** The engine source for a component (call during component init). */
+/** The engine source for a component (call during component initialisation). */
 export function useEngineSource(): EngineSource {
+  const models = maybeModels();
+  if (models) {
+    return {
+      get: () => models.get(),
+      get label() {
+        return models.label;
+      },
+      get tiny() {
+        return models.tiny;
+      },
+      get constrained() {
+        return models.constrained;
+      },
+      hasPicker: true,
+    };
+  }
+  let engine: ChatEngine | null = null;
   return {
     async get() {
-      fallback ??= createTestDoubleEngine({ tokensPerSecond: 60 });
-      return { engine: fallback, modelId: 'test-double' };
+      engine ??= createTestDoubleEngine();
+      return { engine, modelId: 'test-double' };
     },
-    label: 'Test double (no model yet)',
+    label: 'Test double (deterministic, no model)',
     tiny: true,
     constrained: true,
+    hasPicker: false,
   };
 }

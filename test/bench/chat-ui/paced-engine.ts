@@ -44,7 +44,7 @@ export function pacedEngine(tokensPerSecond: number, total: number): ChatEngine 
   }
   return {
     kind: 'test-double',
-    chat: { completions: { create: (async (req: ChatCompletionRequest) => stream(req)) as ChatEngine['chat']['completions']['create'] } },
+    chat: { completions: { create: (async (req: ChatCompletionRequest) => stream(req)) as unknown as ChatEngine['chat']['completions']['create'] } },
     embeddings: { create: async () => { throw new Error('none'); } },
     interrupt: async () => {
       stop = true;
