@@ -95,7 +95,11 @@ export class WorkerEngine implements ChatEngine {
       unwrap(await Promise.race([api.init(this.options.initOptions ?? {}), crashed]));
       if (previousModel) unwrap(await Promise.race([api.load(previousModel), crashed]));
     })();
-    ready.catch(() => {});
+    // A worker that fails to initialise is discarded, so the next call tries a fresh one.
+    ready.catch(() => {
+      if (this.live?.worker === worker) this.live = null;
+      worker.terminate();
+    });
     this.live = { worker, receivers, api, crashed, ready };
     return this.live;
   }
