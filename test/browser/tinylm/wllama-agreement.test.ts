@@ -1,7 +1,9 @@
 /**
  * The GGUF/llama.cpp agreement test: a TinyLM exported to GGUF runs in llama.cpp (wllama,
  * WebAssembly, one thread, CPU) and its greedy continuation is compared with ours.
- *  - F32: equal token for token (and llama.cpp tokenizes the prompt into as many tokens as we do).
+ *  - F32: equal token for token (and llama.cpp tokenizes the prompt into as many tokens as we do);
+ *    its chat endpoint, formatting messages with the ChatML template the GGUF carries, builds the
+ *    same prompt as our renderChatML and continues it identically.
  *  - F16 / Q8_0 / Q4_0: compared with our model running on the same dequantized weights. ggml
  *    also rounds *activations* (to F16 for F16 weights, to Q8_0 blocks for Q8_0/Q4_0 weights), so
  *    exact equality is not expected; we assert teacher-forced top-1 agreement thresholds.
@@ -14,14 +16,20 @@ import { TinyLM } from '../../../src/lib/tinylm/model';
 import { loadTinyLM } from '../../../src/lib/tinylm/checkpoint';
 import { Tokenizer, trainBPE } from '../../../src/lib/tokenizer';
 import { TINYLM_SPECIAL_TOKENS, type TinyLMConfig } from '../../../src/lib/tinylm/contract';
+import { renderChatML } from '../../../src/lib/tinylm/corpus/instruct';
 import type { QuantType } from '../../../src/lib/tinylm/quant';
 import {
-  bannedIds, commonPrefix, loadWllama, oursGreedy, quantizedWeights, top1Agreement, wllamaGreedy, type WllamaRun,
+  bannedIds, commonPrefix, loadWllama, oursGreedy, quantizedWeights, top1Agreement, wllamaChatGreedy, wllamaGreedy,
+  type WllamaRun,
 } from './wllama-harness';
 
 /** Stories were trained after <|endoftext|>; llama.cpp parses the control token in the text too. */
 const PROMPT = '<|endoftext|>Once upon a time, there was a little girl named Lily. She liked to';
 const N = 32;
+const MESSAGES = [
+  { role: 'system' as const, content: 'You are a helpful assistant.' },
+  { role: 'user' as const, content: 'Tell me a story about a cat.' },
+];
 
 /** Agreement thresholds for the quantized files (teacher-forced top-1 over N positions). */
 const THRESHOLD: Record<Exclude<QuantType, 'f32'>, number> = { f16: 0.95, q8_0: 0.9, q4_0: 0.85 };
@@ -49,7 +57,7 @@ async function testModel(): Promise<{ model: TinyLM; tok: Tokenizer; source: str
 describe('llama.cpp (wllama) runs our GGUF exports', () => {
   let model: TinyLM, tok: Tokenizer, source: string, promptIds: number[], banned: number[], oursF32: number[];
   // The four llama.cpp runs start together (each in its own wllama worker): loading dominates.
-  const runs = new Map<QuantType, Promise<WllamaRun>>();
+  const runs = new Map<QuantType, Promise<WllamaRun & { chat?: { ids: number[]; promptTokens: number } }>>();
   const results: Record<string, unknown>[] = [];
 
   beforeAll(async () => {
@@ -67,10 +75,12 @@ describe('llama.cpp (wllama) runs our GGUF exports', () => {
 
   afterAll(() => console.log(results.map((r) => JSON.stringify(r)).join('\n')));
 
-  async function run(type: QuantType): Promise<WllamaRun> {
+  async function run(type: QuantType) {
     const w: Wllama = await loadWllama(exportGGUF(model.config, model.weights, tok, type));
     try {
-      return await wllamaGreedy(w, PROMPT, N, banned);
+      const raw = await wllamaGreedy(w, PROMPT, N, banned);
+      const chat = type === 'f32' ? await wllamaChatGreedy(w, MESSAGES, 16, banned) : undefined;
+      return { ...raw, chat };
     } finally {
       await w.exit();
     }
@@ -82,6 +92,13 @@ describe('llama.cpp (wllama) runs our GGUF exports', () => {
     expect(llama.ids).toEqual(oursF32);
     results.push({ type: 'f32', source, prompt: promptIds.length, match: `${commonPrefix(llama.ids, oursF32)}/${N}` });
     console.log(`llama.cpp F32 on ${source}: ${tok.decode(llama.ids)}`);
+  });
+
+  it('F32 chat: llama.cpp applies the embedded ChatML template exactly as we do', async () => {
+    const { chat } = await runs.get('f32')!;
+    const chatIds = tok.encode(renderChatML(MESSAGES, true), { allowedSpecial: 'all' });
+    expect(chat!.promptTokens).toBe(chatIds.length);
+    expect(chat!.ids).toEqual(oursGreedy(model, chatIds, 16, banned));
   });
 
   it.each(['f16', 'q8_0', 'q4_0'] as const)('%s: agrees with ours on the same quantized weights', async (type) => {

@@ -71,3 +71,19 @@ export async function wllamaGreedy(w: Wllama, prompt: string, n: number, banned:
   };
 }
 
+
+/** llama.cpp's greedy chat completion (its Jinja chat template from the GGUF formats the prompt). */
+export async function wllamaChatGreedy(
+  w: Wllama,
+  messages: Array<{ role: 'system' | 'user' | 'assistant'; content: string }>,
+  n: number,
+  banned: number[],
+): Promise<{ ids: number[]; promptTokens: number }> {
+  const logit_bias: Record<string, number> = {};
+  for (const id of banned) logit_bias[id] = -1e9;
+  const res = (await w.createChatCompletion({
+    messages, max_tokens: n, temperature: 0, top_k: 1, seed: 1, logit_bias,
+    logprobs: true, top_logprobs: 1, n_probs: 1, post_sampling_probs: true,
+  } as never)) as unknown as { choices: { logprobs: { content: { id: number }[] } }[]; usage: { prompt_tokens: number } };
+  return { ids: res.choices[0].logprobs.content.map((c) => c.id), promptTokens: res.usage.prompt_tokens };
+}
