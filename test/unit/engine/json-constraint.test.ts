@@ -155,3 +155,54 @@ describe('constrained decoding with an untrained model', () => {
     }
   });
 });
+
+describe('Pydantic-style schemas ($defs/$ref, Optional via anyOf)', () => {
+  // What `Person.model_json_schema()` gives for: class Pet(BaseModel): kind: Literal['cat','dog']; name: str
+  // class Person(BaseModel): name: str; nickname: Optional[str] = None; pets: list[Pet]
+  const PYDANTIC: JSONSchema = {
+    $defs: {
+      Pet: {
+        properties: { kind: { enum: ['cat', 'dog'], title: 'Kind', type: 'string' }, name: { title: 'Name', type: 'string', maxLength: 10 } },
+        required: ['kind', 'name'],
+        title: 'Pet',
+        type: 'object',
+      },
+    },
+    properties: {
+      name: { title: 'Name', type: 'string', maxLength: 12 },
+      nickname: { anyOf: [{ type: 'string', maxLength: 8 }, { type: 'null' }], default: null, title: 'Nickname' },
+      pets: { items: { $ref: '#/$defs/Pet' }, title: 'Pets', type: 'array', maxItems: 2 },
+    },
+    required: ['name', 'pets'],
+    title: 'Person',
+    type: 'object',
+  };
+
+  it('accepts and rejects like the schema', () => {
+    expect(accepts(PYDANTIC, '{"name": "Ann", "nickname": null, "pets": [{"kind": "cat", "name": "Tom"}]}')).toBe(true);
+    expect(accepts(PYDANTIC, '{"name": "Ann", "nickname": "Annie", "pets": []}')).toBe(true);
+    expect(prefixOk(PYDANTIC, '{"pets": [{"kind": "cow"')).toBe(false);
+    expect(prefixOk(PYDANTIC, '{"nickname": 3')).toBe(false);
+  });
+
+  it('generates valid instances with an untrained model', async () => {
+    const engine = tinyEngine(4);
+    const validator = new Validator(PYDANTIC as never, '2020-12', false);
+    for (let seed = 0; seed < 4; seed++) {
+      const r = await engine.chat.completions.create({
+        messages: [{ role: 'user', content: 'x' }],
+        seed,
+        max_tokens: 120,
+        response_format: { type: 'json_schema', json_schema: { name: 'Person', schema: PYDANTIC } },
+      });
+      const text = r.choices[0].message.content as string;
+      expect(validator.validate(JSON.parse(text)).valid, text).toBe(true);
+    }
+  });
+
+  it('rejects recursion without a bottom and remote refs', () => {
+    expect(() => compileSchema({ $defs: { N: { type: 'object', properties: { next: { $ref: '#/$defs/N' } }, required: ['next'] } }, $ref: '#/$defs/N' })).toThrow(/recurses/);
+    expect(() => compileSchema({ $ref: 'https://example.com/s.json' })).toThrow(/local/);
+    expect(() => compileSchema({ allOf: [{ type: 'string' }, { maxLength: 2 }] })).toThrow(/allOf/);
+  });
+});

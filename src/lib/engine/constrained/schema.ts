@@ -11,6 +11,10 @@
  *  - string: `minLength`, `maxLength` (in characters); `enum`, `const` (any JSON values)
  *  - numbers: at most 12 integer digits, 6 fraction digits and a 2-digit exponent, so values stay
  *    finite and generation always terminates
+ *  - `anyOf` (any option's instance is valid; options are chosen by their first character, so
+ *    `anyOf: [{type: string}, {type: null}]` — Pydantic's Optional — works), `allOf` with one
+ *    schema, local `$ref` into `$defs`/`definitions` (Pydantic's nested models; recursion is
+ *    limited to 3 levels)
  *  - annotations are ignored (title, description, default, examples, $schema, $id, $comment)
  * Anything else (pattern, format, minimum, oneOf, $ref, …) is rejected with an
  * `invalid-request` error rather than silently producing output that might not validate.
@@ -36,11 +40,16 @@ export type SchemaNode =
   | { kind: 'literal'; id: number; values: Uint8Array[]; minLen: number }
   | { kind: 'union'; id: number; options: SchemaNode[]; minLen: number };
 
-const ANNOTATIONS = new Set(['title', 'description', 'default', 'examples', '$schema', '$id', '$comment', 'readOnly', 'writeOnly', 'deprecated']);
+const ANNOTATIONS = new Set([
+  'title', 'description', 'default', 'examples', '$schema', '$id', '$comment', 'readOnly', 'writeOnly', 'deprecated',
+  '$defs', 'definitions',
+]);
 const KNOWN = new Set([
   'type', 'properties', 'required', 'additionalProperties', 'items', 'minItems', 'maxItems',
-  'minLength', 'maxLength', 'enum', 'const',
+  'minLength', 'maxLength', 'enum', 'const', 'anyOf', 'allOf', '$ref',
 ]);
+/** How many times one $ref may be entered along a path (recursive schemas must bottom out). */
+const MAX_REF_DEPTH = 3;
 
 /** Longest free-form key and any-value nesting (keeps free-form output bounded). */
 const FREE_KEY_MAX = 32;
@@ -49,6 +58,9 @@ const ANY_DEPTH = 3;
 class Compiler {
   private next = 0;
   private anyCache = new Map<number, SchemaNode>();
+  private refStack: string[] = [];
+
+  constructor(private readonly root: JSONSchema) {}
 
   id(): number {
     return this.next++;
@@ -62,6 +74,22 @@ class Compiler {
     if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) throw unsupported(path, 'a schema must be an object');
     for (const k of Object.keys(schema)) {
       if (!KNOWN.has(k) && !ANNOTATIONS.has(k)) throw unsupported(path, `the keyword "${k}" is not supported`);
+    }
+    const own = Object.keys(schema).filter((k) => !ANNOTATIONS.has(k));
+    if (typeof schema.$ref === 'string') {
+      if (own.length > 1) throw unsupported(path, '$ref next to other keywords');
+      return this.ref(schema.$ref, path, depth);
+    }
+    if (Array.isArray(schema.anyOf)) {
+      // Any option's instance is valid for anyOf; the acceptor picks an option by first byte.
+      if (own.length > 1) throw unsupported(path, 'anyOf next to other keywords');
+      if (schema.anyOf.length === 0) throw unsupported(path, 'an empty anyOf accepts nothing');
+      const options = (schema.anyOf as JSONSchema[]).map((o, i) => this.compile(o, `${path}.anyOf[${i}]`, depth));
+      return options.length === 1 ? options[0] : this.union(options);
+    }
+    if (schema.allOf !== undefined) {
+      if (!Array.isArray(schema.allOf) || schema.allOf.length !== 1 || own.length > 1) throw unsupported(path, 'allOf is supported only with one schema');
+      return this.compile(schema.allOf[0] as JSONSchema, `${path}.allOf[0]`, depth);
     }
     if ('const' in schema) return this.literal([schema.const]);
     if (Array.isArray(schema.enum)) {
@@ -97,6 +125,24 @@ class Compiler {
         return this.literal([null]);
       default:
         throw unsupported(path, `unknown type "${type}"`);
+    }
+  }
+
+  /** Resolves a local JSON pointer (`#/$defs/Pet`) against the root schema. */
+  private ref(ref: string, path: string, depth: number): SchemaNode {
+    if (!ref.startsWith('#')) throw unsupported(path, `only local $ref ("#/...") is supported, not "${ref}"`);
+    if (this.refStack.filter((r) => r === ref).length >= MAX_REF_DEPTH) throw unsupported(path, `$ref "${ref}" recurses more than ${MAX_REF_DEPTH} levels`);
+    let target: unknown = this.root;
+    for (const raw of ref.slice(1).split('/').filter(Boolean)) {
+      const key = decodeURIComponent(raw).replace(/~1/g, '/').replace(/~0/g, '~');
+      target = target && typeof target === 'object' ? (target as Record<string, unknown>)[key] : undefined;
+    }
+    if (target === undefined) throw unsupported(path, `$ref "${ref}" points nowhere`);
+    this.refStack.push(ref);
+    try {
+      return this.compile(target as JSONSchema, `${path}→${ref}`, depth);
+    } finally {
+      this.refStack.pop();
     }
   }
 
@@ -196,13 +242,13 @@ function unsupported(path: string, why: string): EngineError {
   return new EngineError(
     'invalid-request',
     `Unsupported JSON schema at ${path}: ${why}.`,
-    'TinyLM supports type, properties, required, additionalProperties, items, min/maxItems, min/maxLength, enum and const.',
+    'TinyLM supports type, properties, required, additionalProperties, items, min/maxItems, min/maxLength, enum, const, anyOf, local $ref.',
   );
 }
 
 /** Compiles a JSON schema (see the file comment for the supported subset). */
 export function compileSchema(schema: JSONSchema): SchemaNode {
-  return new Compiler().compile(schema, '$');
+  return new Compiler(schema).compile(schema, '$');
 }
 
 /** The schema of a TinyLM tool call body: {"name": <const name>, "arguments": <parameters>}. */
