@@ -80,3 +80,23 @@ describe('tokenizer lab component', () => {
     r.unmount();
   });
 });
+
+describe('tokenizer lab layout', () => {
+  it('fits a phone-width column without horizontal overflow', async () => {
+    await import('../../../src/app/theme.css');
+    const host = fakeHost();
+    const state = reactive({ ...meta.defaults(), text: 'Tokenizers see bytes: "unbelievable", 12345, naïve café, 日本語 😀 '.repeat(3), tokenizers: ['r50k', 'o200k'] as Array<'r50k' | 'o200k'> });
+    const box = document.createElement('div');
+    box.style.width = '340px';
+    document.body.append(box);
+    const { default: C } = await meta.component();
+    const r = render(C, { props: { state, ctx: host.ctx }, target: box });
+    await until(() => host.status() === 'ready', 30_000, 'ready');
+    await until(() => box.querySelectorAll('[data-tokenizer="o200k"] [data-token]').length > 10, 20_000, 'tokens');
+    const wide = [...box.querySelectorAll('*')].filter((e) => e.getBoundingClientRect().right > box.getBoundingClientRect().right + 1).map((e) => `${e.tagName}.${e.className} ${Math.round(e.getBoundingClientRect().width)}`);
+    expect(wide.slice(0, 8)).toEqual([]);
+    expect(box.scrollWidth).toBeLessThanOrEqual(341);
+    r.unmount();
+    box.remove();
+  });
+});
