@@ -29,6 +29,12 @@ interface VoyGlue {
 }
 
 let ready: Promise<VoyGlue> | null = null;
+let wasmMemory: WebAssembly.Memory | null = null;
+
+/** Bytes of voy's WebAssembly memory (grows with the indexes built in this realm; never shrinks). */
+export function voyMemoryBytes(): number {
+  return wasmMemory?.buffer.byteLength ?? 0;
+}
 
 /** Instantiates voy's wasm once per realm (page, worker or Node process). */
 export function loadVoy(wasmBytes: () => Promise<BufferSource>): Promise<VoyGlue> {
@@ -36,6 +42,7 @@ export function loadVoy(wasmBytes: () => Promise<BufferSource>): Promise<VoyGlue
     const glue = (await import('voy-search/voy_search_bg.js')) as unknown as VoyGlue;
     const { instance } = await WebAssembly.instantiate(await wasmBytes(), { './voy_search_bg.js': glue as unknown as WebAssembly.ModuleImports });
     glue.__wbg_set_wasm(instance.exports);
+    wasmMemory = (instance.exports.memory as WebAssembly.Memory) ?? null;
     return glue;
   })();
   ready.catch(() => (ready = null));

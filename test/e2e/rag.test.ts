@@ -1,0 +1,83 @@
+/**
+ * Lesson 1.4 end to end: ask the course a question offline (service worker, no model download,
+ * no GPU needed), see numbered citations, and watch tasks tick; ingest a file and see a bad one
+ * refused with the collection untouched.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { closeBrowser, getBrowser, openApp } from './harness';
+
+afterAll(async () => {
+  await closeBrowser();
+});
+
+describe('lesson 1.4: RAG', () => {
+  it('asks the course offline with citations, and the RAG tasks tick', async () => {
+    const browser = await getBrowser();
+    const context = await browser.newContext();
+    const { page, errors } = await openApp('#/lesson/1.4', { context });
+    const lab = page.locator('[data-lab="rag-pipeline"]');
+    await page.locator('[data-lab="rag-pipeline"][data-status="ready"]').waitFor({ timeout: 60_000 });
+    // install the service worker, then go offline and reload
+    await page.evaluate(async () => {
+      await navigator.serviceWorker.ready;
+    });
+    await page.reload();
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 30_000 });
+    await context.setOffline(true);
+    await page.reload();
+    await page.locator('[data-lab="rag-pipeline"][data-status="ready"]').waitFor({ timeout: 60_000 });
+
+    await lab.locator('input[type="text"]').first().fill('Why do k-d trees fade in high dimensions?');
+    await lab.locator('button[type="submit"]').click();
+    await expect.poll(() => page.locator('[data-task="1.4.d"]').getAttribute('aria-checked'), { timeout: 60_000 }).toBe('true');
+    // retrieved sources, the first from the vector-search lesson part
+    await expect.poll(() => lab.locator('[data-result]').count()).toBeGreaterThan(0);
+    expect(await lab.locator('[data-result]').first().getAttribute('data-doc')).toBe('1.4/vector-search');
+    // the extractive answer cites a source, and the citation points at a listed chunk
+    const cite = lab.locator('[data-answer="extractive"] [data-citation]');
+    await cite.waitFor();
+    const n = Number(await cite.getAttribute('data-citation'));
+    expect(n).toBeGreaterThanOrEqual(1);
+    expect(await lab.locator(`[data-result]`).nth(n - 1).textContent()).toMatch(/dimension/i);
+    // a model answer or an honest message appears (TinyLM or the built-in fallback)
+    await expect.poll(async () => (await lab.locator('[data-answer="model"]').textContent())?.includes('Generating') === false, { timeout: 60_000 }).toBe(true);
+
+    // semantic search ticks 1.4.c
+    const search = page.locator('[data-lab="vector-search"]');
+    await page.locator('[data-lab="vector-search"][data-status="ready"]').waitFor({ timeout: 30_000 });
+    await search.locator('input[type="search"]').fill('reciprocal rank fusion');
+    await search.locator('button[type="submit"]').click();
+    await expect.poll(() => page.locator('[data-task="1.4.c"]').getAttribute('aria-checked'), { timeout: 30_000 }).toBe('true');
+
+    // embedding ticks 1.4.a
+    const emb = page.locator('[data-lab="embeddings"]');
+    await page.locator('[data-lab="embeddings"][data-status="ready"]').waitFor({ timeout: 30_000 });
+    await emb.getByRole('button', { name: 'Embed' }).click();
+    await expect.poll(() => page.locator('[data-task="1.4.a"]').getAttribute('aria-checked'), { timeout: 30_000 }).toBe('true');
+
+    expect(errors.filter((e) => !/Failed to fetch|ERR_INTERNET_DISCONNECTED|net::/.test(e))).toEqual([]);
+    await context.close();
+  });
+
+  it('ingests a file, refuses a bad one with a clear message, and ticks 1.4.b', async () => {
+    const { page, errors, close } = await openApp('#/lesson/1.4');
+    const lab = page.locator('[data-lab="ingestion"]');
+    await page.locator('[data-lab="ingestion"][data-status="ready"]').waitFor({ timeout: 60_000 });
+    const input = lab.locator('[data-testid="rag-file-input"]');
+    await input.setInputFiles([
+      { name: 'notes.md', mimeType: 'text/markdown', buffer: Buffer.from('# Notes\n\nRetrieval augmented generation grounds answers in documents.\n\n## More\n\nChunks overlap a little.') },
+      { name: 'photo.txt', mimeType: 'text/plain', buffer: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 13, 1, 2, 3]) },
+    ]);
+    await expect.poll(() => lab.locator('[data-outcome]').count(), { timeout: 30_000 }).toBe(2);
+    expect(await lab.locator('[data-outcome="ok"]').textContent()).toMatch(/notes\.md.*chunks stored/);
+    expect(await lab.locator('[data-outcome="error"]').textContent()).toMatch(/photo\.txt.*binary/);
+    await expect.poll(() => page.locator('[data-task="1.4.b"]').getAttribute('aria-checked'), { timeout: 10_000 }).toBe('true');
+    await expect.poll(() => lab.locator('.docs li').count()).toBe(1);
+    // the same file again is a duplicate; the collection stays at one document
+    await input.setInputFiles([{ name: 'copy.md', mimeType: 'text/markdown', buffer: Buffer.from('# Notes\n\nRetrieval augmented generation grounds answers in documents.\n\n## More\n\nChunks overlap a little.') }]);
+    await expect.poll(async () => (await lab.locator('[data-outcome]').first().textContent()) ?? '', { timeout: 30_000 }).toMatch(/already in this collection/);
+    expect(await lab.locator('.docs li').count()).toBe(1);
+    expect(errors).toEqual([]);
+    await close();
+  });
+});
