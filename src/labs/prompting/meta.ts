@@ -1,5 +1,6 @@
 import * as v from 'valibot';
 import { defineLab } from '../types';
+import { PROMPT_TASKS } from '../../lib/prompting/presets';
 
 const text = (max: number) => v.pipe(v.string(), v.maxLength(max));
 
@@ -30,22 +31,22 @@ export default defineLab({
   summary: 'Run the same question as several prompt variants, N times each with fixed seeds, and compare the answers and how often the runs agree.',
   tasks: ['1.2.a', '1.2.b'],
   schema,
-  defaults: (): PromptingState => ({
-    task: 'arithmetic',
-    question: 'A café has 23 muffins. It sells 20 in the morning and bakes 6 more at noon. How many muffins does it have now?',
-    expected: '9',
-    examples: [
-      { input: 'Tom has 5 marbles. He buys 3 bags with 4 marbles each. How many marbles does he have?', output: '17', reasoning: '3 bags of 4 is 12 marbles. 5 + 12 = 17.' },
-      { input: 'A shelf holds 40 books. 15 are lent out and 8 are returned. How many books are on the shelf?', output: '33', reasoning: 'After lending: 40 - 15 = 25. After returns: 25 + 8 = 33.' },
-    ],
-    systemA: 'You are a helpful assistant.',
-    systemB: 'You are a careful problem solver. Check every step of your work before giving the final answer.',
-    variants: ['zero', 'few', 'zero-cot', 'few-cot', 'system-b'],
-    runs: 3,
-    seed: 1,
-    temperature: 0.7,
-    maxTokens: 96,
-    model: '',
-  }),
+  defaults: (): PromptingState => {
+    const t = PROMPT_TASKS[0];
+    return {
+      task: t.id,
+      question: t.question,
+      expected: t.expected,
+      examples: t.examples.map((e) => ({ input: e.input, output: e.output, reasoning: e.reasoning ?? '' })),
+      systemA: 'You are a helpful assistant.',
+      systemB: 'Check every step before you answer.',
+      variants: ['zero', 'few', 'zero-cot', 'few-cot', 'system-b'],
+      runs: 3,
+      seed: 1,
+      temperature: 0.7,
+      maxTokens: 64,
+      model: '',
+    };
+  },
   component: () => import('./PromptingLab.svelte'),
 });

@@ -51,6 +51,7 @@ export class PromptingRun {
     const out: VariantOutcome[] = variants.map((id) => ({ id, runs: [], stats: null }));
     this.results = out;
     let completed = false;
+    const failed: string[] = [];
     try {
       const handle = await getEngine();
       this.#engine = handle.engine;
@@ -68,10 +69,13 @@ export class PromptingRun {
             this.done++;
           },
         });
-        if (runs.every((r) => r.error)) throw new Error(runs[0].error);
-        this.ran = [...new Set([...this.ran, id])];
+        // A variant whose every run failed (e.g. its prompt overflows a tiny context window) is
+        // reported and skipped; the other variants still run.
+        if (runs.every((r) => r.error)) failed.push(`${VARIANTS[id].label}: ${runs[0].error}`);
+        else this.ran = [...new Set([...this.ran, id])];
       }
-      completed = true;
+      if (failed.length) this.error = `Some variants failed. ${failed.join(' ')}`;
+      completed = failed.length < variants.length;
     } catch (e) {
       const stopped = abort.signal.aborted || (e instanceof EngineError && e.code === 'aborted');
       if (!stopped) {

@@ -18,8 +18,12 @@ export interface HistoryEntry {
   summary: StructuredSummary;
 }
 
-/** The messages of one structured call: the schema instruction as system prompt, the task as user message. */
-export function structuredMessages(schema: CompiledSchema, task: string): ChatMessage[] {
+/**
+ * The messages of one structured call: the schema instruction as system prompt, the task as user
+ * message. `compact` (for tiny context windows) leaves the schema out of the prompt.
+ */
+export function structuredMessages(schema: CompiledSchema, task: string, compact = false): ChatMessage[] {
+  if (compact) return [{ role: 'user', content: `${task}\nReply with JSON only.` }];
   return [
     { role: 'system', content: schemaInstruction(schema.schema as Record<string, unknown>) },
     { role: 'user', content: task },
@@ -38,7 +42,7 @@ export class StructuredRun {
   #engine: EngineHandle['engine'] | null = null;
 
   /** Runs N structured calls; resolves true when all completed. */
-  async run(state: StructuredState, schema: CompiledSchema, getEngine: () => Promise<EngineHandle>): Promise<boolean> {
+  async run(state: StructuredState, schema: CompiledSchema, getEngine: () => Promise<EngineHandle>, compact = false): Promise<boolean> {
     if (this.running) return false;
     this.error = null;
     this.running = true;
@@ -47,7 +51,7 @@ export class StructuredRun {
     this.planned = state.runs;
     const abort = new AbortController();
     this.#abort = abort;
-    const messages = structuredMessages(schema, state.task);
+    const messages = structuredMessages(schema, state.task, compact);
     let completed = false;
     try {
       const handle = await getEngine();
@@ -60,6 +64,7 @@ export class StructuredRun {
           constrained: state.constrained,
           params: { temperature: state.temperature, max_tokens: state.maxTokens, seed: state.seed + i * 100 },
           signal: abort.signal,
+          echoLimit: compact ? 120 : undefined,
         });
         this.results = [...this.results, r];
         this.summary = summarizeStructured(this.results, state.maxAttempts);

@@ -30,8 +30,8 @@ export interface PromptSpec {
 /** The line every variant asks for, so answers can be compared across variants and runs. */
 export const ANSWER_PREFIX = 'Answer:';
 
-export const DIRECT_INSTRUCTION = `Reply with only the final answer on one line, starting with "${ANSWER_PREFIX}".`;
-export const COT_INSTRUCTION = `Think step by step. Write your reasoning first, then give the final answer on its own last line, starting with "${ANSWER_PREFIX}".`;
+export const DIRECT_INSTRUCTION = `Reply with only the final answer, as "${ANSWER_PREFIX} …".`;
+export const COT_INSTRUCTION = `Think step by step, then end with "${ANSWER_PREFIX} …".`;
 
 /** How an example's assistant reply looks under the given chain-of-thought mode. */
 export function exampleReply(ex: FewShotExample, cot: CotMode): string {
@@ -51,8 +51,10 @@ export function buildMessages(spec: PromptSpec): ChatMessage[] {
   const examples = spec.examples.filter((e) => e.input.trim() && e.output.trim());
   const instruction = instructionFor(spec.cot);
   if ((spec.exampleStyle ?? 'messages') === 'messages') {
+    // The instruction goes with the real question only: the examples' replies already show the
+    // format, and repeating it per example costs context (TinyLM has 256 tokens in all).
     for (const ex of examples) {
-      messages.push({ role: 'user', content: `${ex.input.trim()}\n\n${instruction}` });
+      messages.push({ role: 'user', content: ex.input.trim() });
       messages.push({ role: 'assistant', content: exampleReply(ex, spec.cot) });
     }
     messages.push({ role: 'user', content: `${spec.question.trim()}\n\n${instruction}` });

@@ -16,34 +16,33 @@ export interface PromptTask {
 
 export const PROMPT_TASKS: PromptTask[] = [
   {
-    id: 'sentiment',
-    title: 'Sentiment (classification)',
-    question: 'Review: "The delivery was two weeks late and the box arrived crushed." Is this review positive, negative or neutral?',
-    expected: 'negative',
+    id: 'arithmetic',
+    title: 'Word problem (multi-step arithmetic)',
+    question: 'A café has 23 muffins, sells 20 and bakes 6. How many now?',
+    expected: '9',
     examples: [
-      { input: 'Review: "Battery lasts all day and the screen is gorgeous." Is this review positive, negative or neutral?', output: 'positive', reasoning: 'It praises the battery and the screen, with no complaint.' },
-      { input: 'Review: "It arrived on Tuesday." Is this review positive, negative or neutral?', output: 'neutral', reasoning: 'It only states a fact and expresses no feeling.' },
-      { input: 'Review: "Stopped working after a week, and support never replied." Is this review positive, negative or neutral?', output: 'negative', reasoning: 'A broken product and no support are complaints.' },
+      { input: 'Tom has 5 marbles and buys 3 bags of 4. How many now?', output: '17', reasoning: '3 * 4 = 12, 5 + 12 = 17.' },
+      { input: 'A shelf has 40 books; 15 leave and 8 return. How many now?', output: '33', reasoning: '40 - 15 = 25, 25 + 8 = 33.' },
     ],
   },
   {
-    id: 'arithmetic',
-    title: 'Word problem (multi-step arithmetic)',
-    question: 'A café has 23 muffins. It sells 20 in the morning and bakes 6 more at noon. How many muffins does it have now?',
-    expected: '9',
+    id: 'sentiment',
+    title: 'Sentiment (classification)',
+    question: 'Review: "Late, and the box was crushed." Positive, negative or neutral?',
+    expected: 'negative',
     examples: [
-      { input: 'Tom has 5 marbles. He buys 3 bags with 4 marbles each. How many marbles does he have?', output: '17', reasoning: '3 bags of 4 is 12 marbles. 5 + 12 = 17.' },
-      { input: 'A shelf holds 40 books. 15 are lent out and 8 are returned. How many books are on the shelf?', output: '33', reasoning: 'After lending: 40 - 15 = 25. After returns: 25 + 8 = 33.' },
+      { input: 'Review: "The screen is gorgeous." Positive, negative or neutral?', output: 'positive', reasoning: 'It praises the screen.' },
+      { input: 'Review: "Broke after a week." Positive, negative or neutral?', output: 'negative', reasoning: 'A broken product is a complaint.' },
     ],
   },
   {
     id: 'letters',
     title: 'Counting letters (tokenization trap)',
-    question: 'How many times does the letter "r" appear in the word "strawberry"?',
+    question: 'How many times does the letter "r" appear in "strawberry"?',
     expected: '3',
     examples: [
-      { input: 'How many times does the letter "s" appear in the word "mississippi"?', output: '4', reasoning: 'Spell it: m-i-s-s-i-s-s-i-p-p-i. The s letters are at positions 3, 4, 6 and 7: 4.' },
-      { input: 'How many times does the letter "e" appear in the word "excellence"?', output: '4', reasoning: 'Spell it: e-x-c-e-l-l-e-n-c-e. The e letters are at positions 1, 4, 7 and 10: 4.' },
+      { input: 'How many times does the letter "s" appear in "mississippi"?', output: '4', reasoning: 'm-i-s-s-i-s-s-i-p-p-i: s at 3, 4, 6, 7.' },
+      { input: 'How many times does the letter "e" appear in "excellence"?', output: '4', reasoning: 'e-x-c-e-l-l-e-n-c-e: e at 1, 4, 7, 10.' },
     ],
   },
 ];
@@ -58,7 +57,7 @@ export const SYSTEM_PROMPTS: SystemPromptPreset[] = [
   { id: 'none', label: 'No system prompt', text: '' },
   { id: 'assistant', label: 'Helpful assistant', text: 'You are a helpful assistant.' },
   { id: 'terse', label: 'Terse expert', text: 'You are a precise expert. Follow the requested output format exactly and never add commentary.' },
-  { id: 'careful', label: 'Careful reasoner', text: 'You are a careful problem solver. Check every step of your work before giving the final answer.' },
+  { id: 'careful', label: 'Careful reasoner', text: 'Check every step before you answer.' },
   { id: 'pirate', label: 'Pirate (persona)', text: 'You are a pirate. Always talk like a pirate, whatever you are asked.' },
 ];
 

@@ -38,6 +38,8 @@ export interface StructuredOptions {
   params?: Partial<ChatCompletionRequest>;
   signal?: AbortSignal;
   now?: () => number;
+  /** longest stretch of a failed reply echoed back in the re-prompt (chars; small context windows) */
+  echoLimit?: number;
 }
 
 /** The system-prompt text that asks for JSON matching the schema. */
@@ -98,7 +100,8 @@ export async function generateStructured(engine: ChatEngine, messages: ChatMessa
     }
     attempts.push(attempt);
     if (attempt.stage === 'ok') return { ok: true, value: attempt.value, attempts };
-    convo.push({ role: 'assistant', content: reply }, { role: 'user', content: repairPrompt(attempt) });
+    const echo = opts.echoLimit !== undefined && reply.length > opts.echoLimit ? `${reply.slice(0, opts.echoLimit)}…` : reply;
+    convo.push({ role: 'assistant', content: echo }, { role: 'user', content: repairPrompt(attempt) });
   }
   return { ok: false, attempts };
 }

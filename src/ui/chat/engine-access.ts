@@ -21,6 +21,12 @@ export interface EngineSource {
   readonly tiny: boolean;
   /** Whether the current engine does constrained decoding (response_format json_schema). */
   readonly constrained: boolean;
+  /** The current model's context window in tokens, when known. */
+  readonly contextWindow: number | undefined;
+  /** The current model id ('' before one is chosen). */
+  readonly currentId: string;
+  /** Makes `id` the current model (only with the app's model state). */
+  select?(id: string): Promise<void>;
   /** Whether the app's model state (and so the model picker) is available. */
   readonly hasPicker: boolean;
 }
@@ -40,6 +46,13 @@ export function useEngineSource(): EngineSource {
       get constrained() {
         return models.constrained;
       },
+      get contextWindow() {
+        return models.info(models.currentId)?.contextWindow;
+      },
+      get currentId() {
+        return models.currentId;
+      },
+      select: (id) => models.select(id),
       hasPicker: true,
     };
   }
@@ -52,6 +65,8 @@ export function useEngineSource(): EngineSource {
     label: 'Test double (deterministic, no model)',
     tiny: true,
     constrained: true,
+    contextWindow: 4096,
+    currentId: 'test-double',
     hasPicker: false,
   };
 }

@@ -27,7 +27,8 @@ describe('buildMessages', () => {
 
   it('few-shot CoT puts the worked reasoning before the answer; zero-shot CoT only changes the instruction', () => {
     const few = buildMessages({ system: '', question: task.question, examples: task.examples, cot: 'few-shot' });
-    expect(few[1].content).toBe('3 bags of 4 is 12 marbles. 5 + 12 = 17.\nAnswer: 17');
+    expect(few[1].content).toBe('3 * 4 = 12, 5 + 12 = 17.\nAnswer: 17');
+    expect(few[0].content).toBe(task.examples[0].input);
     expect(few.at(-1)!.content).toContain(COT_INSTRUCTION);
     const zero = buildMessages({ system: '', question: task.question, examples: [], cot: 'zero-shot' });
     expect(zero).toHaveLength(1);

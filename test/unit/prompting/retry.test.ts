@@ -39,6 +39,12 @@ describe('generateStructured', () => {
     expect(eng.requests.every((q) => q.temperature === 0.5 && q.stream === false)).toBe(true);
   });
 
+  it('truncates the echoed reply when asked (small context windows)', async () => {
+    const eng = scriptedEngine(['x'.repeat(50), '{"n": 1}']);
+    await generateStructured(eng, msgs, { schema: compiled, maxAttempts: 2, constrained: false, echoLimit: 10 });
+    expect(eng.requests[1].messages.at(-2)).toEqual({ role: 'assistant', content: `${'x'.repeat(10)}…` });
+  });
+
   it('gives up after maxAttempts', async () => {
     const eng = scriptedEngine('nope');
     const r = await generateStructured(eng, msgs, { schema: compiled, maxAttempts: 2, constrained: false });
