@@ -89,7 +89,7 @@ describe('JSON acceptor', () => {
 
   it('rejects unsupported keywords with a clear error', () => {
     expect(() => compileSchema({ type: 'string', format: 'email' })).toThrow(/format/);
-    expect(() => compileSchema({ type: 'integer', minimum: 3 })).toThrow(/minimum/);
+    expect(() => compileSchema({ type: 'integer', multipleOf: 3 })).toThrow(/multipleOf/);
     expect(() => compileSchema({ oneOf: [] })).toThrow(/oneOf/);
   });
 });
@@ -204,5 +204,37 @@ describe('Pydantic-style schemas ($defs/$ref, Optional via anyOf)', () => {
     expect(() => compileSchema({ $defs: { N: { type: 'object', properties: { next: { $ref: '#/$defs/N' } }, required: ['next'] } }, $ref: '#/$defs/N' })).toThrow(/recurses/);
     expect(() => compileSchema({ $ref: 'https://example.com/s.json' })).toThrow(/local/);
     expect(() => compileSchema({ allOf: [{ type: 'string' }, { maxLength: 2 }] })).toThrow(/allOf/);
+  });
+});
+
+describe('bounded integers (minimum/maximum)', () => {
+  it('accepts exactly the integers in range', () => {
+    const age: JSONSchema = { type: 'integer', minimum: 18, maximum: 130 };
+    for (let v = -5; v <= 200; v++) expect(accepts(age, String(v)), String(v)).toBe(v >= 18 && v <= 130);
+    expect(prefixOk(age, '2')).toBe(true); // 20..29
+    expect(prefixOk(age, '14')).toBe(false); // 140.. too big, 14 too small
+    expect(prefixOk(age, '-')).toBe(false);
+    const neg: JSONSchema = { type: 'number', exclusiveMinimum: -10, exclusiveMaximum: -2 };
+    for (let v = -12; v <= 0; v++) expect(accepts(neg, String(v)), String(v)).toBe(v > -10 && v < -2);
+    expect(prefixOk(neg, '-3.')).toBe(false); // bounded numbers are generated as integers
+    expect(accepts({ type: 'integer', minimum: 0, maximum: 0 }, '0')).toBe(true);
+    expect(prefixOk({ type: 'integer', minimum: 0 }, '01')).toBe(false);
+  });
+
+  it('shortest completion of a bounded integer', () => {
+    const node = compileSchema({ type: 'object', properties: { n: { type: 'integer', minimum: 100 } }, required: ['n'] });
+    const s = stepBytes(initialState([{ node }]), enc.encode('{"n":1'));
+    expect(minRemaining(s!)).toBe('00}'.length);
+  });
+
+  it('untrained model stays in range', async () => {
+    const schema: JSONSchema = { type: 'object', properties: { age: { type: 'integer', minimum: 18, maximum: 99 }, t: { type: 'number', minimum: -5, maximum: 5 } }, required: ['age', 't'] };
+    const engine = tinyEngine(6);
+    const validator = new Validator(schema as never, '2020-12', false);
+    for (let seed = 0; seed < 5; seed++) {
+      const r = await engine.chat.completions.create({ messages: [{ role: 'user', content: 'x' }], seed, max_tokens: 40, response_format: { type: 'json_schema', json_schema: { schema } } });
+      const text = r.choices[0].message.content as string;
+      expect(validator.validate(JSON.parse(text)).valid, text).toBe(true);
+    }
   });
 });

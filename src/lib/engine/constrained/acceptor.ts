@@ -37,7 +37,8 @@ type Frame =
   // utf8: continuation bytes still expected; the next one must lie in [lo, hi] (rejects overlong
   // forms and surrogates, so the bytes always decode to exactly `len` code points)
   | { t: 'str'; node: StrNode; len: number; esc: 0 | 1; hex: number; utf8: number; lo: number; hi: number }
-  | { t: 'num'; node: NumNode; phase: NumPhase; digits: number }
+  // value: magnitude of the integer digits so far (for bounded integers)
+  | { t: 'num'; node: NumNode; phase: NumPhase; digits: number; neg: boolean; value: number }
   | { t: 'lit'; node: LitNode | null; values: Uint8Array[]; pos: number; cands: number[] };
 
 type ObjPhase = 'start' | 'inKey' | 'afterKey' | 'inValue' | 'afterValue' | 'afterComma';
@@ -117,11 +118,12 @@ function startValue(node: SchemaNode, up: State | null, b: number): State | null
       return b === 0x5b ? push(up, { t: 'arr', node, phase: 'start', count: 0, ws: 0 }) : null;
     case 'string':
       return b === Q ? push(up, { t: 'str', node, len: 0, esc: 0, hex: 0, utf8: 0, lo: 0x80, hi: 0xbf }) : null;
-    case 'number':
-      if (b === 0x2d) return push(up, { t: 'num', node, phase: 'minus', digits: 0 });
-      if (b === 0x30) return push(up, { t: 'num', node, phase: 'zero', digits: 1 });
-      if (isDigit(b)) return push(up, { t: 'num', node, phase: 'int', digits: 1 });
-      return null;
+    case 'number': {
+      const start: Extract<Frame, { t: 'num' }> = { t: 'num', node, phase: 'minus', digits: 0, neg: true, value: 0 };
+      if (b === 0x2d) return bounded(node) && !(node.min! < 0) ? null : push(up, start);
+      const n = numStep({ ...start, neg: false }, b);
+      return n ? push(up, n) : null;
+    }
     case 'literal': {
       const cands = node.values.map((_, i) => i).filter((i) => node.values[i][0] === b);
       return cands.length ? push(up, { t: 'lit', node, values: node.values, pos: 1, cands }) : null;
@@ -141,9 +143,49 @@ function startKey(s: State, f: Extract<Frame, { t: 'obj' }>): State | null {
   return cands.length ? push(base, { t: 'key', node: f.node, used: f.used, pos: 0, cands }) : null;
 }
 
+const bounded = (node: NumNode) => node.min !== undefined || node.max !== undefined;
+
+/** Could an integer with sign `neg` starting with digits of magnitude `p` (k digits) still end in [min, max]? */
+function feasible(node: NumNode, neg: boolean, p: number, k: number): boolean {
+  const min = node.min ?? -Infinity;
+  const max = node.max ?? Infinity;
+  for (let j = 0; k + j <= MAX_INT_DIGITS; j++) {
+    if (p === 0 && j > 0) break; // a leading 0 cannot be followed by digits
+    const scale = 10 ** j;
+    const lo = p * scale;
+    const hi = p * scale + scale - 1;
+    const [a, b] = neg ? [-hi, -lo] : [lo, hi];
+    if (b >= min && a <= max) return true;
+  }
+  return false;
+}
+
+/** Digits still needed at least before a bounded integer prefix can end in range. */
+function digitsNeeded(node: NumNode, neg: boolean, p: number, k: number): number {
+  const min = node.min ?? -Infinity;
+  const max = node.max ?? Infinity;
+  for (let j = k === 0 ? 1 : 0; k + j <= MAX_INT_DIGITS; j++) {
+    if (k > 0 && p === 0 && j > 0) break;
+    const scale = 10 ** j;
+    const lo = p * scale;
+    const hi = p * scale + scale - 1;
+    // Shortest: some value with exactly j more digits is in range.
+    const [a, b] = neg ? [-hi, -lo] : [lo, hi];
+    if (b >= min && a <= max) return j;
+  }
+  return 1;
+}
+
 /** Number grammar: the next phase after byte `b`, or null. */
 function numStep(f: Extract<Frame, { t: 'num' }>, b: number): Extract<Frame, { t: 'num' }> | null {
   const int = f.node.integer;
+  if (bounded(f.node)) {
+    // Bounded integers: digits only, each checked for a reachable in-range ending.
+    if (!isDigit(b) || f.phase === 'zero' || f.digits >= MAX_INT_DIGITS) return null;
+    const value = f.value * 10 + (b - 0x30);
+    if (!feasible(f.node, f.neg, value, f.digits + 1)) return null;
+    return { ...f, phase: value === 0 ? 'zero' : 'int', digits: f.digits + 1, value };
+  }
   const to = (phase: NumPhase, digits: number) => ({ ...f, phase, digits });
   switch (f.phase) {
     case 'minus':
@@ -166,7 +208,14 @@ function numStep(f: Extract<Frame, { t: 'num' }>, b: number): Extract<Frame, { t
       return isDigit(b) && f.digits < MAX_EXP_DIGITS ? to('exp', f.digits + 1) : null;
   }
 }
-const numFinal = (p: NumPhase) => p === 'zero' || p === 'int' || p === 'frac' || p === 'exp';
+const numFinalPhase = (p: NumPhase) => p === 'zero' || p === 'int' || p === 'frac' || p === 'exp';
+/** True when the number written so far is complete and valid (in range, if bounded). */
+function numFinal(f: Extract<Frame, { t: 'num' }>): boolean {
+  if (!numFinalPhase(f.phase)) return false;
+  if (!bounded(f.node)) return true;
+  const v = f.neg ? -f.value : f.value;
+  return v >= (f.node.min ?? -Infinity) && v <= (f.node.max ?? Infinity);
+}
 
 /** Feeds one byte; returns the new state or null if no valid output continues this way. */
 export function step(s: State, b: number): State | null {
@@ -190,7 +239,7 @@ export function step(s: State, b: number): State | null {
     case 'num': {
       const n = numStep(f, b);
       if (n) return push(s.up, n);
-      if (numFinal(f.phase)) {
+      if (numFinal(f)) {
         const c = complete(s.up);
         return c && step(c, b);
       }
@@ -300,7 +349,7 @@ export function canEnd(s: State): boolean {
   for (let guard = 0; cur && guard < 64; guard++) {
     const f: Frame = cur.f;
     if (f.t === 'done') return true;
-    if (f.t === 'num' && numFinal(f.phase)) cur = complete(cur.up);
+    if (f.t === 'num' && numFinal(f)) cur = complete(cur.up);
     else if (f.t === 'lit' && f.cands.some((i) => f.values[i].length === f.pos)) cur = complete(cur.up);
     else return false;
   }
@@ -360,6 +409,7 @@ function frameRemaining(f: Frame): number {
       return best;
     }
     case 'num':
+      if (bounded(f.node)) return numFinal(f) ? 0 : digitsNeeded(f.node, f.neg, f.value, f.digits);
       return f.phase === 'minus' || f.phase === 'dot' || f.phase === 'e' || f.phase === 'esign' ? 1 : 0;
     case 'str':
       return f.utf8 + f.hex + f.esc + Math.max(0, f.node.min - f.len) + 1;
@@ -450,7 +500,7 @@ function frameKey(f: Frame): string {
       return `s${f.node.id},${bounded ? f.len : 0},${f.esc},${f.hex},${f.utf8},${f.lo},${f.hi}`;
     }
     case 'num':
-      return `n${f.node.id},${f.phase},${f.digits}`;
+      return bounded(f.node) ? `n${f.node.id},${f.neg ? '-' : ''}${f.value},${f.digits}` : `n${f.node.id},${f.phase},${f.digits}`;
     case 'lit':
       return `l${f.node?.id ?? 'x' + f.values[0].length},${f.pos},${f.cands.join('.')}`;
   }

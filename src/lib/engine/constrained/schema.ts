@@ -10,13 +10,14 @@
  *  - array: `items`, `minItems`, `maxItems`
  *  - string: `minLength`, `maxLength` (in characters); `enum`, `const` (any JSON values)
  *  - numbers: at most 12 integer digits, 6 fraction digits and a 2-digit exponent, so values stay
- *    finite and generation always terminates
+ *    finite and generation always terminates; with `minimum`/`maximum`/`exclusiveMinimum`/
+ *    `exclusiveMaximum`, only integers inside the range are generated (checked digit by digit)
  *  - `anyOf` (any option's instance is valid; options are chosen by their first character, so
  *    `anyOf: [{type: string}, {type: null}]` — Pydantic's Optional — works), `allOf` with one
  *    schema, local `$ref` into `$defs`/`definitions` (Pydantic's nested models; recursion is
  *    limited to 3 levels)
  *  - annotations are ignored (title, description, default, examples, $schema, $id, $comment)
- * Anything else (pattern, format, minimum, oneOf, $ref, …) is rejected with an
+ * Anything else (pattern, format, multipleOf, oneOf, remote $ref, …) is rejected with an
  * `invalid-request` error rather than silently producing output that might not validate.
  */
 import { EngineError } from '../errors';
@@ -36,7 +37,8 @@ export type SchemaNode =
   | { kind: 'object'; id: number; props: ObjectProp[]; free: SchemaNode | null; minLen: number }
   | { kind: 'array'; id: number; items: SchemaNode; min: number; max: number; minLen: number }
   | { kind: 'string'; id: number; min: number; max: number; minLen: number }
-  | { kind: 'number'; id: number; integer: boolean; minLen: number }
+  // min/max (inclusive) make the acceptor generate integers within them only
+  | { kind: 'number'; id: number; integer: boolean; min?: number; max?: number; minLen: number }
   | { kind: 'literal'; id: number; values: Uint8Array[]; minLen: number }
   | { kind: 'union'; id: number; options: SchemaNode[]; minLen: number };
 
@@ -47,6 +49,7 @@ const ANNOTATIONS = new Set([
 const KNOWN = new Set([
   'type', 'properties', 'required', 'additionalProperties', 'items', 'minItems', 'maxItems',
   'minLength', 'maxLength', 'enum', 'const', 'anyOf', 'allOf', '$ref',
+  'minimum', 'maximum', 'exclusiveMinimum', 'exclusiveMaximum',
 ]);
 /** How many times one $ref may be entered along a path (recursive schemas must bottom out). */
 const MAX_REF_DEPTH = 3;
@@ -118,7 +121,7 @@ class Compiler {
         return this.string(schema, path);
       case 'number':
       case 'integer':
-        return { kind: 'number', id: this.id(), integer: type === 'integer', minLen: 1 };
+        return this.number(schema, path, type === 'integer');
       case 'boolean':
         return this.literal([true, false]);
       case 'null':
@@ -144,6 +147,30 @@ class Compiler {
     } finally {
       this.refStack.pop();
     }
+  }
+
+  /**
+   * Numbers. With bounds (minimum/maximum/exclusive*), only integers inside them are generated
+   * (an integer in range is a valid number too); the acceptor checks at every digit that the
+   * prefix can still end inside the range.
+   */
+  private number(schema: JSONSchema, path: string, integer: boolean): SchemaNode {
+    const bound = (k: string) => {
+      const v = schema[k];
+      if (v === undefined) return undefined;
+      if (typeof v !== 'number' || !Number.isFinite(v)) throw unsupported(path, `${k} must be a number`);
+      return v;
+    };
+    const lo = [bound('minimum') !== undefined ? Math.ceil(bound('minimum')!) : -Infinity, bound('exclusiveMinimum') !== undefined ? Math.floor(bound('exclusiveMinimum')!) + 1 : -Infinity];
+    const hi = [bound('maximum') !== undefined ? Math.floor(bound('maximum')!) : Infinity, bound('exclusiveMaximum') !== undefined ? Math.ceil(bound('exclusiveMaximum')!) - 1 : Infinity];
+    const min = Math.max(...lo);
+    const max = Math.min(...hi);
+    if (min === -Infinity && max === Infinity) return { kind: 'number', id: this.id(), integer, minLen: 1 };
+    if (min > max) throw unsupported(path, 'no integer lies within minimum/maximum');
+    if (Math.max(Math.abs(min), Math.abs(max)) > 1e12 && Number.isFinite(Math.max(Math.abs(min), Math.abs(max)))) throw unsupported(path, 'bounds beyond 1e12');
+    // Shortest integer in range: the one closest to zero.
+    const nearest = min > 0 ? min : max < 0 ? max : 0;
+    return { kind: 'number', id: this.id(), integer: true, min, max, minLen: String(nearest).length };
   }
 
   private string(schema: JSONSchema, path: string): SchemaNode {
@@ -242,7 +269,7 @@ function unsupported(path: string, why: string): EngineError {
   return new EngineError(
     'invalid-request',
     `Unsupported JSON schema at ${path}: ${why}.`,
-    'TinyLM supports type, properties, required, additionalProperties, items, min/maxItems, min/maxLength, enum, const, anyOf, local $ref.',
+    'TinyLM supports type, properties, required, additionalProperties, items, min/maxItems, min/maxLength, minimum/maximum, enum, const, anyOf, local $ref.',
   );
 }
 
