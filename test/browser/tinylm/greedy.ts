@@ -83,3 +83,20 @@ export function quantizedWeights(weights: TinyLMWeights, type: QuantType): TinyL
   for (const [name, t] of weights) out.set(name, { shape: t.shape, data: fakeQuantize(tensorStorageType(t.shape, type), t.data) });
   return out;
 }
+
+/** Our log-softmax over the full vocabulary at each step of `seq` after `promptIds` [len(seq)][V]. */
+export function oursLogprobs(model: TinyLM, promptIds: number[], seq: number[]): Float32Array[] {
+  const s = model.newSession();
+  let logits = s.append(promptIds);
+  const out: Float32Array[] = [];
+  for (let i = 0; i < seq.length; i++) {
+    let m = -Infinity;
+    for (const v of logits) m = Math.max(m, v);
+    let z = 0;
+    for (const v of logits) z += Math.exp(v - m);
+    const lz = m + Math.log(z);
+    out.push(logits.map((v) => v - lz));
+    if (i < seq.length - 1) logits = s.append([seq[i]]);
+  }
+  return out;
+}

@@ -1,7 +1,8 @@
 /**
  * The GGUF/llama.cpp agreement test: a TinyLM exported to GGUF runs in llama.cpp (wllama,
  * WebAssembly, one thread, CPU) and its greedy continuation is compared with ours.
- *  - F32: equal token for token (and llama.cpp tokenizes the prompt into as many tokens as we do);
+ *  - F32: equal token for token (and llama.cpp tokenizes the prompt into as many tokens as we do),
+ *    and, for a trained model, its top-3 log-probabilities equal ours within 1e-4;
  *    its chat endpoint, formatting messages with the ChatML template the GGUF carries, builds the
  *    same prompt as our renderChatML and continues it identically.
  *  - F16 / Q8_0 / Q4_0: compared with our model running on the same dequantized weights. ggml
@@ -19,7 +20,7 @@ import { TINYLM_SPECIAL_TOKENS, type TinyLMConfig } from '../../../src/lib/tinyl
 import { renderChatML } from '../../../src/lib/tinylm/corpus/instruct';
 import type { QuantType } from '../../../src/lib/tinylm/quant';
 import {
-  bannedIds, commonPrefix, loadWllama, oursGreedy, quantizedWeights, top1Agreement, wllamaChatGreedy, wllamaGreedy,
+  bannedIds, commonPrefix, loadWllama, oursGreedy, oursLogprobs, quantizedWeights, top1Agreement, wllamaChatGreedy, wllamaGreedy,
   type WllamaRun,
 } from './wllama-harness';
 
@@ -78,7 +79,9 @@ describe('llama.cpp (wllama) runs our GGUF exports', () => {
   async function run(type: QuantType) {
     const w: Wllama = await loadWllama(exportGGUF(model.config, model.weights, tok, type));
     try {
-      const raw = await wllamaGreedy(w, PROMPT, N, banned);
+      // Top-k log-probs need whole-UTF-8 top tokens: a trained model's, not the random fallback's.
+      const topK = type === 'f32' && source.startsWith('shipped') ? 3 : 0;
+      const raw = await wllamaGreedy(w, PROMPT, N, banned, topK);
       const chat = type === 'f32' ? await wllamaChatGreedy(w, MESSAGES, 16, banned) : undefined;
       return { ...raw, chat };
     } finally {
@@ -92,6 +95,15 @@ describe('llama.cpp (wllama) runs our GGUF exports', () => {
     expect(llama.ids).toEqual(oursF32);
     results.push({ type: 'f32', source, prompt: promptIds.length, match: `${commonPrefix(llama.ids, oursF32)}/${N}` });
     console.log(`llama.cpp F32 on ${source}: ${tok.decode(llama.ids)}`);
+    if (llama.top) {
+      const ours = oursLogprobs(model, promptIds, llama.ids);
+      let maxDiff = 0;
+      llama.top.forEach((entries, i) => {
+        for (const e of entries) maxDiff = Math.max(maxDiff, Math.abs(e.logprob - ours[i][e.id]));
+      });
+      results.push({ type: 'f32', top3LogprobMaxAbsDiff: maxDiff.toExponential(2) });
+      expect(maxDiff).toBeLessThan(1e-4);
+    }
   });
 
   it('F32 chat: llama.cpp applies the embedded ChatML template exactly as we do', async () => {

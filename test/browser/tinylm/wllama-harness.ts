@@ -37,15 +37,26 @@ export async function loadWllama(gguf: Uint8Array, nCtx = 512): Promise<Wllama> 
   return w;
 }
 
+export interface TokenLogprob {
+  id: number;
+  logprob: number;
+}
+
 export interface WllamaRun {
   ids: number[];
+  /** With `topK`: per generated position, log-softmax of the raw logits for the top-k ids. */
+  top?: TokenLogprob[][];
   promptTokens: number;
   decodePerSecond: number;
   prefillPerSecond: number;
 }
 
-/** llama.cpp's greedy continuation of `prompt` (n tokens, banned ids masked). */
-export async function wllamaGreedy(w: Wllama, prompt: string, n: number, banned: number[]): Promise<WllamaRun> {
+/**
+ * llama.cpp's greedy continuation of `prompt` (n tokens, banned ids masked). With `topK`, also the
+ * top-k log-probabilities of its raw (unbiased) logits at each position — only for models whose
+ * top tokens are whole UTF-8 (any trained model), since wllama's JSON layer rejects the others.
+ */
+export async function wllamaGreedy(w: Wllama, prompt: string, n: number, banned: number[], topK = 0): Promise<WllamaRun> {
   const logit_bias: Record<string, number> = {};
   for (const id of banned) logit_bias[id] = -1e9;
   const res = (await w.createCompletion({
@@ -55,16 +66,17 @@ export async function wllamaGreedy(w: Wllama, prompt: string, n: number, banned:
     top_k: 1,
     seed: 1,
     logit_bias,
-    n_probs: 1,
-    post_sampling_probs: true,
+    n_probs: topK || 1,
+    post_sampling_probs: !topK, // post-sampling (top-k 1) lists only the chosen token
     cache_prompt: false,
   } as never)) as unknown as {
-    choices: { logprobs: { content: { id: number }[] } }[];
+    choices: { logprobs: { content: { id: number; top_logprobs?: TokenLogprob[] }[] } }[];
     usage: { prompt_tokens: number };
     timings: { predicted_per_second: number; prompt_per_second: number };
   };
   return {
     ids: res.choices[0].logprobs.content.map((c) => c.id),
+    top: topK ? res.choices[0].logprobs.content.map((c) => c.top_logprobs!.map(({ id, logprob }) => ({ id, logprob }))) : undefined,
     promptTokens: res.usage.prompt_tokens,
     decodePerSecond: res.timings.predicted_per_second,
     prefillPerSecond: res.timings.prompt_per_second,
