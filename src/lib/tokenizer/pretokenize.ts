@@ -5,12 +5,21 @@
  * the punctuation after it.
  */
 
-/** GPT-2's pre-tokenizer pattern (tiktoken `gpt2` / `r50k_base`, CS336 assignment 1). */
+/** GPT-2's pre-tokenizer pattern as published (tiktoken `gpt2` / `r50k_base`, CS336 assignment 1). */
 export const GPT2_SPLIT_PATTERN = String.raw`'(?:[sdmt]|ll|ve|re)| ?\p{L}+| ?\p{N}+| ?[^\s\p{L}\p{N}]+|\s+(?!\S)|\s+`;
+
+/**
+ * Unicode White_Space, which is what `\s` means in tiktoken (Rust regex) and Python's `regex`.
+ * JavaScript's `\s` differs on two characters: it includes U+FEFF (BOM) and lacks U+0085 (NEL).
+ */
+const WS = String.raw`\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000`;
+
+/** GPT2_SPLIT_PATTERN with `\s` spelled out as Unicode White_Space, for JavaScript. */
+export const GPT2_SPLIT_PATTERN_JS = `'(?:[sdmt]|ll|ve|re)| ?\\p{L}+| ?\\p{N}+| ?[^${WS}\\p{L}\\p{N}]+|[${WS}]+(?![^${WS}])|[${WS}]+`;
 
 /** A fresh global, Unicode-aware RegExp for GPT-2 pre-tokenization (callers own `lastIndex`). */
 export function gpt2SplitRegex(): RegExp {
-  return new RegExp(GPT2_SPLIT_PATTERN, 'gu');
+  return new RegExp(GPT2_SPLIT_PATTERN_JS, 'gu');
 }
 
 function escapeRegex(s: string): string {

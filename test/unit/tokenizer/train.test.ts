@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { BPETrainer, Tokenizer, trainBPE, trainBPEAsync } from '../../../src/lib/tokenizer';
+import { BPETrainer, pretokenize, Tokenizer, trainBPE, trainBPEAsync } from '../../../src/lib/tokenizer';
 import { TINYLM_SPECIAL_TOKENS } from '../../../src/lib/tinylm/contract';
 
 const root = new URL('../../../', import.meta.url);
@@ -128,5 +128,12 @@ describe('trainBPE conventions (CS336)', () => {
     expect(tok.decode(ids)).toBe(stories);
     expect(new TextEncoder().encode(stories).length / ids.length).toBeGreaterThan(2.5);
     expect(tok.encode('<|im_start|>user\nhi<|im_end|>').slice(0, 1)).toEqual([1]);
+  });
+});
+
+describe('pre-tokenization against Python regex (test/fixtures/tokenizer/pretokenize_reference.py)', () => {
+  const pre = JSON.parse(read('test/fixtures/tokenizer/pretokenize-golden.json')) as { cases: Array<{ text: string; pieces: string[] }> };
+  it('splits exactly like the published GPT-2 pattern with Unicode White_Space (NEL, BOM, NBSP, ideographic space…)', () => {
+    for (const c of pre.cases) expect(pretokenize(c.text), JSON.stringify(c.text)).toEqual(c.pieces);
   });
 });
