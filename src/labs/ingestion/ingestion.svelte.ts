@@ -4,9 +4,9 @@
  * one store transaction per document. Each file gets its own outcome line.
  */
 import type { DocumentRow } from '../../lib/storage/db';
-import { deserializeError } from '../../lib/engine/errors';
+
 import { LexicalEmbedder } from '../../lib/rag/embedders';
-import { RagError } from '../../lib/rag/errors';
+import { RagError, ragErrorFromData } from '../../lib/rag/errors';
 import { MAX_FILE_BYTES } from '../../lib/rag/loaders';
 import type { Span } from '../../lib/rag/splitters';
 import type { WorkerSplitOptions } from '../../lib/rag/worker-api';
@@ -91,7 +91,7 @@ export class IngestionJob {
       const prepared = await job.promise;
       for (const p of prepared) {
         if (!p.ok) {
-          this.outcomes.push({ name: p.name, ok: false, ...explain(deserializeError(p.error)) });
+          this.outcomes.push({ name: p.name, ok: false, ...explain(ragErrorFromData(p.error)) });
           continue;
         }
         this.progress = { done: stored, total: prepared.length, label: `Embedding and storing ${p.name}` };

@@ -24,7 +24,7 @@ describe('topK', () => {
 });
 
 describe('vector indexes agree with the naive reference', () => {
-  const d = 64, n = 300;
+  const d = 64, n = 301; // not a multiple of 4: exercises the flat scan’s tail loop
   const r = rng(7);
   const vecs = Float32Array.from({ length: n * d }, r);
   const ids = Array.from({ length: n }, (_, i) => `c${i}`);

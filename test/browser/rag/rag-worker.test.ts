@@ -1,0 +1,65 @@
+/**
+ * In real Chromium: voy's WebAssembly loads without a bundler plugin (the `?url` asset path),
+ * and the RAG worker parses PDFs with pdf.js imported on demand inside the worker.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { VoyIndex } from '../../../src/lib/rag/voy-index';
+import { voyWasmBytes } from '../../../src/lib/rag/voy-browser';
+import { FlatIndex } from '../../../src/lib/rag/vector-index';
+import { ragErrorFromData } from '../../../src/lib/rag/errors';
+import { RagWorkerClient } from '../../../src/labs/rag-common/worker-client';
+import { makePdf } from '../../fixtures/rag/make-pdf';
+
+const client = new RagWorkerClient();
+afterAll(() => client.dispose());
+
+const asFile = (name: string, bytes: Uint8Array, type = '') => ({ name, type, size: bytes.length, bytes: bytes.slice().buffer });
+
+describe('voy in the browser', () => {
+  it('loads its wasm from the asset URL and agrees with the flat index', async () => {
+    const d = 16;
+    const n = 200;
+    const vecs = Float32Array.from({ length: n * d }, (_, i) => Math.sin(i * 1.7));
+    const ids = Array.from({ length: n }, (_, i) => `v${i}`);
+    const voy = await VoyIndex.create(d, voyWasmBytes);
+    const flat = new FlatIndex(d);
+    voy.add(ids, vecs);
+    flat.add(ids, vecs);
+    const q = Float32Array.from({ length: d }, (_, i) => Math.cos(i));
+    expect(voy.search(q, 5).map((h) => h.id)).toEqual(flat.search(q, 5).map((h) => h.id));
+    voy.free();
+  });
+});
+
+describe('RAG worker', () => {
+  it('extracts PDF text with page numbers (pdf.js loaded in the worker), and reports bad files as data', async () => {
+    const noop = RagWorkerClient.callback(() => {});
+    const files = [
+      asFile('two-pages.pdf', makePdf(['First page about embeddings.', 'Second page about retrieval.']), 'application/pdf'),
+      asFile('secret.pdf', makePdf(['hidden'], { encrypt: true }), 'application/pdf'),
+      asFile('broken.pdf', new TextEncoder().encode('%PDF-1.4 nothing else')),
+      asFile('empty.txt', new Uint8Array(0)),
+      asFile('page.html', new TextEncoder().encode('<h1>Title</h1><script>alert(1)</script><p>Body text.</p>'), 'text/html'),
+    ];
+    const res = await client.request((api, id) => api.prepare(id, files, { kind: 'sentence', size: 32, overlap: 0 }, noop)).promise;
+    expect(res.map((r) => r.ok)).toEqual([true, false, false, false, true]);
+    const pdf = res[0];
+    if (!pdf.ok) throw new Error('expected the PDF to load');
+    expect(pdf.pages).toEqual([0, 30]);
+    expect(pdf.chunks.map((c) => c.page)).toEqual([1, 2]);
+    expect(pdf.hash).toMatch(/^[0-9a-f]{64}$/);
+    const codes = res.slice(1, 4).map((r) => (r.ok ? '' : (ragErrorFromData(r.error) as Error & { code?: string }).code));
+    expect(codes).toEqual(['pdf-encrypted', 'pdf-corrupt', 'empty']);
+    const html = res[4];
+    expect(html.ok && html.text).toBe('Title\n\nBody text.');
+  });
+
+  it('splits with the token splitter (BPE trained in the worker) and embeds lexically', async () => {
+    const text = 'Retrieval finds passages. '.repeat(40);
+    const spans = await client.request((api, id) => api.split(id, text, { kind: 'token', size: 20, overlap: 4, bpeVocab: 300 })).promise;
+    expect(spans.length).toBeGreaterThan(2);
+    for (const s of spans) expect(text.slice(s.start, s.end)).toBe(s.text);
+    const vecs = await client.request((api, id) => api.embedLexical(id, ['a b c', 'd e f'], 768)).promise;
+    expect(vecs.length).toBe(2 * 768);
+  });
+});
