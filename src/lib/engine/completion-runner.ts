@@ -142,13 +142,15 @@ async function driveChoice(
 }
 
 function usageOf(stats: GenerationStats[], timing: { start: number; first?: number; last?: number }, end: number): CompletionUsage {
-  const prompt = stats.reduce((a, s) => a + s.promptTokens, 0);
+  // The prompt is the same for every choice: count it once (like OpenAI), but rate all prefills.
+  const prompt = stats[0]?.promptTokens ?? 0;
+  const prefilled = stats.reduce((a, s) => a + s.promptTokens, 0);
   const completion = stats.reduce((a, s) => a + s.completionTokens, 0);
   const prefillS = stats.reduce((a, s) => a + (s.prefillS ?? 0), 0);
   const decodeS = timing.first !== undefined && timing.last !== undefined ? timing.last - timing.first : 0;
   const extra: NonNullable<CompletionUsage['extra']> = { e2e_latency_s: end - timing.start };
   if (timing.first !== undefined) extra.time_to_first_token_s = timing.first - timing.start;
-  if (prefillS > 0) extra.prefill_tokens_per_s = prompt / prefillS;
+  if (prefillS > 0) extra.prefill_tokens_per_s = prefilled / prefillS;
   if (decodeS > 0 && completion > 1) extra.decode_tokens_per_s = (completion - stats.length) / decodeS;
   return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion, extra };
 }

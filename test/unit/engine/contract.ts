@@ -349,6 +349,9 @@ export function runEngineContract(
     itIf('n')('n = 2 returns two choices', async () => {
       const r = await engine.chat.completions.create({ messages: messages('Hi'), temperature: 1, seed: 5, max_tokens: 4, n: 2 });
       expect(r.choices.map((c) => c.index)).toEqual([0, 1]);
+      const one = await engine.chat.completions.create({ messages: messages('Hi'), temperature: 1, seed: 5, max_tokens: 4 });
+      expect(r.usage!.prompt_tokens).toBe(one.usage!.prompt_tokens); // the prompt counts once
+      expect(r.usage!.completion_tokens).toBeLessThanOrEqual(8);
     });
 
     itIf('listModels')('lists models', async () => {
