@@ -1,5 +1,5 @@
 /** End-to-end tests of the app shell against the built app (see global-setup.ts). */
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, inject, it } from 'vitest';
 import { readFileSync, readdirSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
@@ -117,7 +117,7 @@ describe('offline', () => {
 
 describe('bundle', () => {
   it('keeps the main entry chunk under 150 kB gzipped, without web-llm', () => {
-    const dir = 'dist-e2e';
+    const dir = inject('distDir');
     const html = readFileSync(join(dir, 'index.html'), 'utf8');
     const entry = /<script type="module" crossorigin src="\.\/(assets\/[^"]+\.js)"/.exec(html)?.[1];
     expect(entry).toBeTruthy();

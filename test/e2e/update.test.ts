@@ -4,12 +4,12 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { createServer, type Server } from 'node:http';
-import { readFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { extname, join, normalize } from 'node:path';
 import { buildApp } from './build-app';
 import { closeBrowser, getBrowser } from './harness';
 
-const dir = 'dist-update';
+const dir = `dist-e2e/update-${process.pid}`;
 let server: Server | undefined;
 
 async function deploy(id: string): Promise<void> {
@@ -34,6 +34,7 @@ function serve(): Promise<number> {
 
 afterAll(async () => {
   server?.close();
+  await rm(dir, { recursive: true, force: true });
   await closeBrowser();
 });
 
