@@ -29,7 +29,7 @@ specialise: some look at the previous token, some at the first token (a "sink" w
 when nothing else is relevant), some at earlier mentions of the same name. **Grouped-query
 attention** lets several query heads share one key/value head to shrink the KV cache.
 
-The lab runs TinyLM, the 4-layer model built into this app, on your text and shows every head's
+The lab runs TinyLM, the small model built into this app, on your text and shows every head's
 attention probabilities. Hover a token to see where it looks, and read the table below the maps:
 the exact numbers $q\cdot k$, $\div\sqrt d$, the mask and the softmax for that token, taken from the model.
 `,

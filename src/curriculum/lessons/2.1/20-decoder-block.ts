@@ -18,15 +18,15 @@ for each of the L layers:
 logits = RMSNorm(x) · Eᵀ                         [T × V]   (E = embedding matrix when tied)
 ${BT.repeat(3)}
 
-Shapes for TinyLM: $d = 128$, $T$ = your tokens, 4 heads of 32 dimensions (2 key/value heads),
-a SwiGLU feed-forward of width $F = 384$, vocabulary $V = 1024$:
+Shapes, with $T$ tokens, width $d$, $H$ query heads of $d_h = d/H$ dimensions, $H_{kv}$ key/value
+heads, feed-forward width $F$ and vocabulary $V$ (the lab prints TinyLM's actual values):
 
 | step | shape | what it does |
 |---|---|---|
 | embedding | $T \times d$ | look up one row per token id |
 | RMSNorm | $T \times d$ | $x / \sqrt{\overline{x^2} + \epsilon} \odot g$ |
-| Q, K, V | $T \times 128$, $T \times 64$, $T \times 64$ | linear maps; K and V have fewer heads (GQA) |
-| attention | $T \times 128$ | softmax$(QK^\top/\sqrt{d_h} + \text{mask})\,V$ per head |
+| Q; K and V | $T \times H d_h$; $T \times H_{kv} d_h$ | linear maps; K and V have fewer heads (GQA) |
+| attention | $T \times H d_h$ | softmax$(QK^\top/\sqrt{d_h} + \text{mask})\,V$ per head |
 | output projection, residual add | $T \times d$ | write the result into the stream |
 | SwiGLU | $T \times F$ | $\mathrm{silu}(xW_g) \odot xW_u$ |
 | down projection, residual add | $T \times d$ | back to $d$, add to the stream |

@@ -1,0 +1,101 @@
+/** The labs that run the shipped TinyLM in the inspect worker: results appear and tasks tick. */
+import { describe, expect, it } from 'vitest';
+import { render, fireEvent } from '@testing-library/svelte';
+import { fakeHost, until } from './lab-host';
+import { reactive } from './reactive.svelte';
+import samplingMeta from '../../../src/labs/sampling/meta';
+import contextMeta from '../../../src/labs/context-window/meta';
+import attentionMeta from '../../../src/labs/attention/meta';
+import blockMeta from '../../../src/labs/decoder-block/meta';
+import ablationsMeta from '../../../src/labs/ablations/meta';
+
+const T = 60_000;
+
+describe('lesson 1.1 labs', () => {
+  it('context-window: calculator figures, then the overflow demo ticks 1.1.b', async () => {
+    const host = fakeHost({ deviceMemoryGiB: 8 });
+    const state = reactive(contextMeta.defaults());
+    const { default: C } = await contextMeta.component();
+    const r = render(C, { props: { state, ctx: host.ctx } });
+    await until(() => host.status() === 'ready');
+    // Llama 3.2 1B, 4096 tokens, f16 cache: 2·16·8·64·2 B = 32 KiB per token → 128 MiB
+    expect(r.getByTestId('kv').textContent).toBe('128 MiB');
+    await fireEvent.change(r.getByLabelText('Model'), { target: { value: 'Llama-3.1-8B-Instruct' } });
+    expect(r.getByTestId('kv').textContent).toBe('512 MiB');
+    expect(host.completed).toEqual([]);
+    await fireEvent.click(r.getByRole('button', { name: 'Send the long prompt' }));
+    await until(() => host.completed.length > 0, T, '1.1.b');
+    expect(host.completed[0]!.taskId).toBe('1.1.b');
+    expect(r.getByTestId('overflow').textContent).toMatch(/exceed the model's window of 256/);
+    r.unmount();
+  });
+
+  it('sampling: real distribution, cut tokens, seeded draws tick 1.1.c only after a change', async () => {
+    const host = fakeHost();
+    const state = reactive(samplingMeta.defaults());
+    const { default: C } = await samplingMeta.component();
+    const r = render(C, { props: { state, ctx: host.ctx } });
+    await until(() => host.status() === 'ready', T, 'ready');
+    expect(r.container.querySelectorAll('.bar-row').length).toBe(20);
+    await fireEvent.click(r.getByRole('button', { name: /Draw 8 samples/ }));
+    await until(() => r.queryByTestId('draws'), T, 'draws');
+    expect(host.completed).toEqual([]); // nothing changed yet
+    state.topK = 3;
+    await until(() => r.container.querySelectorAll('.bar-row.cut').length === 17, 5000, 'top-k cut');
+    await fireEvent.click(r.getByRole('button', { name: /Draw 8 samples/ }));
+    await until(() => host.completed.length > 0, T, '1.1.c');
+    expect(host.completed[0]).toMatchObject({ taskId: '1.1.c', evidence: { changed: ['topK'] } });
+    r.unmount();
+  });
+});
+
+describe('lesson 2.1 labs', () => {
+  it('attention: maps per head, written-out arithmetic, ticks 2.1.a on exploring', async () => {
+    const host = fakeHost();
+    const state = reactive(attentionMeta.defaults());
+    const { default: C } = await attentionMeta.component();
+    const r = render(C, { props: { state, ctx: host.ctx } });
+    await until(() => host.status() === 'ready', T, 'ready');
+    const toks = r.getByTestId('tokens').querySelectorAll('button');
+    expect(toks.length).toBeGreaterThan(10);
+    await fireEvent.mouseEnter(toks[3]!);
+    const rows = r.getByTestId('head-math').querySelectorAll('tbody tr');
+    expect(rows.length).toBe(toks.length);
+    const weights = [...rows].map((tr) => Number(tr.lastElementChild!.textContent));
+    expect(weights.slice(0, 4).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 2);
+    expect(weights.slice(4).every((w) => w === 0)).toBe(true);
+    await fireEvent.click(r.getByRole('button', { name: 'layer 1 head 2' }));
+    await until(() => host.completed.length > 0, 5000, '2.1.a');
+    r.unmount();
+  });
+
+  it('decoder-block: steps with shapes; a full block ticks 2.1.b', async () => {
+    const host = fakeHost();
+    const state = reactive(blockMeta.defaults());
+    const { default: C } = await blockMeta.component();
+    const r = render(C, { props: { state, ctx: host.ctx } });
+    await until(() => host.status() === 'ready', T, 'ready');
+    expect(r.getByTestId('current-step').textContent).toMatch(/Token embeddings \[\d+ × \d+\]/);
+    const next = r.getByRole('button', { name: /Next step/ });
+    for (let i = 0; i < 13; i++) await fireEvent.click(next);
+    await until(() => host.completed.length > 0, 5000, '2.1.b');
+    expect(r.getByTestId('current-step').textContent).toMatch(/L1 · RMSNorm/);
+    r.unmount();
+  });
+
+  it('ablations: switching off a feed-forward raises the held-out loss and ticks 2.1.c; tiny training runs', async () => {
+    const host = fakeHost();
+    const state = reactive({ ...ablationsMeta.defaults(), trainSteps: 10 });
+    const { default: C } = await ablationsMeta.component();
+    const r = render(C, { props: { state, ctx: host.ctx } });
+    await until(() => host.status() === 'ready', T, 'ready');
+    const before = Number(/([\d.]+)/.exec(r.getByTestId('ablation-loss').querySelector('strong')!.textContent!)![1]);
+    await fireEvent.click(r.getByLabelText('layer 0 feed-forward on'));
+    await until(() => host.completed.length > 0, T, '2.1.c');
+    await until(() => Number(r.getByTestId('ablation-loss').querySelector('strong')!.textContent) !== before, T, 'loss update');
+    expect(Number(r.getByTestId('ablation-loss').querySelector('strong')!.textContent)).toBeGreaterThan(before);
+    await fireEvent.click(r.getByRole('button', { name: 'Train and compare' }));
+    await until(() => r.container.textContent?.includes('no residual connections'), T, 'curves');
+    r.unmount();
+  });
+});

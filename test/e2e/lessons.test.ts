@@ -1,0 +1,71 @@
+/**
+ * Lessons 1.0, 1.1 and 2.1 in the built app: each opens from a share link with the shared state
+ * restored, its labs reach data-status="ready", and using a lab ticks its task.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { closeBrowser, openApp } from './harness';
+import { encodeShare } from '../../src/lib/share/codec';
+import { lessonHash } from '../../src/lib/share/url';
+
+afterAll(async () => {
+  await closeBrowser();
+});
+
+const ready = (id: string) => `[data-lab="${id}"][data-status="ready"]`;
+const ignorable = (e: string) => /favicon|404|Failed to load resource/.test(e);
+
+describe('lessons from share links', () => {
+  it('1.0: shared playground settings restored; training ticks 1.0.b', async () => {
+    const share = encodeShare({
+      'nn-playground': { dataset: 'xor', noise: 0.1, hidden: [5], activation: 'tanh', learningRate: 0.3, batchSize: 30, seed: 3 },
+      'async-streams': { pattern: 'race', fastMs: 20, slowMs: 40, timeoutMs: 500 },
+    });
+    const { page, errors, close } = await openApp(lessonHash('1.0', { share }));
+    for (const id of ['nn-playground', 'backprop-steps', 'async-streams', 'python-refresher']) await page.waitForSelector(ready(id), { timeout: 60_000 });
+    const nn = page.locator(ready('nn-playground'));
+    expect(await nn.locator('select').first().inputValue()).toBe('xor');
+    expect(await page.locator(`${ready('async-streams')} input[value="race"]`).isChecked()).toBe(true);
+    await nn.getByRole('button', { name: 'Train', exact: true }).click();
+    await page.waitForSelector('[data-task="1.0.b"][aria-checked="true"]', { timeout: 60_000 });
+    expect(errors.filter((e) => !ignorable(e)), errors.join('\n')).toEqual([]);
+    await close();
+  });
+
+  it('1.1: shared sampling settings restored; drawing with changed settings ticks 1.1.c', async () => {
+    const share = encodeShare({
+      sampling: { model: 'tinylm-base', prompt: 'One day, a little dog', temperature: 0.7, topK: 5, topP: 1, minP: 0, repetitionPenalty: 1, presencePenalty: 0, frequencyPenalty: 0, n: 4, seed: 9, maxTokens: 8 },
+      'context-window': { model: 'Qwen2.5-0.5B-Instruct', precision: 'f16', kvDtype: 'f16', context: 8192, batch: 1, budgetGiB: 4, overflowExtra: 16 },
+    });
+    const { page, errors, close } = await openApp(lessonHash('1.1', { share }));
+    await page.waitForSelector(ready('context-window'), { timeout: 60_000 });
+    const cw = page.locator(ready('context-window'));
+    expect(await cw.locator('select').first().inputValue()).toBe('Qwen2.5-0.5B-Instruct');
+    // Qwen2.5 0.5B: 2 · 24 layers · 2 kv heads · 64 · 2 B = 12 KiB per token → 96 MiB at 8192
+    expect(await cw.getByTestId('kv').textContent()).toBe('96.0 MiB');
+    await page.waitForSelector(ready('sampling'), { timeout: 60_000 });
+    const s = page.locator(ready('sampling'));
+    expect(await s.locator('textarea').inputValue()).toBe('One day, a little dog');
+    await s.getByRole('button', { name: /Draw 4 samples/ }).click();
+    await page.waitForSelector('[data-task="1.1.c"][aria-checked="true"]', { timeout: 60_000 });
+    expect(errors.filter((e) => !ignorable(e)), errors.join('\n')).toEqual([]);
+    await close();
+  });
+
+  it('2.1: shared ablation restored; ticks 2.1.c', async () => {
+    const share = encodeShare({
+      ablations: { prompt: 'Once upon a time, there was a cat', heads: [[0, 1]], attention: [], ffn: [2], norms: [], residual: [], finalNorm: false, trainSteps: 20 },
+      attention: { prompt: 'Tom saw a dog. Tom', layer: 2, head: 1, pos: -1 },
+    });
+    const { page, errors, close } = await openApp(lessonHash('2.1', { share }));
+    for (const id of ['attention', 'decoder-block', 'ablations']) await page.waitForSelector(ready(id), { timeout: 60_000 });
+    const ab = page.locator(ready('ablations'));
+    expect(await ab.getByLabel('layer 2 feed-forward on').isChecked()).toBe(false);
+    expect(await ab.getByLabel('layer 0 head 1 on').isChecked()).toBe(false);
+    expect(await page.locator('[data-task="2.1.c"]').first().getAttribute('aria-checked')).toBe('false');
+    await ab.getByLabel('layer 1 feed-forward on').click();
+    await page.waitForSelector('[data-task="2.1.c"][aria-checked="true"]', { timeout: 60_000 });
+    expect(await page.locator(ready('attention')).locator('select').first().inputValue()).toBe('2');
+    expect(errors.filter((e) => !ignorable(e)), errors.join('\n')).toEqual([]);
+    await close();
+  });
+});
