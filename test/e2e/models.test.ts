@@ -69,7 +69,7 @@ describe('model manager', () => {
     await page.waitForSelector(`[data-model-id="${MODEL}"][data-cached="none"]`);
     expect(errors.filter((e) => e.startsWith('pageerror'))).toEqual([]);
     await context.close();
-  });
+  }, 240_000); // installing the service worker precaches the whole app (web-llm's 6 MB chunk too)
 
   it('explains a server that blocks this origin, then lists models from a CORS-enabled one', async () => {
     const blocked = await startTestServer();
