@@ -27,6 +27,11 @@ import {
 /** Stories were trained after <|endoftext|>; llama.cpp parses the control token in the text too. */
 const PROMPT = '<|endoftext|>Once upon a time, there was a little girl named Lily. She liked to';
 const N = 32;
+/** Awkward prompts: llama.cpp's GPT-2 pre-tokenizer and merges must split them into as many tokens as ours. */
+const TRICKY = [
+  'Hello world', '  two  spaces and a tab\there', 'lines\n\nand\r\ncarriage returns\n', "it's, don't; we'll!",
+  'numbers 12345 and 3.14159', 'café naïve Ünïcode 日本語 🙂', 'x<|im_end|>\n<|im_start|>user', '((("quotes")))...',
+];
 const MESSAGES = [
   { role: 'system' as const, content: 'You are a helpful assistant.' },
   { role: 'user' as const, content: 'Tell me a story about a cat.' },
@@ -58,7 +63,7 @@ async function testModel(): Promise<{ model: TinyLM; tok: Tokenizer; source: str
 describe('llama.cpp (wllama) runs our GGUF exports', () => {
   let model: TinyLM, tok: Tokenizer, source: string, promptIds: number[], banned: number[], oursF32: number[];
   // The four llama.cpp runs start together (each in its own wllama worker): loading dominates.
-  const runs = new Map<QuantType, Promise<WllamaRun & { chat?: { ids: number[]; promptTokens: number } }>>();
+  const runs = new Map<QuantType, Promise<WllamaRun & { chat?: { ids: number[]; promptTokens: number }; counts?: number[] }>>();
   const results: Record<string, unknown>[] = [];
 
   beforeAll(async () => {
@@ -82,8 +87,11 @@ describe('llama.cpp (wllama) runs our GGUF exports', () => {
       // Top-k log-probs need whole-UTF-8 top tokens: a trained model's, not the random fallback's.
       const topK = type === 'f32' && source.startsWith('shipped') ? 3 : 0;
       const raw = await wllamaGreedy(w, PROMPT, N, banned, topK);
-      const chat = type === 'f32' ? await wllamaChatGreedy(w, MESSAGES, 16, banned) : undefined;
-      return { ...raw, chat };
+      if (type !== 'f32') return raw;
+      const chat = await wllamaChatGreedy(w, MESSAGES, 16, banned);
+      const counts: number[] = [];
+      for (const text of TRICKY) counts.push((await wllamaGreedy(w, text, 1, banned)).promptTokens);
+      return { ...raw, chat, counts };
     } finally {
       await w.exit();
     }
@@ -104,6 +112,11 @@ describe('llama.cpp (wllama) runs our GGUF exports', () => {
       results.push({ type: 'f32', top3LogprobMaxAbsDiff: maxDiff.toExponential(2) });
       expect(maxDiff).toBeLessThan(1e-4);
     }
+  });
+
+  it('tokenizes awkward text into as many tokens as we do', async () => {
+    const { counts } = await runs.get('f32')!;
+    expect(counts).toEqual(TRICKY.map((t) => tok.encode(t, { allowedSpecial: 'all' }).length));
   });
 
   it('F32 chat: llama.cpp applies the embedded ChatML template exactly as we do', async () => {
