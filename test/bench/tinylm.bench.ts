@@ -84,6 +84,11 @@ async function decodeBench(model: TinyLM, tok: Tokenizer) {
   const wide = TinyLM.init({ ...WIDE, vocabSize: model.config.vocabSize }, 2);
   files.set('wide-f32', Buffer.from(exportGGUF(wide.config, wide.weights, tok, 'f32')));
   const cases: Array<[string, string]> = [...types.map((t): [string, string] => [t, t]), ['wide-f32', `f32, wide random (${(wide.parameterCount / 1e6).toFixed(1)} M)`]];
+  if (!existsSync(chromiumPath)) {
+    console.log(`\n1. Decode: llama.cpp (wllama) needs a browser and ${chromiumPath} is missing (apt-get install chromium).`);
+    console.log(`   Ours in Node: ${f(node.decode)} tok/s decode, ${f(node.prefill)} tok/s prefill.`);
+    return;
+  }
   const server = await createServer({
     root: process.cwd(), logLevel: 'error', configFile: false,
     server: { host: '127.0.0.1', port: 0, hmr: false }, optimizeDeps: { noDiscovery: true, include: [] },
