@@ -23,6 +23,8 @@ const args = process.argv.slice(2);
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : null;
 const stepsOverride = process.env.TINYLM_STEPS ? Number(process.env.TINYLM_STEPS) : null;
 const t0 = Date.now();
+/** The base step the chat model starts from (the last step in shortened smoke runs). */
+const chatFrom = Math.min(RECIPES.chat.fromBaseStep ?? RECIPES.base.train.steps, stepsOverride ?? RECIPES.base.train.steps);
 const log = (...a: unknown[]) => console.log(`[${((Date.now() - t0) / 1000).toFixed(0)}s]`, ...a);
 
 function writeModel(name: string, model: TinyLM, tok: Tokenizer, meta: Record<string, string>) {
@@ -57,7 +59,7 @@ async function train(name: 'base' | 'draft' | 'chat', tok: Tokenizer) {
   let model: TinyLM;
   let data;
   if (name === 'chat') {
-    const base = join(OUT, '.snapshots', `tinylm-base-step${r.fromBaseStep}`);
+    const base = join(OUT, '.snapshots', `tinylm-base-step${chatFrom}`);
     if (!existsSync(join(base, 'model.safetensors'))) throw new Error(`chat starts from ${base}: train base first`);
     model = loadModel({
       config: readFileSync(join(base, 'config.json'), 'utf8'),
@@ -78,7 +80,7 @@ async function train(name: 'base' | 'draft' | 'chat', tok: Tokenizer) {
     if (s.step % 10 === 0 || s.step === cfg.steps)
       log(`${name} step ${s.step}/${cfg.steps} loss ${s.loss.toFixed(3)} lr ${s.lr.toExponential(2)} |g| ${s.gradNorm.toFixed(2)} ${s.tokensPerSec.toFixed(0)} tok/s`);
     if (s.step % 50 === 0) writeModel(`tinylm-${name}`, model, tok, meta());
-    if (name === 'base' && s.step === RECIPES.chat.fromBaseStep) writeModel(join('.snapshots', `tinylm-base-step${s.step}`), model, tok, meta());
+    if (name === 'base' && s.step === chatFrom) writeModel(join('.snapshots', `tinylm-base-step${s.step}`), model, tok, meta());
   });
   writeModel(`tinylm-${name}`, model, tok, meta());
   const info = last as StepInfo | null;
