@@ -472,14 +472,25 @@ export function minRemaining(s: State): number {
   return n;
 }
 
-/** A canonical string for a state (equal keys = equal futures), used to cache token masks. */
-export function stateKey(s: State): string {
+/**
+ * A canonical string for a state (equal keys = equal futures as far as `horizon` bytes ahead),
+ * used to cache token masks. Counters that only matter near a bound (string length vs maxLength,
+ * item count vs maxItems) are folded when the bound is further than `horizon` bytes away, so a
+ * long string repeats the same key and hits the cache. Pass the longest token's byte length.
+ */
+export function stateKey(s: State, horizon = Infinity): string {
   const parts: string[] = [];
-  for (let cur: State | null = s; cur; cur = cur.up) parts.push(frameKey(cur.f));
+  for (let cur: State | null = s; cur; cur = cur.up) parts.push(frameKey(cur.f, horizon));
   return parts.join('|');
 }
 
-function frameKey(f: Frame): string {
+/** `n` relative to [min, max]: exact below min or within `horizon` of max, else folded. */
+function countKey(n: number, min: number, max: number, horizon: number): string {
+  if (n < min) return `<${n}`;
+  return max - n > horizon ? 'F' : `r${max - n}`;
+}
+
+function frameKey(f: Frame, horizon: number): string {
   switch (f.t) {
     case 'done':
       return 'D';
@@ -491,14 +502,10 @@ function frameKey(f: Frame): string {
       return `o${f.node.id},${f.phase},${f.used},${f.key},${f.ws}`;
     case 'key':
       return `k${f.node.id},${f.pos},${f.cands.join('.')}`;
-    case 'arr': {
-      const bounded = f.node.min > 0 || Number.isFinite(f.node.max);
-      return `a${f.node.id},${f.phase},${bounded ? f.count : Math.min(f.count, 1)},${f.ws}`;
-    }
-    case 'str': {
-      const bounded = f.node.min > 0 || Number.isFinite(f.node.max);
-      return `s${f.node.id},${bounded ? f.len : 0},${f.esc},${f.hex},${f.utf8},${f.lo},${f.hi}`;
-    }
+    case 'arr':
+      return `a${f.node.id},${f.phase},${countKey(f.count, f.node.min, f.node.max, horizon)},${f.ws}`;
+    case 'str':
+      return `s${f.node.id},${countKey(f.len, f.node.min, f.node.max, horizon)},${f.esc},${f.hex},${f.utf8},${f.lo},${f.hi}`;
     case 'num':
       return bounded(f.node) ? `n${f.node.id},${f.neg ? '-' : ''}${f.value},${f.digits}` : `n${f.node.id},${f.phase},${f.digits}`;
     case 'lit':

@@ -8,7 +8,7 @@
  * The result (allowed ids and, for each, the shortest completion left after it) is cached per
  * state key: inside a long free string, for example, the state repeats and the walk is skipped.
  */
-import { canEnd, initialState, minRemaining, mustEnd, stateKey, step, stepBytes, type SeqPart, type State } from './acceptor';
+import { canEnd, initialState, minRemaining, stateKey, step, stepBytes, type SeqPart, type State } from './acceptor';
 import type { SchemaNode } from './schema';
 
 /** The tokenizer facts constrained decoding needs. */
@@ -27,6 +27,8 @@ interface TrieNode {
 export class VocabularyIndex {
   readonly root: TrieNode = { children: new Map(), ids: [] };
   readonly endIds: number[];
+  /** Byte length of the longest ordinary token (how far one step can reach). */
+  readonly maxTokenBytes: number = 0;
   private readonly bytesOf: Array<Uint8Array | undefined>;
   private readonly textOf: string[];
 
@@ -45,6 +47,7 @@ export class VocabularyIndex {
       if (!b) continue;
       this.textOf[id] = dec.decode(b);
       if (special.has(id) || b.length === 0) continue;
+      if (b.length > this.maxTokenBytes) this.maxTokenBytes = b.length;
       let node = this.root;
       for (const byte of b) {
         let next = node.children.get(byte);
@@ -113,7 +116,9 @@ export class JsonTokenConstraint {
 
   /** True when the output is complete and nothing else may follow: stop now. */
   get done(): boolean {
-    return mustEnd(this.state);
+    if (this.state.f.t === 'done') return true;
+    // No ordinary token fits (every byte has a token, so: no byte fits) but the output may end.
+    return canEnd(this.state) && this.entry(this.state).ids.length === 0;
   }
 
   /** True when an end-of-text token is acceptable now. */
@@ -172,8 +177,19 @@ export class JsonTokenConstraint {
     this.state = next;
   }
 
+  private lastState: State | null = null;
+  private lastEntry: MaskEntry | null = null;
+
   private entry(s: State): MaskEntry {
-    const key = stateKey(s);
+    if (s === this.lastState && this.lastEntry) return this.lastEntry;
+    const e = this.lookup(s);
+    this.lastState = s;
+    this.lastEntry = e;
+    return e;
+  }
+
+  private lookup(s: State): MaskEntry {
+    const key = stateKey(s, this.vocab.maxTokenBytes + 1);
     const hit = this.cache.get(key);
     if (hit) {
       this.stats.hits++;
