@@ -86,7 +86,6 @@ export class Models {
   /** Downloads in flight or failed, by model id. */
   readonly downloads = new SvelteMap<string, DownloadState>();
   ready = $state(false);
-  #currentLoad: AbortController | null = null;
 
   constructor(app: AppState) {
     this.#app = app;
@@ -144,6 +143,8 @@ export class Models {
         }
       }
       this.registry.setBuiltins(list);
+      // Without any TinyLM model (worker failed to start), offer the labelled test double instead.
+      if (list.length === 0) this.registry.setTestDouble(true);
       this.builtins = this.registry.listBuiltins();
       if (!this.currentId || !this.#known(this.currentId)) this.currentId = this.builtins[0]?.id ?? TEST_DOUBLE_ID;
     })();
@@ -161,7 +162,7 @@ export class Models {
 
   /** Info for any model id we know (built-ins and remote; web-llm entries come from the catalogue). */
   info(id: string): ModelInfo | undefined {
-    return this.builtins.find((m) => m.id === id) ?? this.remoteModels.find((m) => m.id === id);
+    return this.builtins.find((m) => m.id === id) ?? this.remoteModels.find((m) => m.id === id) ?? this.#webllmInfo.find((m) => m.id === id);
   }
 
   /** A short label of the current model. */
@@ -196,34 +197,54 @@ export class Models {
   async get(): Promise<{ engine: ChatEngine; modelId: string }> {
     if (!this.currentId) await this.ensureBuiltins();
     const id = this.currentId || TEST_DOUBLE_ID;
-    this.#currentLoad?.abort();
+    // Callers asking for the model being loaded share that load; a different model replaces it.
+    if (this.#inflight?.id === id) return this.#inflight.promise;
+    this.#inflight?.ac.abort();
     const ac = new AbortController();
-    this.#currentLoad = ac;
+    const promise = this.#load(id, ac);
+    this.#inflight = { id, ac, promise };
+    return promise;
+  }
+
+  #inflight: { id: string; ac: AbortController; promise: Promise<{ engine: ChatEngine; modelId: string }> } | null = null;
+
+  async #load(id: string, ac: AbortController): Promise<{ engine: ChatEngine; modelId: string }> {
+    const mine = () => this.#inflight?.ac === ac;
     this.status = 'loading';
     this.error = null;
     try {
-      const engine = await this.registry.engineFor(id, (p) => (this.progress = p), { signal: ac.signal });
-      if (this.#currentLoad === ac) this.status = 'ready';
+      if (backendFor(id) === 'webllm') void this.#registerCatalogue();
+      const engine = await this.registry.engineFor(id, (p) => mine() && (this.progress = p), { signal: ac.signal });
+      if (mine()) this.status = 'ready';
       if (backendFor(id) === 'webllm') this.#markCached(id);
       return { engine, modelId: id };
     } catch (e) {
       const err = e instanceof EngineError ? e : new EngineError('unknown', (e as Error)?.message ?? String(e));
-      if (this.#currentLoad === ac) {
-        this.status = 'error';
-        this.error = err;
+      if (mine()) {
+        this.status = err.code === 'aborted' ? 'idle' : 'error';
+        this.error = err.code === 'aborted' ? null : err;
       }
       throw err;
     } finally {
-      if (this.#currentLoad === ac) {
-        this.#currentLoad = null;
+      if (mine()) {
+        this.#inflight = null;
         this.progress = null;
       }
     }
   }
 
+  #webllmInfo = $state.raw<ModelInfo[]>([]);
+
+  /** Loads the web-llm catalogue (lazily: it stays out of the main chunk) so `info()` knows those models. */
+  async #registerCatalogue(): Promise<void> {
+    if (this.#webllmInfo.length) return;
+    const [{ buildCatalogue, toModelInfo }, data] = await Promise.all([import('../lib/engine/webllm/catalogue'), import('../lib/engine/webllm/catalogue-data')]);
+    this.#webllmInfo = buildCatalogue(data.WEBLLM_MODEL_RECORDS, data.WEBLLM_TOOL_MODEL_IDS).map(toModelInfo);
+  }
+
   /** Cancels the current model's load. */
   cancel(): void {
-    this.#currentLoad?.abort();
+    this.#inflight?.ac.abort();
   }
 
   /** Downloads a web-llm model (it is loaded on the GPU as a side effect), with progress and cancel. */

@@ -178,6 +178,11 @@ export class EngineRegistry {
     this.#deps = { ...this.#deps, builtinModels: models };
   }
 
+  /** Turns the test double on or off (the app offers it when no TinyLM model is available). */
+  setTestDouble(on: boolean): void {
+    this.#deps = { ...this.#deps, testDouble: on };
+  }
+
   /** The engine for a backend if it was already created (no side effects). */
   async peek(kind: EngineKind): Promise<LoadableEngine | null> {
     const p = this.#slots.get(kind);
