@@ -88,6 +88,14 @@ describe('WebLLM adapter: loading', () => {
     expect(noF16.engine.loadedModels).toEqual([MODEL]);
   });
 
+  it('fails fast when the model needs larger GPU buffers than the device allows', async () => {
+    const small = gpuCaps(false);
+    small.webgpu!.limits.maxStorageBufferBindingSize = 128 * 1024 * 1024;
+    const { engine, made } = setup({}, undefined, small);
+    await expect(engine.load('gemma-2b-it-q4f32_1-MLC')).rejects.toMatchObject({ code: 'model-too-large' });
+    expect(made).toHaveLength(0);
+  });
+
   it('rejects unknown model ids when capabilities are known', async () => {
     const { engine } = setup({}, undefined, gpuCaps());
     await expect(engine.load('Nope-1B-q4f16_1-MLC')).rejects.toMatchObject({ code: 'model-not-found' });

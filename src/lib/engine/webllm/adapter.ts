@@ -178,6 +178,10 @@ export class WebLLMChatEngine implements ChatEngine {
       const entry = this.catalogue.find((e) => e.id === id);
       if (!entry) throw mapWebLLMError(`ModelNotFoundError: Cannot find model record in appConfig for ${id}`, this.#ctx(id));
       if (entry.needsShaderF16 && !caps.webgpu.shaderF16) throw mapWebLLMError('ShaderF16SupportError', this.#ctx(id));
+      const limit = caps.webgpu.limits.maxStorageBufferBindingSize;
+      if (entry.bufferBytesRequired && entry.bufferBytesRequired > limit) {
+        throw mapWebLLMError(`Cannot initialize runtime because of requested maxStorageBufferBindingSize exceeds limit. requested=${entry.bufferBytesRequired}, limit=${limit}`, this.#ctx(id));
+      }
     }
   }
 
