@@ -96,6 +96,10 @@ describe('tokenizer lab layout', () => {
     const wide = [...box.querySelectorAll('*')].filter((e) => e.getBoundingClientRect().right > box.getBoundingClientRect().right + 1).map((e) => `${e.tagName}.${e.className} ${Math.round(e.getBoundingClientRect().width)}`);
     expect(wide.slice(0, 8)).toEqual([]);
     expect(box.scrollWidth).toBeLessThanOrEqual(341);
+    // The example buttons fill the text (and the state).
+    await fireEvent.click(r.getByRole('button', { name: 'Code' }));
+    expect(state.text.startsWith('def fibonacci')).toBe(true);
+    await until(() => (box.querySelector('[data-tokenizer="o200k"] [data-token]')?.textContent ?? '') === 'def', 20_000, 'code tokens');
     r.unmount();
     box.remove();
   });
