@@ -29,6 +29,10 @@ export interface GenerationStats {
   completionTokens: number;
   /** Seconds spent on prefill (prompt processing). */
   prefillS?: number;
+  /** Prompt tokens actually run through the model (fewer when a prefix cache hit). */
+  prefillTokens?: number;
+  /** Prompt tokens served from a prefix cache. */
+  cachedPromptTokens?: number;
 }
 
 /** What a source's iterator returns when it ends by itself. */
@@ -144,13 +148,15 @@ async function driveChoice(
 function usageOf(stats: GenerationStats[], timing: { start: number; first?: number; last?: number }, end: number): CompletionUsage {
   // The prompt is the same for every choice: count it once (like OpenAI), but rate all prefills.
   const prompt = stats[0]?.promptTokens ?? 0;
-  const prefilled = stats.reduce((a, s) => a + s.promptTokens, 0);
+  const prefilled = stats.reduce((a, s) => a + (s.prefillTokens ?? s.promptTokens), 0);
+  const cached = stats.reduce((a, s) => a + (s.cachedPromptTokens ?? 0), 0);
   const completion = stats.reduce((a, s) => a + s.completionTokens, 0);
   const prefillS = stats.reduce((a, s) => a + (s.prefillS ?? 0), 0);
   const decodeS = timing.first !== undefined && timing.last !== undefined ? timing.last - timing.first : 0;
   const extra: NonNullable<CompletionUsage['extra']> = { e2e_latency_s: end - timing.start };
   if (timing.first !== undefined) extra.time_to_first_token_s = timing.first - timing.start;
   if (prefillS > 0) extra.prefill_tokens_per_s = prefilled / prefillS;
+  if (cached > 0) extra.cached_prompt_tokens = cached;
   if (decodeS > 0 && completion > 1) extra.decode_tokens_per_s = (completion - stats.length) / decodeS;
   return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion, extra };
 }

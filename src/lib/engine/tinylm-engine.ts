@@ -14,7 +14,7 @@
 import { createRng, randomSeed } from '../sampling/rng';
 import { sampleToken, type SamplingParams } from '../sampling/sampler';
 import { logSoftmax, topLogprobIds } from '../sampling/transforms';
-import type { LogitsModel } from '../tinylm/contract';
+import type { InferenceSession, LogitsModel } from '../tinylm/contract';
 import { TOOL_CALL_CLOSE, TOOL_CALL_OPEN } from '../tinylm/contract';
 import { contentText, renderChatMLSegments, responseFormatSchema } from './chat-template';
 import { runCompletion, type ChoiceSource, type TokenEvent } from './completion-runner';
@@ -87,6 +87,12 @@ function nextMacrotask(): Promise<void> {
 export class TinyLMEngine implements ChatEngine {
   readonly kind = 'tinylm' as const;
   private current: (LoadedTinyLM & { vocab: VocabularyIndex }) | null = null;
+  /**
+   * Prefix cache: the KV cache of the last finished generation and the token ids in it. A chat
+   * resends the whole conversation each turn; reusing the common prefix makes time-to-first-token
+   * depend on the new tokens only.
+   */
+  private spare: { model: LogitsModel; session: InferenceSession; ids: number[] } | null = null;
   /** Token-mask caches per constraint (schema + prefix/suffix), for the loaded vocabulary. */
   private maskCaches = new Map<string, MaskCache>();
   private loading: Promise<void> | null = null;
@@ -125,12 +131,14 @@ export class TinyLMEngine implements ChatEngine {
     const loaded = await this.options.loader(modelId, onProgress);
     this.current = { ...loaded, vocab: new VocabularyIndex(loaded.tokenizer, loaded.model.config.vocabSize) };
     this.maskCaches.clear();
+    this.spare = null;
   }
 
   async unload(): Promise<void> {
     this.inflight.interruptAll();
     this.current = null;
     this.maskCaches.clear();
+    this.spare = null;
   }
 
   async interrupt(): Promise<void> {
@@ -243,6 +251,25 @@ export class TinyLMEngine implements ChatEngine {
     return new JsonTokenConstraint(compile(), m.vocab, { prefix, suffix, cache });
   }
 
+  /**
+   * A session for `promptIds`: the spare one truncated to the longest common prefix (keeping at
+   * least one prompt token to append, whose logits we need), or a fresh one.
+   */
+  private takeSession(model: LogitsModel, promptIds: number[]): { session: InferenceSession; reused: number } {
+    const spare = this.spare;
+    this.spare = null;
+    if (spare && spare.model === model) {
+      let common = 0;
+      const max = Math.min(spare.ids.length, promptIds.length - 1);
+      while (common < max && spare.ids[common] === promptIds[common]) common++;
+      if (common > 0) {
+        spare.session.truncate(common);
+        return { session: spare.session, reused: common };
+      }
+    }
+    return { session: model.newSession(), reused: 0 };
+  }
+
   private source(m: LoadedTinyLM & { vocab: VocabularyIndex }, req: ChatCompletionRequest, promptIds: number[]): ChoiceSource {
     const params: SamplingParams = {
       temperature: req.temperature ?? 1,
@@ -262,7 +289,8 @@ export class TinyLMEngine implements ChatEngine {
     const yieldEvery = this.yieldEvery;
 
     return (index, stats, signal) => {
-      const session = m.model.newSession();
+      const { session, reused } = this.takeSession(m.model, promptIds);
+      const inCache = promptIds.slice(); // ids in the KV cache once prefilled
       const rng = createRng(baseSeed + index * 7919);
       const decoder = m.tokenizer.streamingDecoder();
       let constraint = this.constraintFor(m, req);
@@ -294,6 +322,7 @@ export class TinyLMEngine implements ChatEngine {
       let pendingId = -1; // sampled but not yet appended to the KV cache
       let finished: 'stop' | 'length' | null = null;
       let lastYield = now();
+      const engine = this;
       stats.promptTokens = promptIds.length;
 
       const tokenEvent = (id: number, text: string, lsm: Float32Array | null): TokenEvent => {
@@ -325,10 +354,14 @@ export class TinyLMEngine implements ChatEngine {
           if (signal.aborted) return { done: true, value: 'stop' };
           if (logits === null) {
             const t0 = now();
-            logits = session.append(promptIds); // prefill: [vocab] logits of the last prompt token
+            // prefill (only what the prefix cache lacks): [vocab] logits after the last prompt token
+            logits = session.append(promptIds.slice(reused));
             stats.prefillS = now() - t0;
+            stats.prefillTokens = promptIds.length - reused;
+            stats.cachedPromptTokens = reused;
           } else if (pendingId >= 0) {
             logits = session.append([pendingId]); // decode one token with the KV cache
+            inCache.push(pendingId);
             pendingId = -1;
           }
           if (history.length >= maxTokens) return finish('length');
@@ -351,6 +384,8 @@ export class TinyLMEngine implements ChatEngine {
           return { done: false, value: tokenEvent(id, text, lsm) };
         },
         async return() {
+          // Hand the KV cache back for the next request's common prefix (if it was filled).
+          if (logits !== null && session.length === inCache.length) engine.spare = { model: m.model, session, ids: inCache };
           return { done: true, value: undefined };
         },
       };

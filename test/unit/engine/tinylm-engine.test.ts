@@ -177,3 +177,25 @@ describe('tool_choice auto', () => {
     expect(r.choices[0].message.tool_calls).toBeUndefined();
   });
 });
+
+describe('prefix cache', () => {
+  it('reuses the KV cache of the previous turn and gives the same tokens and logprobs as a fresh engine', async () => {
+    const cached = tinyEngine(7);
+    const turn1 = [{ role: 'user' as const, content: 'Tell me about the cat.' }];
+    const r1 = await cached.chat.completions.create({ messages: turn1, temperature: 0, max_tokens: 12 });
+    const again = await cached.chat.completions.create({ messages: turn1, temperature: 0, max_tokens: 12 });
+    expect(again.choices[0].message.content).toBe(r1.choices[0].message.content);
+    expect(again.usage!.extra!.cached_prompt_tokens).toBe(again.usage!.prompt_tokens - 1);
+
+    const turn2 = [...turn1, { role: 'assistant' as const, content: r1.choices[0].message.content }, { role: 'user' as const, content: 'And the dog?' }];
+    const req = { messages: turn2, temperature: 0, max_tokens: 12, logprobs: true, top_logprobs: 1 };
+    const withCache = await cached.chat.completions.create(req);
+    const fresh = await tinyEngine(7).chat.completions.create(req);
+    expect(withCache.usage!.extra!.cached_prompt_tokens).toBeGreaterThan(5);
+    expect(fresh.usage!.extra!.cached_prompt_tokens).toBeUndefined();
+    expect(withCache.choices[0].message.content).toBe(fresh.choices[0].message.content);
+    const a = withCache.choices[0].logprobs!.content!;
+    const b = fresh.choices[0].logprobs!.content!;
+    for (let i = 0; i < a.length; i++) expect(Math.abs(a[i].logprob - b[i].logprob)).toBeLessThan(1e-4);
+  });
+});
