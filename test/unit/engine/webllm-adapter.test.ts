@@ -123,6 +123,26 @@ describe('WebLLM adapter: loading', () => {
     await expect(p).rejects.toMatchObject({ code: 'aborted' });
   });
 
+  it('a crashed worker rejects the load as worker-crashed, and the next load starts a new host', async () => {
+    let hosts = 0;
+    const engine = createWebLLMEngine({
+      env: () => ({ online: true }),
+      factory: async (cfg) => {
+        hosts++;
+        if (hosts === 1) {
+          const crashed = Promise.reject(new EngineError('worker-crashed', 'The WebLLM worker stopped.'));
+          crashed.catch(() => {});
+          return { engine: { ...new FakeMLCEngine(), reload: () => new Promise<void>(() => {}) } as unknown as FakeMLCEngine, terminate: () => {}, crashed };
+        }
+        return fakeHostFactory()(cfg);
+      },
+    });
+    await expect(engine.load(MODEL)).rejects.toMatchObject({ code: 'worker-crashed' });
+    await engine.load(MODEL);
+    expect(hosts).toBe(2);
+    expect(engine.loadedModels).toEqual([MODEL]);
+  });
+
   it('loads several models in one engine', async () => {
     const { engine } = setup();
     await engine.load([MODEL, EMBED]);
