@@ -4,11 +4,12 @@ import type { ChatCompletionChunk } from '../../../src/lib/engine/types';
 import { createTinyLMWorkerEngine, createWorkerEngine } from '../../../src/lib/engine/worker-engine';
 
 describe('TinyLM worker (real Web Worker)', () => {
-  it('streams a completion from the worker, with the shipped chat model when present', async () => {
+  it('streams a completion from the worker, with a shipped model when present', async () => {
     const engine = createTinyLMWorkerEngine({ modelsBaseUrl: new URL('/models/', location.href).href, includeRandomModel: true });
     const models = await engine.listModels();
     expect(models.map((m) => m.id)).toContain('tinylm-random');
-    const id = models.some((m) => m.id === 'tinylm-chat') ? 'tinylm-chat' : 'tinylm-random';
+    // The real shipped model when built (chat, else base), else the untrained one.
+    const id = ['tinylm-chat', 'tinylm-base'].find((x) => models.some((m) => m.id === x)) ?? 'tinylm-random';
     const progress: number[] = [];
     await engine.load(id, (p) => progress.push(p.progress));
     expect(progress.at(-1)).toBe(1);
