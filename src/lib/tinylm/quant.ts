@@ -250,3 +250,76 @@ export function quantizationError(type: QuantType, x: Float32Array): QuantError 
     snrDb: se === 0 ? Infinity : 10 * Math.log10(sx / se),
   };
 }
+
+// ---------------------------------------------------------------------------------------------
+// What llama.cpp computes with quantized weights: it also quantizes the *activations* (to Q8_0
+// blocks for Q8_0 and Q4_0 weights) and takes integer dot products per block. This is why a
+// quantized GGUF in llama.cpp does not give exactly the outputs of the dequantized weights.
+
+/** Blocks unpacked to integer codes and per-block scales: x ≈ q[i] · d[⌊i/32⌋] (Q4_0 codes are q − 8). */
+export interface QuantBlocks {
+  q: Int8Array;
+  d: Float32Array;
+}
+
+/** Unpacks Q8_0 or Q4_0 bytes holding `n` values into codes and scales. */
+export function unpackBlocks(type: 'q8_0' | 'q4_0', bytes: Uint8Array, n: number): QuantBlocks {
+  const nb = checkBlocks(n);
+  const q = new Int8Array(n);
+  const d = new Float32Array(nb);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const size = type === 'q8_0' ? Q8_0_BLOCK_BYTES : Q4_0_BLOCK_BYTES;
+  for (let b = 0; b < nb; b++) {
+    const o = b * size;
+    d[b] = f16ToF32(view.getUint16(o, true));
+    for (let j = 0; j < QK / 2 && type === 'q4_0'; j++) {
+      q[b * QK + j] = (bytes[o + 2 + j] & 0x0f) - 8;
+      q[b * QK + j + QK / 2] = (bytes[o + 2 + j] >>> 4) - 8;
+    }
+    for (let j = 0; j < QK && type === 'q8_0'; j++) q[b * QK + j] = view.getInt8(o + 2 + j);
+  }
+  return { q, d };
+}
+
+/**
+ * Quantizes an activation vector to Q8_0 blocks the way ggml does before a quantized matmul.
+ * `ref` rounds half away from zero like ggml's reference C; llama.cpp as built in @wllama/wllama
+ * 3.13 matches it (the agreement test reproduces its greedy output token for token with it).
+ * `trunc` truncates towards zero, as the WebAssembly-SIMD path in ggml's source does
+ * (`wasm_i32x4_trunc_sat_f32x4`); kept to show how much the rounding rule matters.
+ */
+export function quantizeActivationQ8_0(x: Float32Array, mode: 'ref' | 'trunc' = 'ref'): QuantBlocks {
+  const nb = checkBlocks(x.length);
+  const q = new Int8Array(x.length);
+  const d = new Float32Array(nb);
+  for (let b = 0; b < nb; b++) {
+    let amax = 0;
+    for (let j = 0; j < QK; j++) amax = Math.max(amax, Math.abs(x[b * QK + j]));
+    const db = Math.fround(amax / 127);
+    const id = db ? Math.fround(1 / db) : 0;
+    d[b] = f16ToF32(f32ToF16(db)); // stored as f16
+    for (let j = 0; j < QK; j++) {
+      const v = Math.fround(x[b * QK + j] * id);
+      q[b * QK + j] = mode === 'ref' ? roundf(v) : Math.trunc(v);
+    }
+  }
+  return { q, d };
+}
+
+/**
+ * y = W·x with W [N, K] and x [K] both in blocks of 32: for each row, Σ_blocks (Σ_j wq·xq) · (dw·dx),
+ * the integer dot product ggml's quantized kernels use (scale product rounded to float32).
+ */
+export function quantizedMatVec(w: QuantBlocks, x: QuantBlocks, N: number, K: number, y: Float32Array): void {
+  const nb = K / QK;
+  for (let n = 0; n < N; n++) {
+    let acc = 0;
+    for (let b = 0; b < nb; b++) {
+      const wo = n * K + b * QK, xo = b * QK;
+      let isum = 0;
+      for (let j = 0; j < QK; j++) isum += w.q[wo + j] * x.q[xo + j];
+      acc += isum * Math.fround(w.d[n * nb + b] * x.d[b]);
+    }
+    y[n] = acc;
+  }
+}

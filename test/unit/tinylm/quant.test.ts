@@ -8,6 +8,9 @@ import {
   fakeQuantize,
   quantizeQ4_0,
   quantizationError,
+  quantizeActivationQ8_0,
+  quantizedMatVec,
+  unpackBlocks,
   quantizeQ8_0,
   Q4_0_BLOCK_BYTES,
   Q8_0_BLOCK_BYTES,
@@ -123,5 +126,44 @@ describe('quantizationError', () => {
     expect(q8.snrDb - q4.snrDb).toBeGreaterThan(20); // 4 fewer bits ≈ 24 dB
     expect(q8.snrDb - q4.snrDb).toBeLessThan(28);
     expect(q4.bitsPerWeight).toBe(4.5);
+  });
+});
+
+describe('ggml-style quantized matmul', () => {
+  it('unpacks blocks to the values dequantize gives', () => {
+    const x = new Float32Array(golden.input);
+    for (const type of ['q8_0', 'q4_0'] as const) {
+      const bytes = type === 'q8_0' ? quantizeQ8_0(x) : quantizeQ4_0(x);
+      const { q, d } = unpackBlocks(type, bytes, x.length);
+      const deq = type === 'q8_0' ? dequantizeQ8_0(bytes, x.length) : dequantizeQ4_0(bytes, x.length);
+      expect(Array.from(q, (v, i) => v * d[Math.floor(i / 32)])).toEqual(Array.from(deq));
+    }
+  });
+  it("quantizes activations like ggml: 'ref' equals the reference quantizer, 'trunc' truncates", () => {
+    const x = new Float32Array(golden.input);
+    const ref = quantizeActivationQ8_0(x, 'ref');
+    expect(Array.from(ref.q)).toEqual(Array.from(unpackBlocks('q8_0', quantizeQ8_0(x), x.length).q));
+    const v = new Float32Array(32);
+    v[0] = 127; // d = 1
+    v[1] = 2.7;
+    v[2] = -2.7;
+    const trunc = quantizeActivationQ8_0(v, 'trunc');
+    expect([trunc.q[1], trunc.q[2]]).toEqual([2, -2]);
+    expect([quantizeActivationQ8_0(v, 'ref').q[1], quantizeActivationQ8_0(v, 'ref').q[2]]).toEqual([3, -3]);
+  });
+  it('computes Σ_blocks (Σ wq·xq)·dw·dx, close to the float product of the dequantized values', () => {
+    const rnd = seeded(5);
+    const N = 4, K = 64;
+    const W = new Float32Array(N * K).map(() => rnd() - 0.5);
+    const xv = new Float32Array(K).map(() => rnd() - 0.5);
+    const w = unpackBlocks('q4_0', quantizeQ4_0(W), W.length);
+    const x = quantizeActivationQ8_0(xv, 'ref');
+    const y = new Float32Array(N);
+    quantizedMatVec(w, x, N, K, y);
+    for (let n = 0; n < N; n++) {
+      let ref = 0;
+      for (let k = 0; k < K; k++) ref += w.q[n * K + k] * w.d[n * 2 + (k >> 5)] * x.q[k] * x.d[k >> 5];
+      expect(y[n]).toBeCloseTo(ref, 5);
+    }
   });
 });
