@@ -237,7 +237,7 @@ export function createStreamingTestDouble(opts: { tokensPerSecond?: number; tota
 
 function createStreamingWordDouble(tps: number, total: number): ChatEngine {
   const words = Array.from({ length: total }, (_, i) => `token ${i + 1} `);
-  // Streams one word piece per token by mapping each piece to one "character" of a custom reply.
+  // The plain double provides embeddings, tokenize and listModels; chat is replaced below.
   const engine = createTestDoubleEngine({ model: 'test-double-stream', tokensPerSecond: tps, respond: () => '' });
   const inflight = new InFlight();
   const source: ChoiceSource = (_index, stats, signal) => {
@@ -273,6 +273,10 @@ function createStreamingWordDouble(tps: number, total: number): ChatEngine {
     chat: { completions: { create: create as ChatEngine['chat']['completions']['create'] } },
     async interrupt() {
       inflight.interruptAll();
+    },
+    async unload() {
+      inflight.interruptAll();
+      await engine.unload();
     },
   };
 }
