@@ -23,7 +23,7 @@ export default defineLab({
   tasks: ['2.1.c'],
   schema,
   defaults: (): AblationsState => ({
-    prompt: 'One day, a little boy named Ben went to the park. He saw a big', heads: [], attention: [], ffn: [], norms: [], residual: [], finalNorm: false, trainSteps: 80,
+    prompt: 'One day, a little boy named Ben went to the park. He saw a big', heads: [], attention: [], ffn: [], norms: [], residual: [], finalNorm: false, trainSteps: 60,
   }),
   component: () => import('./AblationsLab.svelte'),
 });
