@@ -295,6 +295,22 @@ export class Models {
     await this.#app.refreshStorage().catch(() => {});
   }
 
+  /**
+   * The tokenizer and chat template of a downloaded web-llm model (lesson 1.1's hook; see
+   * src/lib/engine/webllm/model-files.ts). Null parts when the model is not (fully) cached.
+   */
+  async inspectDownloaded(id: string): Promise<{ tokenizer: import('../lib/engine/webllm/model-files').ModelTokenizer | null; chatConfig: import('../lib/engine/webllm/model-files').MLCChatConfigLike | null }> {
+    const [files, { buildCatalogue }, data] = await Promise.all([
+      import('../lib/engine/webllm/model-files'),
+      import('../lib/engine/webllm/catalogue'),
+      import('../lib/engine/webllm/catalogue-data'),
+    ]);
+    const entry = buildCatalogue(data.WEBLLM_MODEL_RECORDS).find((e) => e.id === id);
+    if (!entry?.url) return { tokenizer: null, chatConfig: null };
+    const { tokenizerJson, chatConfig } = await files.readModelFiles((globalThis as { caches?: import('../lib/engine/webllm/model-files').CacheReader }).caches, entry.url);
+    return { tokenizer: tokenizerJson ? await files.loadModelTokenizer(tokenizerJson) : null, chatConfig };
+  }
+
   /** Saves the remote endpoint (URL, key, model) in IndexedDB settings. */
   async saveRemote(s: RemoteSettings | null): Promise<void> {
     this.remote = s;
