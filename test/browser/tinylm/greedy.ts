@@ -215,7 +215,7 @@ export class GgmlLikeSession {
 export function ggmlLikeAgreement(model: TinyLM, type: QuantType, promptIds: number[], seq: number[], banned: number[]): { top1: number; prefix: number } {
   const m = mask(model.config.vocabSize, banned);
   const s = new GgmlLikeSession(model, type);
-  let logits = new Float32Array(0);
+  let logits: Float32Array = new Float32Array(0);
   for (const id of promptIds) logits = s.step(id);
   let agree = 0, prefix = -1;
   for (let i = 0; i < seq.length; i++) {
