@@ -51,7 +51,7 @@ describe('tokenizer lab component', () => {
 
     // A binary file is refused with a message.
     state.corpus = 'file';
-    const input = await until(() => r.container.querySelector('input[type="file"]') as HTMLInputElement | null, 5000, 'file input');
+    const input = (await until(() => r.container.querySelector('input[type="file"]'), 5000, 'file input')) as HTMLInputElement;
     const dt = new DataTransfer();
     dt.items.add(new File([new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0, 0, 1, 2])], 'image.png'));
     input.files = dt.files;
@@ -68,7 +68,7 @@ describe('tokenizer lab component', () => {
     await until(() => /characters ready/.test(r.container.textContent ?? ''), 10_000, 'file ready');
     state.vocabSize = 2048;
     await fireEvent.click(r.container.querySelector('[data-action="train"]')!);
-    const cancel = await until(() => r.container.querySelector('[data-action="cancel"]'), 10_000, 'cancel button');
+    const cancel = (await until(() => r.container.querySelector('[data-action="cancel"]'), 10_000, 'cancel button')) as HTMLElement;
     await fireEvent.click(cancel);
     await until(() => /Training cancelled/.test(r.container.textContent ?? ''), 5000, 'cancelled');
     expect(host.completed.length).toBe(1);
