@@ -146,7 +146,9 @@ export class Models {
       // Without any TinyLM model (worker failed to start), offer the labelled test double instead.
       if (list.length === 0) this.registry.setTestDouble(true);
       this.builtins = this.registry.listBuiltins();
-      if (!this.currentId || !this.#known(this.currentId)) this.currentId = this.builtins[0]?.id ?? TEST_DOUBLE_ID;
+      // Default: the first built-in chat model (the base model only continues text).
+      const chat = this.builtins.find((m) => m.capabilities.includes('chat')) ?? this.builtins[0];
+      if (!this.currentId || !this.#known(this.currentId)) this.currentId = chat?.id ?? TEST_DOUBLE_ID;
     })();
     return this.#builtinsLoaded;
   }
