@@ -2,6 +2,8 @@ import * as v from 'valibot';
 import { defineLab } from '../types';
 
 const schema = v.object({
+  /** 'tinylm': the full distribution from the built-in model; 'engine': top-20 logprobs of the model chosen in the picker */
+  source: v.optional(v.picklist(['tinylm', 'engine']), 'tinylm'),
   model: v.picklist(['tinylm-base', 'tinylm-chat']),
   prompt: v.pipe(v.string(), v.maxLength(600)),
   temperature: v.pipe(v.number(), v.minValue(0), v.maxValue(3)),
@@ -20,7 +22,7 @@ export type SamplingState = v.InferOutput<typeof schema>;
 
 /** The settings that count as "unchanged" for task 1.1.c. */
 export const SAMPLING_DEFAULTS: SamplingState = {
-  model: 'tinylm-base', prompt: 'Once upon a time, there was a little', temperature: 1, topK: 0, topP: 1, minP: 0,
+  source: 'tinylm', model: 'tinylm-base', prompt: 'Once upon a time, there was a little', temperature: 1, topK: 0, topP: 1, minP: 0,
   repetitionPenalty: 1, presencePenalty: 0, frequencyPenalty: 0, n: 8, seed: 1, maxTokens: 20,
 };
 
@@ -28,7 +30,7 @@ export default defineLab({
   id: 'sampling',
   topic: '1.1',
   title: 'Sampling: temperature, top-k, top-p, min-p, penalties',
-  summary: "TinyLM's real next-token distribution for your prompt, transformed live by each knob; draw seeded samples and compare with greedy.",
+  summary: "A real next-token distribution for your prompt (TinyLM, or any loaded model with logprobs), transformed live by each knob; draw seeded samples and compare with greedy.",
   tasks: ['1.1.c'],
   schema,
   defaults: (): SamplingState => ({ ...SAMPLING_DEFAULTS }),

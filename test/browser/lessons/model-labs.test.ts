@@ -49,6 +49,24 @@ describe('lesson 1.1 labs', () => {
   });
 });
 
+describe('sampling through the engine interface', () => {
+  it('engine source: top logprobs of the current engine (test double here) and seeded draws tick 1.1.c', async () => {
+    const host = fakeHost();
+    const state = reactive({ ...samplingMeta.defaults(), source: 'engine' as const, temperature: 0.7, n: 3, maxTokens: 5 });
+    const { default: C } = await samplingMeta.component();
+    const r = render(C, { props: { state, ctx: host.ctx } });
+    await until(() => host.status() === 'ready', T, 'ready');
+    await fireEvent.click(r.getByRole('button', { name: 'Get the next-token distribution' }));
+    await until(() => r.container.querySelectorAll('.bar-row').length > 1 || r.container.querySelector('[role="alert"]'), T, 'bars');
+    expect(r.container.querySelector('[role="alert"]')?.textContent ?? '').toBe('');
+    await fireEvent.click(r.getByRole('button', { name: 'Draw 3 samples' }));
+    await until(() => host.completed.length > 0, T, '1.1.c');
+    expect(host.completed[0]).toMatchObject({ taskId: '1.1.c', evidence: { source: 'engine' } });
+    expect(r.getByTestId('engine-draws').querySelectorAll('li').length).toBe(3);
+    r.unmount();
+  });
+});
+
 describe('lesson 2.1 labs', () => {
   it('attention: maps per head, written-out arithmetic, ticks 2.1.a on exploring', async () => {
     const host = fakeHost();

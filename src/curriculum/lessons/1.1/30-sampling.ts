@@ -26,7 +26,10 @@ decide how:
 After the cuts the kept probabilities are renormalised and one token is drawn. The lab runs this
 exact pipeline — the same code the built-in engine generates with — on TinyLM's real next-token
 distribution for your prompt. Move a slider and watch which tokens survive; then draw samples with
-a seed and compare their spread with the single greedy answer.
+a seed and compare their spread with the single greedy answer. Switch the source to *a model from
+the picker* to do the same with any model that returns logprobs (a web-llm model on your GPU, or an
+OpenAI-compatible server): the lab asks it for its top-20 ${BT}top_logprobs${BT} and sends your settings
+as the API parameters.
 `,
   labs: ['sampling'],
   after: String.raw`
