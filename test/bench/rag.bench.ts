@@ -27,7 +27,7 @@ const voyWasm = async () => readFileSync(new URL('node_modules/voy-search/voy_se
 const RXDB_100K_LOAD_S = 7;
 const f = (x: number, d = 2) => x.toFixed(d);
 
-async function ingestion(): Promise<void> {
+export async function ingestion(): Promise<void> {
   const text = readFileSync(new URL('public/corpora/stories.txt', root), 'utf8');
   const chunks = split(text, { kind: 'recursive', size: 500, overlap: 50 }).map((s) => s.text);
   const embedders: Array<[string, Embedder]> = [
@@ -58,13 +58,13 @@ async function ingestion(): Promise<void> {
   console.log('web-llm snowflake-arctic-embed is not measured here (needs a GPU and a download).');
 }
 
-async function queryLatency(): Promise<void> {
+export async function queryLatency(): Promise<void> {
   const dims = 384;
   const rows = [];
   for (const n of [10_000, 100_000]) {
     const vectors = randomVectors(n, dims, 1);
     const ids = Array.from({ length: n }, (_, i) => String(i));
-    const nq = n >= 100_000 ? 20 : 50;
+    const nq = n >= 100_000 ? 10 : 50;
     const qs = randomVectors(nq, dims, 2);
     const kinds: Array<'flat' | 'voy' | 'naive'> = n >= 100_000 ? ['flat', 'naive'] : ['flat', 'voy', 'naive'];
     let flatP50 = 0;
@@ -94,7 +94,7 @@ async function queryLatency(): Promise<void> {
   console.log(`Goal < 2 ms/query for 10k × 384 with the flat index: ${Number(flat10k['p50 ms']) < 2 ? 'met' : 'NOT met'} (p50 ${flat10k['p50 ms']} ms on this machine).`);
 }
 
-async function voySerializeSize(): Promise<void> {
+export async function voySerializeSize(): Promise<void> {
   const n = 2000;
   const dims = 384;
   const index = await VoyIndex.create(dims, voyWasm);
@@ -105,7 +105,7 @@ async function voySerializeSize(): Promise<void> {
 }
 
 /** Loads 100k vectors from IndexedDB in headless Chromium (dexie UMD in a blank page). */
-async function indexedDbLoad(): Promise<void> {
+export async function indexedDbLoad(n = 100_000): Promise<void> {
   let chromium;
   try {
     ({ chromium } = await import('playwright-core'));
@@ -117,12 +117,16 @@ async function indexedDbLoad(): Promise<void> {
   const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs, headless: true });
   try {
     const page = await browser.newPage();
+    page.on('crash', () => console.log('(the benchmark page crashed)'));
+    page.on('console', (m) => m.type() === 'error' && console.log('page:', m.text()));
     const dexie = readFileSync(new URL('node_modules/dexie/dist/dexie.min.js', root), 'utf8');
     await page.route('http://bench.local/**', (route) =>
       route.request().url().endsWith('/dexie.js')
         ? route.fulfill({ body: dexie, contentType: 'text/javascript' })
         : route.fulfill({ body: '<!doctype html><script src="/dexie.js"></script>', contentType: 'text/html' }),
     );
+    // tsx (esbuild keepNames) wraps functions in __name(); the page needs a stand-in
+    await page.addInitScript('globalThis.__name = (f) => f;');
     await page.goto('http://bench.local/');
     const r = await page.evaluate(async ({ n, dims }) => {
       const Dexie = (globalThis as unknown as { Dexie: new (name: string) => any }).Dexie;
@@ -152,10 +156,10 @@ async function indexedDbLoad(): Promise<void> {
       const where = await load('where');
       const bulk = await load('bulkGet');
       return { writeS, where, bulk };
-    }, { n: 100_000, dims: 384 });
-    console.log('Loading 100k × 384 stored vectors from IndexedDB (headless Chromium, vectors as ArrayBuffer rows):');
+    }, { n, dims: 384 });
+    console.log(`Loading ${n / 1000}k × 384 stored vectors from IndexedDB (headless Chromium, vectors as ArrayBuffer rows):`);
     console.table([
-      { how: 'write 100k (bulkAdd, 5k per transaction)', seconds: f(r.writeS), 'vs RxDB 7 s': '' },
+      { how: `write ${n / 1000}k (bulkAdd, 5k per transaction)`, seconds: f(r.writeS), 'vs RxDB 7 s': '' },
       { how: "load: where('collectionId').toArray() → Float32Array", seconds: f(r.where.s), 'vs RxDB 7 s': `${f(RXDB_100K_LOAD_S / r.where.s, 1)}× faster` },
       { how: 'load: bulkGet(chunkIds) → Float32Array (what RagStore.vectors does)', seconds: f(r.bulk.s), 'vs RxDB 7 s': `${f(RXDB_100K_LOAD_S / r.bulk.s, 1)}× faster` },
     ]);

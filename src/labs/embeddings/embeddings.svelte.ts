@@ -1,13 +1,13 @@
 /** State of the embeddings lab: embeds the texts and the query, projects them, ranks neighbours. */
-import { LexicalEmbedder } from '../../lib/rag/embedders';
+import { LexicalEmbedder, type Embedder } from '../../lib/rag/embedders';
 import { pca2 } from '../../lib/rag/projection';
 
 export interface Neighbour {
   index: number;
   text: string;
   cosine: number;
-  /** dot product of the raw (un-normalised) term vectors */
-  rawDot: number;
+  /** dot product of the raw (un-normalised) term vectors (lexical only) */
+  rawDot: number | null;
   nonZero: number;
 }
 
@@ -19,7 +19,7 @@ export class EmbeddingsRun {
   error = $state('');
 
   /** Embeds `texts` (one per line) and `query`; fills the plot and the neighbour table. */
-  async run(textsSrc: string, query: string): Promise<boolean> {
+  async run(textsSrc: string, query: string, embedder: Embedder = new LexicalEmbedder()): Promise<boolean> {
     this.error = '';
     const texts = textsSrc.split('\n').map((t) => t.trim()).filter(Boolean).slice(0, 40);
     if (texts.length < 2) {
@@ -31,24 +31,25 @@ export class EmbeddingsRun {
       return false;
     }
     const t0 = performance.now();
-    const embedder = new LexicalEmbedder();
     const docs = await embedder.embed(texts, 'document');
-    // IDF from these texts, applied to the query (see LexicalEmbedder)
-    const flat = new Float32Array(texts.length * embedder.dims);
-    docs.forEach((v, i) => flat.set(v, i * embedder.dims));
-    embedder.setIdfFrom(flat, texts.length);
+    const dims = docs[0].length;
+    const flat = new Float32Array(texts.length * dims);
+    docs.forEach((v, i) => flat.set(v, i * dims));
+    // lexical: IDF from these texts, applied to the query (see LexicalEmbedder)
+    const lexical = embedder instanceof LexicalEmbedder ? embedder : null;
+    lexical?.setIdfFrom(flat, texts.length);
     const [q] = await embedder.embed([query], 'query');
-    const rawQ = embedder.termVector(query);
+    const rawQ = lexical?.termVector(query);
     this.ms = performance.now() - t0;
-    this.dims = embedder.dims;
-    const all = new Float32Array((texts.length + 1) * embedder.dims);
+    this.dims = dims;
+    const all = new Float32Array((texts.length + 1) * dims);
     all.set(flat);
-    all.set(q, texts.length * embedder.dims);
-    const proj = pca2(all, texts.length + 1, embedder.dims);
+    all.set(q, texts.length * dims);
+    const proj = pca2(all, texts.length + 1, dims);
     this.points = proj.map(([x, y], i) => ({ x, y, label: i < texts.length ? String(i + 1) : 'Q', emphasis: i === texts.length }));
     const dot = (a: Float32Array, b: Float32Array) => a.reduce((s, v, j) => s + v * b[j], 0);
     this.neighbours = docs
-      .map((d, i) => ({ index: i + 1, text: texts[i], cosine: dot(d, q), rawDot: dot(embedder.termVector(texts[i]), rawQ), nonZero: d.filter((x) => x !== 0).length }))
+      .map((d, i) => ({ index: i + 1, text: texts[i], cosine: dot(d, q), rawDot: lexical && rawQ ? dot(lexical.termVector(texts[i]), rawQ) : null, nonZero: d.filter((x) => x !== 0).length }))
       .sort((a, b) => b.cosine - a.cosine);
     return true;
   }

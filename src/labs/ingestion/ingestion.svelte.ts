@@ -5,7 +5,9 @@
  */
 import type { DocumentRow } from '../../lib/storage/db';
 
-import { LexicalEmbedder } from '../../lib/rag/embedders';
+import { LexicalEmbedder, type Embedder } from '../../lib/rag/embedders';
+import { embedAll } from '../../lib/rag/ingest';
+import { createEmbedder } from '../rag-common/embedders';
 import { RagError, ragErrorFromData } from '../../lib/rag/errors';
 import { MAX_FILE_BYTES } from '../../lib/rag/loaders';
 import type { Span } from '../../lib/rag/splitters';
@@ -38,6 +40,11 @@ export class IngestionJob {
   docs = $state<DocumentRow[]>([]);
   #seq = 0;
   #pending: Pending<unknown> | null = null;
+  #abort: AbortController | null = null;
+  #embedders = new Map<string, Embedder>();
+  /** chunks in the current collection whose vectors come from another embedder */
+  stale = $state(0);
+  modelLoad = $state('');
 
   constructor(
     private readonly session: RagSession,
@@ -70,6 +77,49 @@ export class IngestionJob {
 
   cancel(): void {
     this.#pending?.cancel();
+    this.#abort?.abort();
+  }
+
+  /** The embedder for an id, created once (neural ones load their model with progress). */
+  async embedder(id: string, dims: number): Promise<Embedder> {
+    let e = this.#embedders.get(id);
+    if (!e) {
+      e = await createEmbedder(id, dims, this.session.models, (p) => (this.modelLoad = `${p.text} (${Math.round(p.progress * 100)}%)`));
+      this.modelLoad = '';
+      this.#embedders.set(id, e);
+    }
+    return e;
+  }
+
+  /** Creates a collection for an embedder (a probe embedding learns the dims of remote models). */
+  async createCollection(name: string, embedderId: string): Promise<string> {
+    const e = await this.embedder(embedderId, 0);
+    const dims = e.dims || (await e.embed(['dimension probe'], 'document'))[0].length;
+    return (await this.session.store.createCollection(name, { id: e.id, dims })).id;
+  }
+
+  /** How many chunks would need re-embedding to use `embedderId`. */
+  async checkStale(collectionId: string, embedderId: string): Promise<void> {
+    this.stale = collectionId ? await this.session.store.staleCount(collectionId, embedderId) : 0;
+  }
+
+  /** Re-embeds the collection with another embedder (vectors computed first, swapped in one transaction). */
+  async reembed(collectionId: string, embedderId: string): Promise<void> {
+    this.busy = true;
+    this.outcomes = [];
+    const ac = new AbortController();
+    this.#abort = ac;
+    try {
+      const e = await this.embedder(embedderId, 0);
+      await this.session.store.reembed(collectionId, e, (done, total) => (this.progress = { done, total, label: `Re-embedding with ${e.label}` }), ac.signal);
+      this.outcomes.push({ name: 'Re-embedding', ok: true, message: `All chunks now have ${e.id} vectors.` });
+    } catch (err) {
+      this.outcomes.push({ name: 'Re-embedding', ok: false, ...explain(err) });
+    } finally {
+      this.busy = false;
+      this.#abort = null;
+      await this.checkStale(collectionId, embedderId).catch(() => {});
+    }
   }
 
   /** Ingests files into a collection; returns how many documents were stored. */
@@ -80,8 +130,9 @@ export class IngestionJob {
     try {
       const col = await this.session.store.db.collections.get(collectionId);
       if (!col) throw new RagError('bad-format', 'Choose or create a collection first.');
-      if (!col.embedder.startsWith('lexical-hash-')) throw new RagError('embedder-mismatch', `This collection uses ${col.embedder}, which this lab cannot run yet.`, 'Create a new collection (built-in lexical embedder).');
-      const embedder = new LexicalEmbedder(col.dims);
+      const embedder = await this.embedder(col.embedder, col.dims);
+      const ac = new AbortController();
+      this.#abort = ac;
       const workerFiles = await Promise.all(files.map(async (f) => ({ name: f.name, type: f.type, size: f.size, bytes: f.size <= MAX_FILE_BYTES ? await f.arrayBuffer() : new ArrayBuffer(0) })));
       const onProgress = RagWorkerClient.callback((done: number, total: number, name: string) => {
         this.progress = { done, total, label: name ? `Reading ${name}` : 'Read all files' };
@@ -98,9 +149,16 @@ export class IngestionJob {
         try {
           const dup = await this.session.store.findDuplicate(collectionId, p.hash);
           if (dup) throw new RagError('duplicate', `“${p.name}” is already in this collection (same content as “${dup.name}”).`, 'Nothing was added.');
-          const emb = this.client.request((api, id) => api.embedLexical(id, p.chunks.map((c) => c.text), embedder.dims));
-          this.#pending = emb;
-          const vectors = await emb.promise;
+          let vectors: Float32Array;
+          if (embedder instanceof LexicalEmbedder) {
+            // lexical embedding runs in the worker
+            const emb = this.client.request((api, id) => api.embedLexical(id, p.chunks.map((c) => c.text), embedder.dims));
+            this.#pending = emb;
+            vectors = await emb.promise;
+          } else {
+            // neural embedding runs in the engine (web-llm's worker, or the remote server)
+            vectors = await embedAll(embedder, p.chunks.map((c) => c.text), (d, t) => (this.progress = { done: d, total: t, label: `Embedding ${p.name}` }), ac.signal);
+          }
           await this.session.store.addDocument(collectionId, { ...p, embedderId: embedder.id, vectors });
           stored++;
           this.outcomes.push({ name: p.name, ok: true, message: `${p.chunks.length} chunks stored${p.notes.length ? ` (${p.notes.join('; ')})` : ''}.` });
@@ -116,6 +174,7 @@ export class IngestionJob {
     } finally {
       this.busy = false;
       this.#pending = null;
+      this.#abort = null;
       await this.loadDocs(collectionId).catch(() => {});
     }
     return stored;

@@ -13,7 +13,8 @@ import { FlatIndex, type VectorIndex } from '../../lib/rag/vector-index';
 import { VoyIndex } from '../../lib/rag/voy-index';
 import { voyWasmBytes } from '../../lib/rag/voy-browser';
 import { loadCourseCollection } from './course-loader';
-import { embedderFor } from './embedders';
+import { createEmbedder } from './embedders';
+import type { Models } from '../../app/models.svelte';
 
 export type IndexKind = 'flat' | 'voy';
 
@@ -37,7 +38,10 @@ export class RagSession {
   #collections = $state<CollectionRow[]>([]);
   #course: Promise<CourseCollection> | null = null;
 
-  constructor(db: LabDB) {
+  constructor(
+    db: LabDB,
+    readonly models: Models | null = null,
+  ) {
     this.store = new RagStore(db);
   }
 
@@ -80,7 +84,7 @@ export class RagSession {
     }
     const col = (await this.store.db.collections.get(id)) ?? null;
     if (!col) throw new RagError('bad-format', 'This collection no longer exists.', 'Pick another collection.');
-    const embedder: Embedder = await embedderFor(col.embedder, col.dims);
+    const embedder: Embedder = await createEmbedder(col.embedder, col.dims, this.models);
     const chunks = await this.store.chunks(id);
     if (chunks.length === 0) throw new RagError('empty', `“${col.name}” has no documents yet.`, 'Add documents in the ingestion lab.');
     const { vectors } = await this.store.vectors(id, chunks.map((c) => c.id), col.embedder);

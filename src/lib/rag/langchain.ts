@@ -114,7 +114,7 @@ export class RagVectorStore extends VectorStore {
 
 /** Our dense / BM25 / hybrid retriever as a LangChain retriever (scores in metadata). */
 export class RagRetriever extends BaseRetriever {
-  lc_namespace = ['llm-lab', 'rag'];
+  override lc_namespace = ['llm-lab', 'rag'];
   constructor(
     private readonly retriever: Retriever,
     private readonly opts: { k: number; mode: RetrieverMode; mix?: number } = { k: 4, mode: 'hybrid' },
