@@ -175,7 +175,7 @@ function contextBench(model: TinyLM) {
     s.append(ids(L));
     const prefill = L / ((performance.now() - t0) / 1000);
     // Decode with the KV cache: one token at a time at context ≈ L.
-    const k = 8;
+    const k = 32;
     t0 = performance.now();
     for (let i = 0; i < k; i++) s.append([5 + i]);
     const cached = k / ((performance.now() - t0) / 1000);
