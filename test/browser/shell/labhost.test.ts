@@ -3,7 +3,7 @@ import { render } from '@testing-library/svelte';
 import * as v from 'valibot';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import HostHarness from './HostHarness.svelte';
-import { defineLab } from '../../../src/labs/types';
+import { defineLab, type LabDefinition } from '../../../src/labs/types';
 import { openLabDB } from '../../../src/lib/storage/db';
 
 const until = async <T>(f: () => T | null | undefined, ms = 5000): Promise<T> => {
@@ -16,7 +16,7 @@ const until = async <T>(f: () => T | null | undefined, ms = 5000): Promise<T> =>
   }
 };
 
-const def = defineLab({
+const def = defineLab<{ n: number; crash?: boolean }>({
   id: 'fake',
   topic: '1.1',
   title: 'Fake',
@@ -25,7 +25,7 @@ const def = defineLab({
   schema: v.object({ n: v.number(), crash: v.optional(v.boolean()) }),
   defaults: () => ({ n: 0 }),
   component: () => import('./FakeLab.svelte'),
-});
+}) as unknown as LabDefinition;
 
 describe('LabHost', () => {
   it('exposes data-lab/data-status, passes mutable state, and completes tasks with evidence', async () => {
