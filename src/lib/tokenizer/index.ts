@@ -9,5 +9,5 @@
 export { Tokenizer, StreamingDecoder, type AllowedSpecial, type EncodeOptions } from './tokenizer';
 export { trainBPE, trainBPEAsync, BPETrainer, type BPEModel, type MergeStep, type TrainOptions, type TrainProgress, type TrainResult } from './train';
 export { fromGPT2Files, fromHFJson, toGPT2Files, toHFJson, UnsupportedTokenizerError, type HFTokenizerJson, type TokenizerParts } from './formats';
-export { GPT2_SPLIT_PATTERN, gpt2SplitRegex, pretokenize, specialsRegex, splitOnSpecials, type Segment } from './pretokenize';
+export { GPT2_SPLIT_PATTERN, GPT2_SPLIT_PATTERN_JS, gpt2SplitRegex, pretokenize, scanPretokens, specialsRegex, splitOnSpecials, type Segment } from './pretokenize';
 export { byteLevelToBytes, byteToUnicode, bytesToByteLevel, compareBytes, isValidUtf8, utf8, utf8Decode } from './bytes';

@@ -7,7 +7,7 @@
  * encoding natural text fast (most words repeat).
  */
 import { bytesKey, concatBytes, utf8, utf8Decode } from './bytes';
-import { gpt2SplitRegex, specialsRegex } from './pretokenize';
+import { scanPretokens, specialsRegex } from './pretokenize';
 import { fromGPT2Files, fromHFJson, toGPT2Files, toHFJson, type HFTokenizerJson } from './formats';
 
 /** Which special tokens `encode` recognises: 'all' (default), or a list; others are plain text. */
@@ -43,7 +43,6 @@ export class Tokenizer {
   private mergedId: Int32Array;
   private cache = new Map<string, number[]>();
   private splitters = new Map<string, RegExp | null>();
-  private re = gpt2SplitRegex();
   private maxId = -1;
 
   constructor(vocab: Map<number, Uint8Array>, merges: Array<[Uint8Array, Uint8Array]>, specialTokens: string[] = []) {
@@ -228,11 +227,9 @@ export class Tokenizer {
 
   /** Encodes text with no special tokens into `out`. */
   private encodeOrdinary(text: string, out: number[]): void {
-    const re = this.re;
-    re.lastIndex = 0;
     const cache = this.cache;
-    for (let m = re.exec(text); m; m = re.exec(text)) {
-      const piece = m[0];
+    scanPretokens(text, (s, e) => {
+      const piece = text.slice(s, e);
       let ids = cache.get(piece);
       if (ids === undefined) {
         ids = this.bpe(utf8(piece));
@@ -240,7 +237,7 @@ export class Tokenizer {
         cache.set(piece, ids);
       }
       for (let i = 0; i < ids.length; i++) out.push(ids[i]);
-    }
+    });
   }
 
   /** Applies the merges to one pre-token's bytes. */
@@ -358,16 +355,13 @@ export class Tokenizer {
     for (const s of this.specialTokens) maxSpecial = Math.max(maxSpecial, s.length);
     const limit = buf.length - Math.max(0, maxSpecial - 1) - 1;
     let best = 0;
-    const re = gpt2SplitRegex();
     const scanText = (start: number, end: number) => {
-      const text = buf.slice(start, end);
       const ends: number[] = [];
       const starts: number[] = [];
-      for (let m = re.exec(text); m; m = re.exec(text)) {
-        starts.push(start + m.index);
-        ends.push(start + m.index + m[0].length);
-      }
-      re.lastIndex = 0;
+      scanPretokens(buf.slice(start, end), (s, e) => {
+        starts.push(start + s);
+        ends.push(start + e);
+      });
       // Cut before piece j+1 when pieces j+1 and j+2 both end within the limit.
       for (let j = starts.length - 3; j >= 0; j--) {
         if (ends[j + 2] <= limit) {

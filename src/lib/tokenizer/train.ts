@@ -12,7 +12,7 @@
  * max-heap with lazy deletion (stale entries are skipped when popped). No recounting.
  */
 import { compareBytes, concatBytes, utf8 } from './bytes';
-import { gpt2SplitRegex, specialsRegex, splitOnSpecials } from './pretokenize';
+import { scanPretokens, specialsRegex, splitOnSpecials } from './pretokenize';
 
 /** A trained vocabulary (id → bytes) and the merges in the order they were learned. */
 export interface BPEModel {
@@ -105,23 +105,20 @@ export class BPETrainer {
 
     // 1. Count pre-tokens (the special tokens themselves are dropped from the statistics).
     const freq = new Map<string, number>();
-    const re = gpt2SplitRegex();
-    let done = 0;
     let nextReport = 1 << 20;
     let totalWords = 0;
     for (const seg of splitOnSpecials(text, specialsRegex(this.specialTokens))) {
       if (seg.special) continue;
-      re.lastIndex = 0;
-      for (let m = re.exec(seg.text); m; m = re.exec(seg.text)) {
-        const w = m[0];
+      const t = seg.text;
+      scanPretokens(t, (s, e) => {
+        const w = t.slice(s, e);
         freq.set(w, (freq.get(w) ?? 0) + 1);
         totalWords++;
-        if (onProgress && seg.start + m.index > nextReport) {
-          done = seg.start + m.index;
-          nextReport = done + (1 << 20);
-          onProgress({ phase: 'pretokenize', done, total: text.length });
+        if (onProgress && seg.start + s > nextReport) {
+          nextReport = seg.start + s + (1 << 20);
+          onProgress({ phase: 'pretokenize', done: seg.start + s, total: text.length });
         }
-      }
+      });
     }
 
     // 2. Words as byte-token ids, and the initial pair counts.

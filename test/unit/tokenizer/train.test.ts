@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { BPETrainer, pretokenize, Tokenizer, trainBPE, trainBPEAsync } from '../../../src/lib/tokenizer';
+import { BPETrainer, gpt2SplitRegex, pretokenize, Tokenizer, trainBPE, trainBPEAsync } from '../../../src/lib/tokenizer';
 import { TINYLM_SPECIAL_TOKENS } from '../../../src/lib/tinylm/contract';
 
 const root = new URL('../../../', import.meta.url);
@@ -135,5 +135,20 @@ describe('pre-tokenization against Python regex (test/fixtures/tokenizer/pretoke
   const pre = JSON.parse(read('test/fixtures/tokenizer/pretokenize-golden.json')) as { cases: Array<{ text: string; pieces: string[] }> };
   it('splits exactly like the published GPT-2 pattern with Unicode White_Space (NEL, BOM, NBSP, ideographic space…)', () => {
     for (const c of pre.cases) expect(pretokenize(c.text), JSON.stringify(c.text)).toEqual(c.pieces);
+  });
+});
+
+describe('fast pre-tokenizer', () => {
+  it('gives exactly the regex matches on 5,000 random mixed ASCII/Unicode strings', () => {
+    let seed = 11;
+    const r = () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32);
+    const atoms = [' ', '  ', '\t', '\n', '\r\n', '\v', '\f', '\u0085', '\u00a0', '\u3000', '\ufeff', "'", "'s", "'ll", "'ve", "'re", "'d", "'t", "'m", "'S", 'a', 'Zq', '7', '42', '.', '!?', '-', '_', '\u0000', '\u001c', '\u007f', 'é', 'ß', '日', '١', '²', '😀', '\u0301', '\ud83d', 'x'];
+    const re = gpt2SplitRegex();
+    for (let t = 0; t < 5000; t++) {
+      let s = '';
+      const len = Math.floor(r() * 24);
+      for (let i = 0; i < len; i++) s += atoms[Math.floor(r() * atoms.length)];
+      expect(pretokenize(s), JSON.stringify(s)).toEqual(s.match(re) ?? []);
+    }
   });
 });
