@@ -11,7 +11,7 @@ import { Tensor, add } from '../tinylm/tensor';
 import { attention, embedding, linear, rmsnorm, rope, swiglu } from '../tinylm/ops';
 
 export interface TraceStep {
-  /** e.g. "L0 · RMSNorm (input)" */
+  /** e.g. "L0 · RMSNorm (before attention)" */
   name: string;
   /** which kind of step, for the diagram */
   kind: 'embed' | 'norm' | 'qkv' | 'rope' | 'attention' | 'proj' | 'residual' | 'ffn' | 'logits';
@@ -93,7 +93,7 @@ export function traceForward(
   for (let l = 0; l < c.nLayers; l++) {
     const n = layerNames(l);
     const h = rmsnorm(x, W(n.inNorm), c.normEps); // [1, T, D]
-    rec(`L${l} · RMSNorm`, 'norm', l, h);
+    rec(`L${l} · RMSNorm (before attention)`, 'norm', l, h);
     const qRaw = linear(h, W(n.q)); // [1, T, H·hd]
     const kRaw = linear(h, W(n.k)); // [1, T, Hkv·hd]
     const v = linear(h, W(n.v)); // [1, T, Hkv·hd]
@@ -112,7 +112,7 @@ export function traceForward(
     x = add(x, o);
     rec(`L${l} · x + attention`, 'residual', l, x);
     const h2 = rmsnorm(x, W(n.postNorm), c.normEps); // [1, T, D]
-    rec(`L${l} · RMSNorm`, 'norm', l, h2);
+    rec(`L${l} · RMSNorm (before feed-forward)`, 'norm', l, h2);
     const g = swiglu(linear(h2, W(n.gate)), linear(h2, W(n.up))); // [1, T, F]
     rec(`L${l} · SwiGLU: silu(x·Wgᵀ) ⊙ x·Wuᵀ`, 'ffn', l, g);
     const f = linear(g, W(n.down)); // [1, T, D]

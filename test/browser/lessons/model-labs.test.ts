@@ -94,10 +94,13 @@ describe('lesson 2.1 labs', () => {
     const r = render(C, { props: { state, ctx: host.ctx } });
     await until(() => host.status() === 'ready', T, 'ready');
     expect(r.getByTestId('current-step').textContent).toMatch(/Token embeddings \[\d+ × \d+\]/);
+    expect(r.container.querySelector('.box.on')!.textContent).toMatch(/Token embedding/);
     const next = r.getByRole('button', { name: /Next step/ });
     for (let i = 0; i < 13; i++) await fireEvent.click(next);
     await until(() => host.completed.length > 0, 5000, '2.1.b');
-    expect(r.getByTestId('current-step').textContent).toMatch(/L1 · RMSNorm/);
+    expect(r.getByTestId('current-step').textContent).toMatch(/L1 · RMSNorm \(before attention\)/);
+    await fireEvent.click(next);
+    expect(r.container.querySelector('.box.on')!.textContent).toMatch(/attention/);
     r.unmount();
   });
 
