@@ -1,14 +1,15 @@
 /**
- * The app-side half of `workers/llm.worker.ts`: starts the worker and wraps it in web-llm's
- * `WebWorkerMLCEngine`. Loaded only through a dynamic `import()` by the adapter, and web-llm
- * itself only through a dynamic `import()` here, so neither enters the main chunk.
+ * The app-side half of `workers/llm.worker.ts`: starts the worker and talks to web-llm's handler
+ * in it through our protocol client (`./worker-client.ts`, the same messages as web-llm's own
+ * `WebWorkerMLCEngine`), so the page does not load web-llm's 6 MB bundle at all — only the worker
+ * does. Loaded through a dynamic `import()` by the adapter.
  */
 import { EngineError } from '../errors';
-import type { MLCEngineLike, WebLLMHost, WebLLMHostFactory } from './adapter';
+import type { WebLLMHost, WebLLMHostFactory } from './adapter';
+import { WebLLMWorkerClient } from './worker-client';
 
 /** Starts a web-llm worker (nothing is downloaded until `reload`). */
 export const createWorkerHost: WebLLMHostFactory = async ({ initProgressCallback }) => {
-  const webllm = await import('@mlc-ai/web-llm');
   const worker = new Worker(new URL('../../../../workers/llm.worker.ts', import.meta.url), { type: 'module', name: 'llm' });
   let fail!: (e: EngineError) => void;
   const crashed = new Promise<never>((_, reject) => (fail = reject));
@@ -22,16 +23,19 @@ export const createWorkerHost: WebLLMHostFactory = async ({ initProgressCallback
       ),
     );
   });
-  const engine = new webllm.WebWorkerMLCEngine(worker, { initProgressCallback });
+  const engine = new WebLLMWorkerClient(worker as unknown as ConstructorParameters<typeof WebLLMWorkerClient>[0], initProgressCallback);
   const host: WebLLMHost = {
-    engine: engine as unknown as MLCEngineLike,
-    terminate: () => worker.terminate(),
+    engine,
+    terminate: () => {
+      worker.terminate();
+      engine.failAll('AbortError: Engine.unload() is called.');
+    },
     crashed,
   };
   return host;
 };
 
-/** Cache operations on web-llm's model cache (Cache API), loaded on demand. */
+/** Deletion from web-llm's caches (weights, wasm, config) with web-llm's own function; loads web-llm on demand. */
 export async function webllmCacheOps(): Promise<{
   has(modelId: string): Promise<boolean>;
   remove(modelId: string): Promise<void>;
