@@ -43,6 +43,11 @@ export function isValidUtf8(bytes: Uint8Array): boolean {
 
 /** A bytes → string key (one char per byte, latin1) usable in Maps; reversible with `keyBytes`. */
 export function bytesKey(bytes: Uint8Array): string {
+  if (bytes.length <= 32) {
+    let k = '';
+    for (let i = 0; i < bytes.length; i++) k += String.fromCharCode(bytes[i]);
+    return k;
+  }
   let s = '';
   for (let i = 0; i < bytes.length; i += 4096) {
     s += String.fromCharCode.apply(null, bytes.subarray(i, i + 4096) as unknown as number[]);

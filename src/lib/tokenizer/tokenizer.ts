@@ -6,7 +6,7 @@
  * tiktoken and Hugging Face `tokenizers`. Pre-token results are cached, which is what makes
  * encoding natural text fast (most words repeat).
  */
-import { bytesKey, concatBytes, utf8, utf8Decode } from './bytes';
+import { bytesKey, utf8, utf8Decode } from './bytes';
 import { scanPretokens, specialsRegex } from './pretokenize';
 import { fromGPT2Files, fromHFJson, toGPT2Files, toHFJson, type HFTokenizerJson } from './formats';
 
@@ -74,9 +74,11 @@ export class Tokenizer {
     }
     this.mergedId = new Int32Array(merges.length);
     merges.forEach(([l, r], rank) => {
-      const a = this.idOf.get(bytesKey(l));
-      const b = this.idOf.get(bytesKey(r));
-      const c = this.idOf.get(bytesKey(concatBytes(l, r)));
+      const kl = bytesKey(l);
+      const kr = bytesKey(r);
+      const a = this.idOf.get(kl);
+      const b = this.idOf.get(kr);
+      const c = this.idOf.get(kl + kr);
       if (a === undefined || b === undefined || c === undefined) {
         throw new Error(`Merge #${rank} (${JSON.stringify(utf8Decode(l))} + ${JSON.stringify(utf8Decode(r))}) uses or makes a token missing from the vocabulary`);
       }
