@@ -42,7 +42,7 @@ export class StructuredRun {
   #engine: EngineHandle['engine'] | null = null;
 
   /** Runs N structured calls; resolves true when all completed. */
-  async run(state: StructuredState, schema: CompiledSchema, getEngine: () => Promise<EngineHandle>, compact = false): Promise<boolean> {
+  async run(state: StructuredState, schema: CompiledSchema, getEngine: () => Promise<EngineHandle>, isCompact: () => boolean = () => false): Promise<boolean> {
     if (this.running) return false;
     this.error = null;
     this.running = true;
@@ -51,10 +51,12 @@ export class StructuredRun {
     this.planned = state.runs;
     const abort = new AbortController();
     this.#abort = abort;
-    const messages = structuredMessages(schema, state.task, compact);
     let completed = false;
     try {
       const handle = await getEngine();
+      // Decided once the model is loaded: its context window is known only then.
+      const compact = isCompact();
+      const messages = structuredMessages(schema, state.task, compact);
       this.#engine = handle.engine;
       this.modelId = handle.modelId;
       for (let i = 0; i < state.runs; i++) {
