@@ -148,7 +148,7 @@ export async function indexedDbLoad(n = 100_000): Promise<void> {
       const writeS = (performance.now() - t0) / 1000;
       const load = async (how: 'bulkGet' | 'where') => {
         const t = performance.now();
-        const rows = how === 'bulkGet' ? await db.table('embeddings').bulkGet(ids) : await db.table('embeddings').where('collectionId').equals('col').toArray();
+        const rows = how === 'bulkGet' ? await db.table('embeddings').bulkGet(ids) : await db.table('embeddings').where('[collectionId+embedder]').equals(['col', 'e']).toArray();
         const out = new Float32Array(rows.length * dims);
         rows.forEach((row: { vector: ArrayBuffer }, i: number) => out.set(new Float32Array(row.vector), i * dims));
         return { s: (performance.now() - t) / 1000, n: rows.length, check: out[dims * 7 + 3] };
@@ -159,9 +159,9 @@ export async function indexedDbLoad(n = 100_000): Promise<void> {
     }, { n, dims: 384 });
     console.log(`Loading ${n / 1000}k × 384 stored vectors from IndexedDB (headless Chromium, vectors as ArrayBuffer rows):`);
     console.table([
-      { how: `write ${n / 1000}k (bulkAdd, 5k per transaction)`, seconds: f(r.writeS), 'vs RxDB 7 s': '' },
-      { how: "load: where('collectionId').toArray() → Float32Array", seconds: f(r.where.s), 'vs RxDB 7 s': `${f(RXDB_100K_LOAD_S / r.where.s, 1)}× faster` },
-      { how: 'load: bulkGet(chunkIds) → Float32Array (what RagStore.vectors does)', seconds: f(r.bulk.s), 'vs RxDB 7 s': `${f(RXDB_100K_LOAD_S / r.bulk.s, 1)}× faster` },
+      { how: `write ${n / 1000}k (bulkAdd, 5k per transaction)`, seconds: f(r.writeS), 'time / RxDB 7 s (per 100k)': '' },
+      { how: "load: where(index).toArray() → Float32Array (what RagStore.vectors does)", seconds: f(r.where.s), 'time / RxDB 7 s (per 100k)': `${f((r.where.s * (100_000 / n)) / RXDB_100K_LOAD_S, 2)}×` },
+      { how: 'load: bulkGet(chunkIds) → Float32Array', seconds: f(r.bulk.s), 'time / RxDB 7 s (per 100k)': `${f((r.bulk.s * (100_000 / n)) / RXDB_100K_LOAD_S, 2)}×` },
     ]);
     console.log(`Goal < 1 s: ${Math.min(r.where.s, r.bulk.s) < 1 ? 'met' : 'NOT met'} on this machine. (RxDB's figure is from its own write-up on other hardware.)`);
   } finally {

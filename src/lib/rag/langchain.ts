@@ -121,7 +121,7 @@ export class RagRetriever extends BaseRetriever {
   ) {
     super({});
   }
-  async _getRelevantDocuments(query: string): Promise<DocumentInterface[]> {
+  override async _getRelevantDocuments(query: string): Promise<DocumentInterface[]> {
     const hits = await this.retriever.search(query, this.opts);
     return hits.map((h) => toDocument(h.chunk, { rank: h.rank, dense: h.dense, bm25: h.bm25, fused: h.fused }));
   }

@@ -136,18 +136,21 @@ export class RagStore {
   }
 
   /**
-   * Loads the vectors of `chunkIds` made by `embedderId` into one Float32Array [n, dims]
-   * (a bulkGet by primary key: one request, no JSON parsing). Missing or stale rows → RagError.
+   * Loads the vectors of `chunkIds` made by `embedderId` into one Float32Array [n, dims], in
+   * that order. One index range read (getAll on [collectionId+embedder]) — faster in Chromium
+   * than a bulkGet of n keys — and no JSON parsing. Missing or stale rows → RagError.
    */
   async vectors(collectionId: string, chunkIds: string[], embedderId: string): Promise<StoredVectors> {
     const col = await this.db.collections.get(collectionId);
     if (!col) throw new RagError('bad-format', 'This collection no longer exists.');
-    const rows = await this.db.embeddings.bulkGet(chunkIds);
+    const rows = await this.db.embeddings.where('[collectionId+embedder]').equals([collectionId, embedderId]).toArray();
+    const byId = new Map(rows.map((r) => [r.chunkId, r.vector]));
     const dims = col.dims;
     const out = new Float32Array(chunkIds.length * dims);
-    rows.forEach((r, i) => {
-      if (!r || r.embedder !== embedderId) throw new RagError('embedder-mismatch', `Some chunks have no ${embedderId} vector.`, 'Re-embed the collection.');
-      out.set(new Float32Array(r.vector), i * dims);
+    chunkIds.forEach((id, i) => {
+      const v = byId.get(id);
+      if (!v) throw new RagError('embedder-mismatch', `Some chunks have no ${embedderId} vector.`, 'Re-embed the collection.');
+      out.set(new Float32Array(v), i * dims);
     });
     return { chunkIds, vectors: out, dims };
   }
