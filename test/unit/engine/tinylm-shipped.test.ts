@@ -7,6 +7,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createTinyLMEngine } from '../../../src/lib/engine/tinylm-engine';
 import { tinyLMCatalog } from '../../../src/lib/engine/tinylm-models';
+import { loadModel } from '../../../src/lib/tinylm/checkpoint';
+import { renderChatML as trainingChatML } from '../../../src/lib/tinylm/corpus/instruct';
+import { generateIds } from '../../../src/lib/tinylm/eval';
 import { runEngineContract } from './contract';
 
 const root = new URL('../../../public/models/', import.meta.url);
@@ -31,6 +34,19 @@ if (contractModel) runEngineContract(`TinyLM shipped ${contractModel}`, () => sh
 
 if (have('tinylm-chat')) {
   describe('shipped chat model through the engine', () => {
+    it('greedy output is token for token the trainer\'s reference generation (same prompt ids, same tokens)', async () => {
+      const read = (f: string) => readFileSync(new URL(`tinylm-chat/${f}`, root));
+      const { model, tokenizer } = loadModel({ config: read('config.json').toString(), safetensors: read('model.safetensors'), tokenizer: read('tokenizer.json').toString() });
+      const engine = shippedEngine('tinylm-chat');
+      for (const content of ['Hi!', 'Context: Ann lives in Oslo.\nQuestion: Where does Ann live?', 'What is the weather in Paris?']) {
+        const msgs = [{ role: 'user' as const, content }];
+        const reference = generateIds(model, tokenizer.encode(trainingChatML(msgs, true)), { maxTokens: 24, stopIds: [0, 1, 2] });
+        const r = await engine.chat.completions.create({ messages: msgs, temperature: 0, max_tokens: 24, logprobs: true });
+        expect(r.choices[0].logprobs!.content!.map((t) => t.id)).toEqual(reference);
+        expect(r.choices[0].message.content).toBe(tokenizer.decode(reference));
+      }
+    });
+
     it('lists the shipped models from their config.json', async () => {
       const ids = (await shippedEngine('tinylm-chat').listModels()).map((m) => m.id);
       expect(ids[0]).toBe('tinylm-chat');
