@@ -38,6 +38,8 @@ export default defineConfig({
       // report them as a warning instead of failing the build.
       showMaximumFileSizeToCacheInBytesWarning: true,
       injectRegister: false,
+      // Large chunks over the precache limit are intended (runtime-cached, see workbox below): warn, don't fail.
+      showMaximumFileSizeToCacheInBytesWarning: true,
       manifest: {
         name: 'LLM Lab — learn LLM engineering by doing it',
         short_name: 'LLM Lab',
