@@ -33,11 +33,21 @@ function loadPdfjs(): Promise<PdfjsLike> {
   return pdfjs;
 }
 
-/** Resolves the token splitter's tokenizer: a byte-level BPE trained on the text itself. */
+let lastTokenizer: { text: string; vocab: number; tokenizer: Tokenizer } | null = null;
+
+/**
+ * Resolves the token splitter's tokenizer: a byte-level BPE trained on (the first 200 kB of) the
+ * text itself; the last one is kept, so moving the size/overlap sliders doesn't retrain it.
+ */
 function splitOptions(text: string, opts: WorkerSplitOptions): SplitOptions {
   if (opts.kind !== 'token') return opts;
-  const { vocab, merges } = trainBPE(text.slice(0, 200_000), Math.max(257, opts.bpeVocab ?? 512));
-  return { ...opts, tokenizer: new Tokenizer(vocab, merges) };
+  const sample = text.slice(0, 200_000);
+  const vocabSize = Math.max(257, opts.bpeVocab ?? 512);
+  if (!lastTokenizer || lastTokenizer.text !== sample || lastTokenizer.vocab !== vocabSize) {
+    const { vocab, merges } = trainBPE(sample, vocabSize);
+    lastTokenizer = { text: sample, vocab: vocabSize, tokenizer: new Tokenizer(vocab, merges) };
+  }
+  return { ...opts, tokenizer: lastTokenizer.tokenizer };
 }
 
 const api: RagWorkerApi = {

@@ -67,3 +67,22 @@ describe('helpers', () => {
     expect(segs.map((s) => s.text).join('')).toBe('Embedding vectors are embedded.');
   });
 });
+
+describe('chunk preview segments', () => {
+  it('marks chunk membership and overlaps, covering the text exactly', async () => {
+    const { previewSegments } = await import('../../../src/labs/ingestion/preview');
+    const text = 'aaaa bbbb cccc';
+    const spans = [
+      { start: 0, end: 9, text: text.slice(0, 9) },
+      { start: 5, end: 14, text: text.slice(5, 14) },
+    ];
+    const segs = previewSegments(text, spans);
+    expect(segs.map((s) => s.text).join('')).toBe(text);
+    expect(segs.map((s) => [s.text, s.chunk, s.overlap])).toEqual([
+      ['aaaa ', 0, false],
+      ['bbbb', 0, true],
+      [' cccc', 1, false],
+    ]);
+    expect(previewSegments('  x  ', [{ start: 2, end: 3, text: 'x' }]).map((s) => s.chunk)).toEqual([-1, 0, -1]);
+  });
+});
