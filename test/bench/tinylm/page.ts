@@ -47,11 +47,19 @@ async function runDecode(a: DecodeArgs): Promise<DecodeFigures> {
   const { config, weights } = importGGUF(bytes);
   const model = new TinyLM(config, weights);
   oursGreedy(model, a.promptIds, 16, a.banned); // warm-up (JIT)
-  const ours = greedyTimed(model, a.promptIds, a.n, a.banned);
+  // Best of 3 on each side: the machine is shared, the fastest run is the least disturbed.
+  const oursRuns = [0, 1, 2].map(() => greedyTimed(model, a.promptIds, a.n, a.banned));
+  const ours = { ids: oursRuns[0].ids, decode: Math.max(...oursRuns.map((r) => r.decode)), prefill: Math.max(...oursRuns.map((r) => r.prefill)) };
   const w = await loadWllama(bytes, 1024);
   try {
     await wllamaGreedy(w, a.prompt, 16, a.banned); // warm-up (wasm tier-up)
-    const llama = await wllamaGreedy(w, a.prompt, a.n, a.banned);
+    const llamaRuns = [];
+    for (let i = 0; i < 3; i++) llamaRuns.push(await wllamaGreedy(w, a.prompt, a.n, a.banned));
+    const llama = {
+      ids: llamaRuns[0].ids,
+      decodePerSecond: Math.max(...llamaRuns.map((r) => r.decodePerSecond)),
+      prefillPerSecond: Math.max(...llamaRuns.map((r) => r.prefillPerSecond)),
+    };
     let same = 0;
     while (same < a.n && llama.ids[same] === ours.ids[same]) same++;
     return {
