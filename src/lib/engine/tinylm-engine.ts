@@ -3,11 +3,14 @@
  * decoding (`InferenceSession`) → the shared sampler → OpenAI-shaped completions or chunks.
  *
  * - Prefill runs once per choice (`session.append(promptIds)`), then one `append([id])` per token.
+ *   The KV cache of the previous request is kept and reused up to the common prefix (a chat turn
+ *   prefills only the new messages; `usage.extra.cached_prompt_tokens`).
  * - `logprobs` are the model's raw log-softmax (before temperature, penalties and masks), like
  *   vLLM's default; each carries the token text, id and bytes (a byte-level token may be half a
  *   UTF-8 character: `token` then shows U+FFFD and `bytes` tells the truth).
  * - `response_format` json_schema/json_object and forced tool calls use constrained decoding
- *   (see constrained/), so the output always parses; free-text tool calls are parsed after.
+ *   (see constrained/), so the output always parses. With tool_choice 'auto' the model decides
+ *   whether to call; once it writes `<tool_call>`, the call itself is constrained the same way.
  * - The loop yields to the event loop every few milliseconds, so `interrupt()` (a message in a
  *   worker) is seen between tokens.
  */
@@ -443,9 +446,3 @@ function validateRequest(req: ChatCompletionRequest): void {
 export function createTinyLMEngine(options: TinyLMEngineOptions): TinyLMEngine {
   return new TinyLMEngine(options);
 }
-
-/** Token text for display (U+FFFD where a token is part of a UTF-8 character). */
-export function tokenText(bytes: Uint8Array | undefined): string {
-  return bytes ? new TextDecoder().decode(bytes) : '';
-}
-
