@@ -6,6 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { closeBrowser, openApp } from './harness';
 import { encodeShare } from '../../src/lib/share/codec';
 import { lessonHash } from '../../src/lib/share/url';
+import { EXERCISES } from '../../src/labs/python-refresher/exercises';
 
 afterAll(async () => {
   await closeBrowser();
@@ -15,7 +16,7 @@ const ready = (id: string) => `[data-lab="${id}"][data-status="ready"]`;
 const ignorable = (e: string) => /favicon|404|Failed to load resource/.test(e);
 
 describe('lessons from share links', () => {
-  it('1.0: shared playground settings restored; training ticks 1.0.b', async () => {
+  it('1.0: shared playground settings restored; training ticks 1.0.b, the refresher 1.0.a', async () => {
     const share = encodeShare({
       'nn-playground': { dataset: 'xor', noise: 0.1, hidden: [5], activation: 'tanh', learningRate: 0.3, batchSize: 30, seed: 3 },
       'async-streams': { pattern: 'race', fastMs: 20, slowMs: 40, timeoutMs: 500 },
@@ -27,11 +28,15 @@ describe('lessons from share links', () => {
     expect(await page.locator(`${ready('async-streams')} input[value="race"]`).isChecked()).toBe(true);
     await nn.getByRole('button', { name: 'Train', exact: true }).click();
     await page.waitForSelector('[data-task="1.0.b"][aria-checked="true"]', { timeout: 60_000 });
+    // The Python refresher: every answer right ticks 1.0.a.
+    const py = page.locator(ready('python-refresher'));
+    for (const ex of EXERCISES) await py.locator(`[data-exercise="${ex.id}"] input`).fill(ex.accept[0]!);
+    await page.waitForSelector('[data-task="1.0.a"][aria-checked="true"]', { timeout: 30_000 });
     expect(errors.filter((e) => !ignorable(e)), errors.join('\n')).toEqual([]);
     await close();
   });
 
-  it('1.1: shared sampling settings restored; drawing with changed settings ticks 1.1.c', async () => {
+  it('1.1: shared calculator and sampling settings restored; overflow demo ticks 1.1.b, drawing ticks 1.1.c', async () => {
     const share = encodeShare({
       sampling: { model: 'tinylm-base', prompt: 'One day, a little dog', temperature: 0.7, topK: 5, topP: 1, minP: 0, repetitionPenalty: 1, presencePenalty: 0, frequencyPenalty: 0, n: 4, seed: 9, maxTokens: 8 },
       'context-window': { model: 'Qwen2.5-0.5B-Instruct', precision: 'f16', kvDtype: 'f16', context: 8192, batch: 1, budgetGiB: 4, overflowExtra: 16 },
@@ -42,6 +47,11 @@ describe('lessons from share links', () => {
     expect(await cw.locator('select').first().inputValue()).toBe('Qwen2.5-0.5B-Instruct');
     // Qwen2.5 0.5B: 2 · 24 layers · 2 kv heads · 64 · 2 B = 12 KiB per token → 96 MiB at 8192
     expect(await cw.getByTestId('kv').textContent()).toBe('96.0 MiB');
+    await cw.locator('select').first().selectOption('Llama-3.1-8B-Instruct');
+    expect(await cw.getByTestId('kv').textContent()).toBe('1.00 GiB'); // 128 KiB × 8192
+    await cw.getByRole('button', { name: 'Send the long prompt' }).click();
+    await page.waitForSelector('[data-task="1.1.b"][aria-checked="true"]', { timeout: 60_000 });
+    expect(await cw.getByTestId('overflow').textContent()).toMatch(/exceed the model's window/);
     await page.waitForSelector(ready('sampling'), { timeout: 60_000 });
     const s = page.locator(ready('sampling'));
     expect(await s.locator('textarea').inputValue()).toBe('One day, a little dog');
@@ -51,7 +61,7 @@ describe('lessons from share links', () => {
     await close();
   });
 
-  it('2.1: shared ablation restored; ticks 2.1.c', async () => {
+  it('2.1: shared ablation restored; exploring ticks 2.1.a, stepping 2.1.b, a switch 2.1.c', async () => {
     const share = encodeShare({
       ablations: { prompt: 'Once upon a time, there was a cat', heads: [[0, 1]], attention: [], ffn: [2], norms: [], residual: [], finalNorm: false, trainSteps: 20 },
       attention: { prompt: 'Tom saw a dog. Tom', layer: 2, head: 1, pos: -1 },
@@ -64,7 +74,14 @@ describe('lessons from share links', () => {
     expect(await page.locator('[data-task="2.1.c"]').first().getAttribute('aria-checked')).toBe('false');
     await ab.getByLabel('layer 1 feed-forward on').click();
     await page.waitForSelector('[data-task="2.1.c"][aria-checked="true"]', { timeout: 60_000 });
-    expect(await page.locator(ready('attention')).locator('select').first().inputValue()).toBe('2');
+    const at = page.locator(ready('attention'));
+    expect(await at.locator('select').first().inputValue()).toBe('2');
+    await at.getByTestId('tokens').locator('button').nth(2).hover();
+    await at.getByRole('button', { name: 'layer 0 head 0' }).click();
+    await page.waitForSelector('[data-task="2.1.a"][aria-checked="true"]', { timeout: 30_000 });
+    const next = page.locator(ready('decoder-block')).getByRole('button', { name: /Next step/ });
+    for (let i = 0; i < 13; i++) await next.click();
+    await page.waitForSelector('[data-task="2.1.b"][aria-checked="true"]', { timeout: 30_000 });
     expect(errors.filter((e) => !ignorable(e)), errors.join('\n')).toEqual([]);
     await close();
   });
