@@ -292,8 +292,25 @@ export class Models {
   async remove(id: string): Promise<void> {
     if ((await this.registry.loadedModel('webllm')) === id) await this.registry.unload('webllm');
     if (this.testMode) fakeCache().delete(id);
-    else await (await import('../lib/engine/webllm/worker-host')).webllmCacheOps().then((ops) => ops.remove(id));
+    else {
+      const [{ buildCatalogue }, data, { deleteFromWebLLMCache }] = await Promise.all([
+        import('../lib/engine/webllm/catalogue'),
+        import('../lib/engine/webllm/catalogue-data'),
+        import('../lib/engine/webllm/cache'),
+      ]);
+      const all = buildCatalogue(data.WEBLLM_MODEL_RECORDS);
+      const entry = all.find((e) => e.id === id);
+      const storage = (globalThis as { caches?: CacheStorageLike }).caches;
+      if (entry && storage) {
+        const stillCached = all.filter((e) => (this.cached.get(e.id)?.state ?? 'none') !== 'none');
+        await deleteFromWebLLMCache(storage, entry, stillCached);
+      }
+    }
     this.cached.set(id, { state: 'none', bytes: 0, shardsCached: 0, shardsTotal: 0 });
+    if (!this.testMode) {
+      const [{ buildCatalogue }, data] = await Promise.all([import('../lib/engine/webllm/catalogue'), import('../lib/engine/webllm/catalogue-data')]);
+      await this.refreshCached(buildCatalogue(data.WEBLLM_MODEL_RECORDS)); // variants sharing the weights changed too
+    }
     await this.#app.refreshStorage().catch(() => {});
   }
 

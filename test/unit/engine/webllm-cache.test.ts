@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cleanModelUrl, inspectWebLLMCache, WEBLLM_MODEL_CACHE, type CacheStorageLike } from '../../../src/lib/engine/webllm/cache';
+import { cleanModelUrl, deleteFromWebLLMCache, inspectWebLLMCache, WEBLLM_MODEL_CACHE, type CacheStorageLike } from '../../../src/lib/engine/webllm/cache';
 
 /** A Map-backed stand-in for the Cache API holding web-llm's layout. */
 function fakeCaches(entries: Record<string, unknown>): CacheStorageLike {
@@ -54,5 +54,38 @@ describe('inspectWebLLMCache', () => {
     expect(cleanModelUrl(A)).toBe(base(A));
     expect(cleanModelUrl(base(A))).toBe(base(A));
     expect(cleanModelUrl('https://h.co/u/m/resolve/v2/')).toBe('https://h.co/u/m/resolve/v2/');
+  });
+});
+
+describe('deleteFromWebLLMCache', () => {
+  function deletable(stores: Record<string, Set<string>>): CacheStorageLike {
+    return {
+      has: async (name) => name in stores,
+      open: async (name) => ({
+        keys: async () => [...stores[name]!].map((url) => ({ url })),
+        match: async () => undefined,
+        delete: async (url) => stores[name]!.delete(url),
+      }),
+    };
+  }
+  const LIB_A = 'https://raw.githubusercontent.com/x/A-webgpu.wasm';
+  const LIB_B = 'https://raw.githubusercontent.com/x/B-webgpu.wasm';
+
+  it('removes weights, tokenizer and config under the model URL, and its unshared wasm', async () => {
+    const stores = {
+      [WEBLLM_MODEL_CACHE]: new Set([base(A) + 'tensor-cache.json', base(A) + 'params_shard_0.bin', base(A) + 'tokenizer.json', base(B) + 'params_shard_0.bin']),
+      'webllm/config': new Set([base(A) + 'mlc-chat-config.json', base(B) + 'mlc-chat-config.json']),
+      'webllm/wasm': new Set([LIB_A, LIB_B]),
+    };
+    await deleteFromWebLLMCache(deletable(stores), { id: 'a', url: A, modelLib: LIB_A }, [{ id: 'b', url: B, modelLib: LIB_B }]);
+    expect([...stores[WEBLLM_MODEL_CACHE]]).toEqual([base(B) + 'params_shard_0.bin']);
+    expect([...stores['webllm/config']]).toEqual([base(B) + 'mlc-chat-config.json']);
+    expect([...stores['webllm/wasm']]).toEqual([LIB_B]);
+  });
+
+  it('keeps a wasm library another cached model still uses', async () => {
+    const stores = { [WEBLLM_MODEL_CACHE]: new Set<string>(), 'webllm/config': new Set<string>(), 'webllm/wasm': new Set([LIB_A]) };
+    await deleteFromWebLLMCache(deletable(stores), { id: 'a', url: A, modelLib: LIB_A }, [{ id: 'b', url: B, modelLib: LIB_A }]);
+    expect([...stores['webllm/wasm']]).toEqual([LIB_A]);
   });
 });

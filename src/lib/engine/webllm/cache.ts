@@ -10,7 +10,11 @@ export const WEBLLM_MODEL_CACHE = 'webllm/model';
 /** The part of CacheStorage / Cache used here (so tests can pass a Map-backed fake). */
 export interface CacheStorageLike {
   has(name: string): Promise<boolean>;
-  open(name: string): Promise<{ keys(): Promise<ReadonlyArray<{ url: string }>>; match(url: string): Promise<{ json(): Promise<unknown> } | undefined> }>;
+  open(name: string): Promise<{
+    keys(): Promise<ReadonlyArray<{ url: string }>>;
+    match(url: string): Promise<{ json(): Promise<unknown> } | undefined>;
+    delete?(url: string): Promise<boolean>;
+  }>;
 }
 
 export interface CachedModel {
@@ -74,4 +78,29 @@ export async function inspectWebLLMCache(storage: CacheStorageLike | undefined, 
     out.set(m.id, result);
   }
   return out;
+}
+
+/**
+ * Deletes a model from web-llm's caches without loading web-llm: everything under its weights
+ * URL in "webllm/model" (shards, tensor-cache.json, tokenizer) and "webllm/config", and its wasm
+ * library from "webllm/wasm" unless another model still cached uses the same library (web-llm's
+ * own deleteModelAllInfoInCache would break that other model offline). Models sharing the same
+ * weights URL (e.g. "-1k" variants) lose their weights too: they are one download.
+ */
+export async function deleteFromWebLLMCache(
+  storage: CacheStorageLike,
+  model: { id: string; url: string | null; modelLib: string | null },
+  stillCached: ReadonlyArray<{ id: string; url: string | null; modelLib: string | null }> = [],
+): Promise<void> {
+  if (!model.url) return;
+  const base = cleanModelUrl(model.url);
+  for (const name of [WEBLLM_MODEL_CACHE, 'webllm/config']) {
+    if (!(await storage.has(name).catch(() => false))) continue;
+    const cache = await storage.open(name);
+    for (const k of await cache.keys()) if (k.url.startsWith(base)) await cache.delete?.(k.url);
+  }
+  const libShared = stillCached.some((m) => m.id !== model.id && m.modelLib === model.modelLib && m.url !== model.url);
+  if (model.modelLib && !libShared && (await storage.has('webllm/wasm').catch(() => false))) {
+    await (await storage.open('webllm/wasm')).delete?.(model.modelLib);
+  }
 }

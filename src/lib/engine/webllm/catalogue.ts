@@ -15,6 +15,8 @@ export interface ModelRecordLike {
   model_id: string;
   /** Hugging Face URL of the weights (several ids, e.g. "-1k" variants, share one). */
   model?: string;
+  /** URL of the compiled model library (wasm); several models can share one. */
+  model_lib?: string;
   vram_required_MB?: number;
   low_resource_required?: boolean;
   buffer_size_required_bytes?: number;
@@ -30,6 +32,8 @@ export interface CatalogueEntry {
   id: string;
   /** Where web-llm downloads the weights from (its cache keys start with this + "resolve/main/"). */
   url: string | null;
+  /** The compiled model library web-llm caches in "webllm/wasm". */
+  modelLib: string | null;
   /** Model name without quantisation and variant suffixes ("SmolLM2-360M-Instruct"). */
   family: string;
   /** "q4f16_1", "q4f32_1", "q0f32", "q3f16_1" */
@@ -89,6 +93,7 @@ export function toCatalogueEntry(rec: ModelRecordLike, toolModelIds: readonly st
   return {
     id: rec.model_id,
     url: rec.model ?? null,
+    modelLib: rec.model_lib ?? null,
     family,
     quantization: quant,
     params,

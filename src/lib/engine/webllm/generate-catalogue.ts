@@ -12,7 +12,7 @@ import type { ModelRecordLike } from './catalogue';
 /** The subset of each prebuilt record the catalogue needs. */
 export function pickRecords(list: ReadonlyArray<Record<string, unknown>>): ModelRecordLike[] {
   return list.map((r) => {
-    const o: ModelRecordLike = { model_id: r.model_id as string, model: r.model as string };
+    const o: ModelRecordLike = { model_id: r.model_id as string, model: r.model as string, model_lib: r.model_lib as string };
     if (r.vram_required_MB !== undefined) o.vram_required_MB = r.vram_required_MB as number;
     if (r.low_resource_required !== undefined) o.low_resource_required = r.low_resource_required as boolean;
     if (r.buffer_size_required_bytes !== undefined) o.buffer_size_required_bytes = r.buffer_size_required_bytes as number;

@@ -34,15 +34,3 @@ export const createWorkerHost: WebLLMHostFactory = async ({ initProgressCallback
   };
   return host;
 };
-
-/** Deletion from web-llm's caches (weights, wasm, config) with web-llm's own function; loads web-llm on demand. */
-export async function webllmCacheOps(): Promise<{
-  has(modelId: string): Promise<boolean>;
-  remove(modelId: string): Promise<void>;
-}> {
-  const webllm = await import('@mlc-ai/web-llm');
-  return {
-    has: (id) => webllm.hasModelInCache(id),
-    remove: (id) => webllm.deleteModelAllInfoInCache(id),
-  };
-}
