@@ -34,9 +34,6 @@ export default defineConfig({
     svelte(),
     VitePWA({
       registerType: 'prompt',
-      // web-llm's ~6 MB chunks exceed the precache limit on purpose (cached on first use below):
-      // report them as a warning instead of failing the build.
-      showMaximumFileSizeToCacheInBytesWarning: true,
       injectRegister: false,
       // Large chunks over the precache limit are intended (runtime-cached, see workbox below): warn, don't fail.
       showMaximumFileSizeToCacheInBytesWarning: true,
