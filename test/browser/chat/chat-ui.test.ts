@@ -97,5 +97,12 @@ describe('chat playground components', () => {
     await fireEvent.input(bias, { target: { value: 'twelve: -100' } });
     expect(getByText(/"twelve" is not a token id/)).toBeTruthy();
     expect(session.params.logit_bias).toEqual({ '12': -100 });
+    // look up ids with the model's tokenizer (the double: code points) and ban them
+    await fireEvent.input(container.querySelector('input[aria-label="Text to look up token ids for"]')!, { target: { value: 'AB' } });
+    await fireEvent.click([...container.querySelectorAll('button')].find((b) => b.textContent === 'Look up')!);
+    await waitFor(() => expect(container.querySelector('[data-token-ids]')?.textContent).toBe('65, 66'));
+    await fireEvent.click([...container.querySelectorAll('button')].find((b) => b.textContent?.startsWith('Ban them'))!);
+    expect(session.params.logit_bias).toEqual({ '12': -100, '65': -100, '66': -100 });
+    expect(bias.value).toBe('12: -100, 65: -100, 66: -100');
   });
 });
