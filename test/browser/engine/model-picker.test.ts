@@ -9,6 +9,8 @@ import type { Models } from '../../../src/app/models.svelte';
 import { SETTING_CURRENT, TEST_FLAG } from '../../../src/app/models.svelte';
 import { openLabDB } from '../../../src/lib/storage/db';
 import PickerHarness from './PickerHarness.svelte';
+import EngineErrorNotice from '../../../src/ui/EngineErrorNotice.svelte';
+import { mapWebLLMError } from '../../../src/lib/engine/webllm/errors';
 
 const MODEL = 'SmolLM2-360M-Instruct-q4f32_1-MLC';
 
@@ -40,5 +42,21 @@ describe('ModelPicker', () => {
     const { engine } = await models.get();
     expect(engine.kind).toBe('webllm');
     db.close();
+  });
+});
+
+describe('EngineErrorNotice', () => {
+  it('offers the q4f32 twin when shader-f16 is missing', async () => {
+    const used: string[] = [];
+    const error = mapWebLLMError('ShaderF16SupportError: This model requires WebGPU extension shader-f16', { modelId: 'Qwen3-0.6B-q4f16_1-MLC' });
+    const { container, getByRole } = render(EngineErrorNotice, { error, modelId: 'Qwen3-0.6B-q4f16_1-MLC', onuse: (id: string) => used.push(id) });
+    expect(container.querySelector('[data-error-code="no-shader-f16"]')!.textContent).toMatch(/shader-f16/);
+    await fireEvent.click(getByRole('button', { name: 'Use Qwen3-0.6B-q4f32_1-MLC' }));
+    expect(used).toEqual(['Qwen3-0.6B-q4f32_1-MLC']);
+  });
+
+  it('offers a page reload after a lost GPU device', () => {
+    const { getByRole } = render(EngineErrorNotice, { error: mapWebLLMError('DeviceLostError: The WebGPU device was lost') });
+    expect(getByRole('button', { name: 'Reload the page' })).toBeTruthy();
   });
 });
