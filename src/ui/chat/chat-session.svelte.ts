@@ -54,7 +54,10 @@ export class ChatSession {
   params = $state<ChatParams>(defaultParams());
   systemPrompt = $state('You are a helpful assistant.');
   saved = $state.raw<ConversationSummary[]>([]);
+  /** true from send until the reply is complete (model loading included) */
   streaming = $state(false);
+  /** true while the engine/model is being loaded for a reply */
+  loadingModel = $state(false);
   /** id of the assistant turn being streamed */
   liveTurnId = $state<string | null>(null);
   liveContent = $state('');
@@ -181,12 +184,27 @@ export class ChatSession {
 
   async #reply(): Promise<void> {
     this.error = null;
+    // Busy from here: the model may still be loading (a first WebLLM download takes minutes).
+    const abort = new AbortController();
+    this.#abort = abort;
+    this.streaming = true;
+    this.loadingModel = true;
     let handle: EngineHandle;
     try {
       handle = await this.#opts.getEngine();
     } catch (e) {
       const err = serializeError(e);
       this.error = err.hint ? `${err.message} ${err.hint}` : err.message;
+      this.streaming = this.loadingModel = false;
+      this.#abort = null;
+      await this.#save();
+      return;
+    }
+    this.loadingModel = false;
+    if (abort.signal.aborted) {
+      // Stopped while the model loaded: keep the question, ask nothing.
+      this.streaming = false;
+      this.#abort = null;
       await this.#save();
       return;
     }
@@ -199,9 +217,6 @@ export class ChatSession {
     this.liveTurnId = turn.id;
     this.liveContent = '';
     this.liveTokens = [];
-    this.streaming = true;
-    const abort = new AbortController();
-    this.#abort = abort;
     const params = c.params;
     const startedAt = performance.now();
     let final: Partial<typeof turn>;

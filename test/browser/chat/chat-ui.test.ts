@@ -54,6 +54,21 @@ describe('chat playground components', () => {
     expect(session.conversation.messages[1].id).not.toBe(turn.id);
   });
 
+  it('is busy while the model loads; stop during the load asks nothing', async () => {
+    const seen: unknown[] = [];
+    const engine = createTestDoubleEngine({ respond: (req) => (seen.push(req), 'x') });
+    let session!: ChatSession;
+    const { container } = render(ChatHarness, { engine, loadMs: 300, expose: (s: ChatSession) => (session = s) });
+    await typeAndSend(container, 'q');
+    await waitFor(() => expect(container.querySelector('[data-chat-loading]')).not.toBeNull());
+    expect(container.querySelector('[data-chat-stop]')).not.toBeNull();
+    await fireEvent.click(container.querySelector('[data-chat-stop]')!);
+    await waitFor(() => expect(session.streaming).toBe(false));
+    expect(session.conversation.messages.map((m) => m.role)).toEqual(['user']);
+    expect(seen).toHaveLength(0);
+    expect(container.querySelector('[data-chat-loading]')).toBeNull();
+  });
+
   it('edit and resend replaces the question and the answer', async () => {
     const engine = createTestDoubleEngine();
     let session!: ChatSession;
