@@ -19,6 +19,8 @@ export interface TestServerOptions {
   contextWindow?: number;
   /** Answer CORS preflights and allow any origin (what Ollama does with OLLAMA_ORIGINS=*). */
   cors?: boolean;
+  /** Send an OpenAI-style error event after this many streamed tokens, then end (like vLLM). */
+  errorAfter?: number;
 }
 
 export interface TestServer {
@@ -105,8 +107,13 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     const base = { id: 'chatcmpl-test', object: 'chat.completion.chunk', created, model: 'tiny-chat', system_fingerprint: 'fp' };
     res.write(': keep-alive comment\n\n');
     send({ ...base, choices: [{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }] });
-    for (const t of out) {
+    for (const [i, t] of out.entries()) {
       if (res.destroyed) return;
+      if (opts.errorAfter !== undefined && i === opts.errorAfter) {
+        send({ error: { message: 'CUDA out of memory', type: 'internal_error', code: 500 } });
+        res.end('data: [DONE]\n\n');
+        return;
+      }
       if (opts.delayMs) await sleep(opts.delayMs);
       // Split one event over two writes to exercise the parser's buffering.
       const line = `data: ${JSON.stringify({ ...base, choices: [{ index: 0, delta: { content: t }, finish_reason: null, logprobs: body!.logprobs ? { content: [{ token: t, logprob: -0.5, bytes: null, top_logprobs: [] }] } : null }] })}\r\n\r\n`;

@@ -87,6 +87,19 @@ describe('remote engine against a local OpenAI-compatible server', () => {
     expect(finish).toBe('abort');
   });
 
+  it('surfaces an error event sent in the middle of a stream', async () => {
+    server = await startTestServer({ errorAfter: 2 });
+    const engine = createRemoteEngine({ baseUrl: server.baseUrl, model: 'tiny-chat' });
+    const stream = await engine.chat.completions.create({ messages: [{ role: 'user', content: 'x' }], stream: true });
+    const got: string[] = [];
+    const err = await (async () => {
+      for await (const c of stream) got.push(c.choices[0]?.delta.content ?? '');
+    })().catch((e) => e);
+    expect(got.join('')).toBe('Hello,');
+    expect(err).toBeInstanceOf(EngineError);
+    expect(err.message).toMatch(/CUDA out of memory/);
+  });
+
   it('lists models and embeds', async () => {
     server = await startTestServer();
     const engine = createRemoteEngine({ baseUrl: server.baseUrl, model: 'tiny-embed' });
