@@ -32,11 +32,11 @@ export function fakeHost(caps: Partial<Capabilities> = {}): FakeHost {
 }
 
 /** Polls until `fn` returns truthy (or throws after `ms`). */
-export async function until<T>(fn: () => T, ms = 20_000, what = 'condition'): Promise<T> {
+export async function until<T>(fn: () => T, ms = 20_000, what = 'condition'): Promise<NonNullable<T>> {
   const t0 = Date.now();
   for (;;) {
     const v = fn();
-    if (v) return v;
+    if (v) return v as NonNullable<T>;
     if (Date.now() - t0 > ms) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 25));
   }
