@@ -52,14 +52,16 @@ function tokenizer(): Tokenizer {
   return tok;
 }
 
-async function train(name: 'base' | 'draft' | 'chat', tok: Tokenizer) {
-  const r = RECIPES[name];
-  const cfg = { ...r.train, steps: stepsOverride ?? r.train.steps };
+async function train(name: 'base' | 'draft' | 'chat' | 'chat2', tok: Tokenizer) {
+  const r = RECIPES[name === 'chat2' ? 'chat' : name];
+  const stage = name === 'chat2' ? r.stage2! : r.train;
+  const cfg = { ...stage, steps: stepsOverride ?? stage.steps };
   const config = { ...r.config, vocabSize: tok.vocabSize };
   let model: TinyLM;
   let data;
-  if (name === 'chat') {
-    const base = join(OUT, '.snapshots', `tinylm-base-step${chatFrom}`);
+  if (name === 'chat' || name === 'chat2') {
+    // chat starts from the base snapshot; its second stage continues from the first stage's weights.
+    const base = name === 'chat' ? join(OUT, '.snapshots', `tinylm-base-step${chatFrom}`) : join(OUT, 'tinylm-chat');
     if (!existsSync(join(base, 'model.safetensors'))) throw new Error(`chat starts from ${base}: train base first`);
     model = loadModel({
       config: readFileSync(join(base, 'config.json'), 'utf8'),
@@ -73,22 +75,27 @@ async function train(name: 'base' | 'draft' | 'chat', tok: Tokenizer) {
   }
   log(`${name}: ${model.parameterCount} parameters, ${data.tokens.length} training tokens, ${cfg.steps} steps of ${cfg.batchSize}×${cfg.seqLen}`);
   const trainer = new Trainer(model, data, cfg);
+  const outName = name === 'chat2' ? 'chat' : name;
   let last: StepInfo | null = null;
-  const meta = () => ({ 'tinylm.name': name, 'tinylm.steps': String(trainer.step), 'tinylm.seed': String(cfg.seed) });
+  const meta = () => ({ 'tinylm.name': outName, 'tinylm.stage': name, 'tinylm.steps': String(trainer.step), 'tinylm.seed': String(cfg.seed) });
   await trainer.run((s) => {
     last = s;
     if (s.step % 10 === 0 || s.step === cfg.steps)
       log(`${name} step ${s.step}/${cfg.steps} loss ${s.loss.toFixed(3)} lr ${s.lr.toExponential(2)} |g| ${s.gradNorm.toFixed(2)} ${s.tokensPerSec.toFixed(0)} tok/s`);
-    if (s.step % 50 === 0) writeModel(`tinylm-${name}`, model, tok, meta());
+    if (s.step % 50 === 0) writeModel(`tinylm-${outName}`, model, tok, meta());
     if (name === 'base' && s.step === chatFrom) writeModel(join('.snapshots', `tinylm-base-step${s.step}`), model, tok, meta());
   });
-  writeModel(`tinylm-${name}`, model, tok, meta());
+  writeModel(`tinylm-${outName}`, model, tok, meta());
   const info = last as StepInfo | null;
   const summary = { steps: trainer.step, finalLoss: info?.loss, trainSeconds: (info?.elapsedMs ?? 0) / 1000, tokensPerSec: info?.tokensPerSec, config: cfg };
-  writeFileSync(join(OUT, `tinylm-${name}`, 'train.json'), JSON.stringify(summary, null, 2) + '\n');
+  const trainJson = join(OUT, `tinylm-${outName}`, 'train.json');
+  if (name === 'chat2') {
+    const first = JSON.parse(readFileSync(trainJson, 'utf8'));
+    writeFileSync(trainJson, JSON.stringify({ stage1: first.stage1 ?? first, stage2: summary, trainSeconds: (first.trainSeconds ?? 0) + summary.trainSeconds }, null, 2) + '\n');
+  } else writeFileSync(trainJson, JSON.stringify(summary, null, 2) + '\n');
   log(`${name} done`, summary.trainSeconds.toFixed(0), 's');
 }
 
 const tok = tokenizer();
-for (const name of ['base', 'draft', 'chat'] as const) if (!only || only === name) await train(name, tok);
+for (const name of ['base', 'draft', 'chat', 'chat2'] as const) if (!only || only === name) await train(name, tok);
 log('all done');
