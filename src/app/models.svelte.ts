@@ -113,8 +113,15 @@ export class Models {
     return createWebLLMEngine({ factory: fakeHostFactory({ cache: fakeCache(), shards: 8, shardBytes: 40 * 1024 * 1024, delayMs: 150, probe }) });
   }
 
+  #initDone: Promise<void> | null = null;
+
   /** Reads the saved model choice and remote endpoint; call once at start-up (creates no engine). */
-  async init(): Promise<void> {
+  init(): Promise<void> {
+    this.#initDone ??= this.#init();
+    return this.#initDone;
+  }
+
+  async #init(): Promise<void> {
     const db = this.#app.db;
     const [current, remote] = await Promise.all([
       db.settings.get(SETTING_CURRENT).catch(() => undefined),
@@ -197,6 +204,8 @@ export class Models {
 
   /** The current model's engine, loading it first when needed (progress in `progress`). */
   async get(): Promise<{ engine: ChatEngine; modelId: string }> {
+    // A lab asking right at start-up must get the saved choice, not the default.
+    await this.init().catch(() => {});
     if (!this.currentId) await this.ensureBuiltins();
     const id = this.currentId || TEST_DOUBLE_ID;
     // Callers asking for the model being loaded share that load; a different model replaces it.
