@@ -8,7 +8,7 @@
  *   npm run train:tinylm -- --only base  # one stage (chat needs base first)
  *   TINYLM_STEPS=20 npm run train:tinylm # quick smoke run (overrides every recipe's steps)
  */
-import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync, existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { Tokenizer, trainBPE } from '../src/lib/tokenizer';
 import { TINYLM_SPECIAL_TOKENS } from '../src/lib/tinylm/contract';
@@ -98,4 +98,6 @@ async function train(name: 'base' | 'draft' | 'chat' | 'chat2', tok: Tokenizer) 
 
 const tok = tokenizer();
 for (const name of ['base', 'draft', 'chat', 'chat2'] as const) if (!only || only === name) await train(name, tok);
+// The base snapshot was only needed to start chat; don't leave it in public/ (it would be shipped).
+if (!only || only === 'chat2') rmSync(join(OUT, '.snapshots'), { recursive: true, force: true });
 log('all done');
