@@ -49,7 +49,7 @@ N times with the same seeds, extracts the line after §Answer:§ and computes th
 word problem with temperature 0.7 and 5 runs: compare zero-shot with few-shot CoT, then change
 system prompt B to the pirate and see what a persona does to the answer format.
 
-**What model?** The built-in TinyLM (about a million parameters) runs anywhere but cannot follow
+**What model?** The built-in TinyLM (well under a million parameters, a 256-token context) runs anywhere but cannot follow
 instructions: its answers will be wrong and will disagree, whatever the prompt. It still shows the
 mechanics exactly. Pick a WebLLM instruction model (Qwen2.5 1.5B or Llama 3.2 3B) or a remote endpoint
 on the Models page to see the techniques change the results. The [chat playground](#/chat) is the place
