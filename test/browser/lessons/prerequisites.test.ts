@@ -7,7 +7,8 @@ import pyMeta from '../../../src/labs/python-refresher/meta';
 import nnMeta from '../../../src/labs/nn-playground/meta';
 import bpMeta from '../../../src/labs/backprop-steps/meta';
 import { EXERCISES } from '../../../src/labs/python-refresher/exercises';
-import { runPattern, simulatedSource } from '../../../src/labs/async-streams/streams';
+import { engineSource, runPattern, simulatedSource } from '../../../src/labs/async-streams/streams';
+import { createTestDoubleEngine } from '../../../src/lib/engine/test-double';
 
 describe('async patterns', () => {
   const two = () => [simulatedSource('a b c d', 20), simulatedSource('e f g h', 50, 30)];
@@ -27,6 +28,19 @@ describe('async patterns', () => {
     const to = await runPattern('timeout', two(), { timeoutMs: 120 });
     expect(to.outcomes).toEqual(['done', 'timeout']);
   });
+  it('the same patterns drive real ChatEngine streams (test double): race cancels the slower call', async () => {
+    const fast = createTestDoubleEngine({ respond: () => 'one two three', tokensPerSecond: 100 });
+    const slow = createTestDoubleEngine({ respond: () => 'alpha beta gamma delta epsilon zeta eta theta', tokensPerSecond: 20 });
+    const req = { messages: [{ role: 'user' as const, content: 'hi' }] };
+    const both = await runPattern('concurrent', [engineSource(fast, req), engineSource(slow, req)]);
+    expect(both.outcomes).toEqual(['done', 'done']);
+    expect(both.texts[0]).toBe('one two three');
+    const race = await runPattern('race', [engineSource(fast, req), engineSource(slow, req)]);
+    expect(race.winner).toBe(0);
+    expect(race.outcomes[1]).toBe('lost-race');
+    expect(race.texts[1]!.length).toBeLessThan(both.texts[1]!.length);
+  });
+
   it('user cancel aborts both lanes', async () => {
     const c = new AbortController();
     setTimeout(() => c.abort(), 30);
