@@ -116,6 +116,17 @@ describe('WebLLM adapter: loading', () => {
     expect(q.engine.loadedModels).toEqual([MODEL]);
   });
 
+  it('a second load replaces the first: the first is aborted, the second loads on a fresh host', async () => {
+    const { engine, made } = setup({ delayMs: 10, shards: 20 });
+    const first = engine.load(MODEL);
+    await new Promise((r) => setTimeout(r, 25));
+    const second = engine.load(EMBED);
+    await expect(first).rejects.toMatchObject({ code: 'aborted' });
+    await second;
+    expect(engine.loadedModels).toEqual([EMBED]);
+    expect(made).toHaveLength(2);
+  });
+
   it('cancelLoad() stops a load in flight', async () => {
     const { engine } = setup({ delayMs: 20, shards: 50 });
     const p = engine.load(MODEL);

@@ -190,19 +190,39 @@ export class WebLLMChatEngine implements ChatEngine {
     const ids = Array.isArray(modelId) ? modelId : modelId.split(',').map((s) => s.trim()).filter(Boolean);
     if (ids.length === 0) throw new EngineError('invalid-request', 'No model id given.');
     this.#preflight(ids);
-    if (this.#cancelLoad) this.#cancelLoad(); // a newer load replaces an older one
+    // A newer load replaces an older one: cancel it and let it finish tearing down first.
+    const previous = this.#loading;
+    if (previous) {
+      this.#cancelLoad?.();
+      await previous.catch(() => {});
+    }
+    const run = this.#load(ids, onProgress, opts);
+    this.#loading = run;
+    try {
+      await run;
+    } finally {
+      if (this.#loading === run) this.#loading = null;
+    }
+  }
+
+  #loading: Promise<void> | null = null;
+
+  async #load(ids: string[], onProgress: ((p: WebLLMProgress) => void) | undefined, opts: LoadOptions): Promise<void> {
     let cancelled = false;
+    let cancel!: () => void;
     const cancelled$ = new Promise<never>((_, reject) => {
-      this.#cancelLoad = () => {
+      cancel = () => {
         cancelled = true;
         reject(new EngineError('aborted', 'The download was cancelled.', 'Parts already downloaded are kept; start again to resume.'));
       };
     });
     cancelled$.catch(() => {});
-    const onAbort = () => this.#cancelLoad?.();
+    this.#cancelLoad = cancel;
+    const onAbort = () => cancel();
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     if (opts.signal?.aborted) onAbort();
-    this.#onProgress = onProgress ?? null;
+    const report = onProgress ?? null;
+    this.#onProgress = report;
     try {
       const host = await Promise.race([this.#ensureHost(), cancelled$]);
       const race: Array<Promise<unknown>> = [host.engine.reload(ids.length === 1 ? ids[0]! : ids), cancelled$];
@@ -217,8 +237,8 @@ export class WebLLMChatEngine implements ChatEngine {
       throw mapWebLLMError(e, this.#ctx(ids[0]));
     } finally {
       opts.signal?.removeEventListener('abort', onAbort);
-      this.#cancelLoad = null;
-      this.#onProgress = null;
+      if (this.#cancelLoad === cancel) this.#cancelLoad = null;
+      if (this.#onProgress === report) this.#onProgress = null;
     }
   }
 
