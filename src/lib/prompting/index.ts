@@ -7,3 +7,4 @@ export * from './retry';
 export * from './runner';
 export * from './presets';
 export * from './variants';
+export * from './schema-types';

@@ -49,6 +49,7 @@ describe('lesson 1.2 labs (outside the app: deterministic test double)', () => {
     const { ctx, completed } = fakeCtx();
     const state = $state({ ...structured.defaults(), runs: 2, maxAttempts: 2 });
     const { container } = render(StructuredOutputLab, { state, ctx });
+    expect(container.querySelector('[data-structured-type]')!.textContent).toContain('birthYear: number;');
     await fireEvent.click(container.querySelector('[data-structured-run]')!);
     await waitFor(() => expect(completed).toHaveLength(1), { timeout: 10_000 });
     // the double echoes the prompt ("You said: …"): never JSON, so every run uses both attempts and fails

@@ -17,6 +17,8 @@ In Python the usual tool is a Pydantic model (§class Person(BaseModel): name: s
 which *generates* the JSON Schema and *validates* parsed data against it. The TypeScript equivalent
 here is a JSON Schema plus a validator — this app uses §@cfworker/json-schema§, which interprets the
 schema rather than compiling it to JavaScript, so it runs under a strict Content-Security-Policy.
+The lab also shows the TypeScript type a schema describes — what your code holds once a reply
+has passed validation (libraries such as Zod or TypeBox give you both from one definition).
 
 **2. Parse → validate → re-prompt (the retry loop).** Extract the JSON from the reply (models wrap it in
 prose or code fences), validate it, and on failure send the model its own reply plus the *exact error*
