@@ -11,6 +11,8 @@ import { openLabDB } from '../../../src/lib/storage/db';
 import PickerHarness from './PickerHarness.svelte';
 import EngineErrorNotice from '../../../src/ui/EngineErrorNotice.svelte';
 import { mapWebLLMError } from '../../../src/lib/engine/webllm/errors';
+import { Tokenizer, trainBPE } from '../../../src/lib/tokenizer';
+import { renderConvTemplate } from '../../../src/lib/engine/webllm/model-files';
 
 const MODEL = 'SmolLM2-360M-Instruct-q4f32_1-MLC';
 
@@ -41,7 +43,7 @@ describe('ModelPicker', () => {
     expect((await db.settings.get(SETTING_CURRENT))?.value).toBe(MODEL);
     const { engine } = await models.get();
     expect(engine.kind).toBe('webllm');
-    db.close();
+
   });
 });
 
@@ -58,5 +60,42 @@ describe('EngineErrorNotice', () => {
   it('offers a page reload after a lost GPU device', () => {
     const { getByRole } = render(EngineErrorNotice, { error: mapWebLLMError('DeviceLostError: The WebGPU device was lost') });
     expect(getByRole('button', { name: 'Reload the page' })).toBeTruthy();
+  });
+});
+
+describe('inspectDownloaded (lesson 1.1 hook)', () => {
+  it('reads a cached model’s tokenizer.json and chat config from the real Cache API', async () => {
+    const base = 'https://huggingface.co/mlc-ai/SmolLM2-360M-Instruct-q4f32_1-MLC/resolve/main/';
+    const { vocab, merges } = trainBPE('the cat sat on the mat. '.repeat(30), 280, ['<|im_start|>', '<|im_end|>']);
+    const json = new Tokenizer(vocab, merges, ['<|im_start|>', '<|im_end|>']).toHFJson();
+    const conv = {
+      system_template: '<|im_start|>system\n{system_message}<|im_end|>\n',
+      system_message: 'You are a helpful AI assistant.',
+      roles: { user: '<|im_start|>user', assistant: '<|im_start|>assistant' },
+      seps: ['<|im_end|>\n'],
+      role_content_sep: '\n',
+      role_empty_sep: '\n',
+    };
+    const put = async (cache: string, url: string, body: unknown) => (await caches.open(cache)).put(url, new Response(JSON.stringify(body)));
+    await put('webllm/model', base + 'tokenizer.json', json);
+    await put('webllm/config', base + 'mlc-chat-config.json', { conv_template: conv, context_window_size: 4096 });
+    try {
+      const db = openLabDB(`inspect-${Math.random()}`);
+      let models!: Models;
+      render(PickerHarness, { db, expose: (m: Models) => (models = m) });
+      const { tokenizer, chatConfig } = await models.inspectDownloaded(MODEL);
+      expect(tokenizer?.source).toBe('ours');
+      const enc = tokenizer!.encode('the cat sat');
+      expect(enc.tokens.join('')).toBe('the cat sat');
+      expect(tokenizer!.decode(enc.ids)).toBe('the cat sat');
+      expect(renderConvTemplate(chatConfig!.conv_template, [{ role: 'user', content: 'hi' }])).toBe(
+        '<|im_start|>system\nYou are a helpful AI assistant.<|im_end|>\n<|im_start|>user\nhi<|im_end|>\n<|im_start|>assistant\n',
+      );
+      expect(await models.inspectDownloaded('Qwen3-0.6B-q4f32_1-MLC')).toEqual({ tokenizer: null, chatConfig: null });
+
+    } finally {
+      await caches.delete('webllm/model');
+      await caches.delete('webllm/config');
+    }
   });
 });
