@@ -6,3 +6,4 @@ export * from './conversation';
 export * from './export';
 export * from './store';
 export * from './probability';
+export * from './live-markdown';

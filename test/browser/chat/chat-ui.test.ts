@@ -69,6 +69,18 @@ describe('chat playground components', () => {
     expect(container.querySelector('[data-chat-loading]')).toBeNull();
   });
 
+  it('renders finished Markdown blocks while the reply still streams', async () => {
+    const engine = createTestDoubleEngine({ respond: () => `First **bold** paragraph.\n\n${'more text '.repeat(40)}`, tokensPerSecond: 150 });
+    let session!: ChatSession;
+    const { container } = render(ChatHarness, { engine, expose: (s: ChatSession) => (session = s) });
+    await typeAndSend(container, 'go');
+    await waitFor(() => expect(container.querySelector('[data-streaming="true"] strong')?.textContent).toBe('bold'), { timeout: 5000 });
+    expect(session.streaming).toBe(true);
+    expect(container.querySelector('[data-streaming="true"] .plain')!.textContent).not.toContain('**');
+    session.stop();
+    await waitFor(() => expect(session.streaming).toBe(false));
+  });
+
   it('edit and resend replaces the question and the answer', async () => {
     const engine = createTestDoubleEngine();
     let session!: ChatSession;
