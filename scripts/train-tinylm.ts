@@ -52,14 +52,16 @@ function tokenizer(): Tokenizer {
   return tok;
 }
 
-async function train(name: 'base' | 'draft' | 'chat' | 'chat2', tok: Tokenizer) {
-  const r = RECIPES[name === 'chat2' ? 'chat' : name];
-  const stage = name === 'chat2' ? r.stage2! : r.train;
+type Stage = 'base' | 'draft' | 'chat' | 'chat2' | 'chat3';
+async function train(name: Stage, tok: Tokenizer) {
+  const cont = name === 'chat2' || name === 'chat3';
+  const r = RECIPES[cont ? 'chat' : (name as 'base' | 'draft' | 'chat')];
+  const stage = cont ? r.stages![name === 'chat2' ? 0 : 1] : r.train;
   const cfg = { ...stage, steps: stepsOverride ?? stage.steps };
   const config = { ...r.config, vocabSize: tok.vocabSize };
   let model: TinyLM;
   let data;
-  if (name === 'chat' || name === 'chat2') {
+  if (name === 'chat' || cont) {
     // chat starts from the base snapshot; its second stage continues from the first stage's weights.
     const base = name === 'chat' ? join(OUT, '.snapshots', `tinylm-base-step${chatFrom}`) : join(OUT, 'tinylm-chat');
     if (!existsSync(join(base, 'model.safetensors'))) throw new Error(`chat starts from ${base}: train base first`);
@@ -75,7 +77,7 @@ async function train(name: 'base' | 'draft' | 'chat' | 'chat2', tok: Tokenizer) 
   }
   log(`${name}: ${model.parameterCount} parameters, ${data.tokens.length} training tokens, ${cfg.steps} steps of ${cfg.batchSize}×${cfg.seqLen}`);
   const trainer = new Trainer(model, data, cfg);
-  const outName = name === 'chat2' ? 'chat' : name;
+  const outName = cont ? 'chat' : name;
   let last: StepInfo | null = null;
   const meta = () => ({ 'tinylm.name': outName, 'tinylm.stage': name, 'tinylm.steps': String(trainer.step), 'tinylm.seed': String(cfg.seed) });
   await trainer.run((s) => {
@@ -89,15 +91,19 @@ async function train(name: 'base' | 'draft' | 'chat' | 'chat2', tok: Tokenizer) 
   const info = last as StepInfo | null;
   const summary = { steps: trainer.step, finalLoss: info?.loss, trainSeconds: (info?.elapsedMs ?? 0) / 1000, tokensPerSec: info?.tokensPerSec, config: cfg };
   const trainJson = join(OUT, `tinylm-${outName}`, 'train.json');
-  if (name === 'chat2') {
-    const first = JSON.parse(readFileSync(trainJson, 'utf8'));
-    writeFileSync(trainJson, JSON.stringify({ stage1: first.stage1 ?? first, stage2: summary, trainSeconds: (first.trainSeconds ?? 0) + summary.trainSeconds }, null, 2) + '\n');
+  if (cont) {
+    // Accumulate the stages' summaries in one train.json.
+    const prev = JSON.parse(readFileSync(trainJson, 'utf8'));
+    const stages = prev.stages ?? [prev.stage1 ?? prev, ...(prev.stage2 ? [prev.stage2] : [])];
+    stages.push(summary);
+    const total = stages.reduce((a: number, s: { trainSeconds: number }) => a + s.trainSeconds, 0);
+    writeFileSync(trainJson, JSON.stringify({ stages, trainSeconds: total }, null, 2) + '\n');
   } else writeFileSync(trainJson, JSON.stringify(summary, null, 2) + '\n');
   log(`${name} done`, summary.trainSeconds.toFixed(0), 's');
 }
 
 const tok = tokenizer();
-for (const name of ['base', 'draft', 'chat', 'chat2'] as const) if (!only || only === name) await train(name, tok);
+for (const name of ['base', 'draft', 'chat', 'chat2', 'chat3'] as const) if (!only || only === name) await train(name, tok);
 // The base snapshot was only needed to start chat; don't leave it in public/ (it would be shipped).
-if (!only || only === 'chat2') rmSync(join(OUT, '.snapshots'), { recursive: true, force: true });
+if (!only || only === 'chat') rmSync(join(OUT, '.snapshots'), { recursive: true, force: true });
 log('all done');

@@ -27,8 +27,8 @@ export interface Recipe {
   instruct: number;
   /** chat only: fine-tune from the base model's snapshot at this step (lets both train at once). */
   fromBaseStep?: number;
-  /** chat only: a second run over the same data, started from the first run's weights. */
-  stage2?: TrainConfig;
+  /** chat only: further runs over the same data, each started from the previous run's weights. */
+  stages?: TrainConfig[];
 }
 
 const common = { minLr: 1e-4, weightDecay: 0.1, clip: 1, beta1: 0.9, beta2: 0.95 };
@@ -38,5 +38,8 @@ export const RECIPES: Record<'base' | 'draft' | 'chat', Recipe> = {
   base: { config: BASE_CONFIG, stories: 6000, instruct: 0, train: { ...common, steps: 300, batchSize: 8, seqLen: 128, maxLr: 4e-3, warmup: 30, seed: 11 } },
   draft: { config: DRAFT_CONFIG, stories: 6000, instruct: 0, train: { ...common, steps: 400, batchSize: 8, seqLen: 128, maxLr: 5e-3, warmup: 30, seed: 12 } },
   chat: { config: BASE_CONFIG, stories: 600, instruct: 12000, fromBaseStep: 100, train: { ...common, steps: 150, batchSize: 6, seqLen: 160, maxLr: 3e-3, minLr: 1e-4, warmup: 15, seed: 13 },
-    stage2: { ...common, steps: 200, batchSize: 6, seqLen: 160, maxLr: 2e-3, minLr: 1e-4, warmup: 10, seed: 14 } },
+    stages: [
+      { ...common, steps: 200, batchSize: 6, seqLen: 160, maxLr: 2e-3, minLr: 1e-4, warmup: 10, seed: 14 },
+      { ...common, steps: 500, batchSize: 6, seqLen: 160, maxLr: 2e-3, minLr: 1e-4, warmup: 10, seed: 15 },
+    ] },
 };
