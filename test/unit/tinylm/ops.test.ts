@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import * as ag from '../../../src/lib/tinylm/autograd';
 import { RNG, Tensor } from '../../../src/lib/tinylm/autograd';
-import { matmulAB, matmulABt, matmulAtB, matmulRef, matvec } from '../../../src/lib/tinylm/kernels';
+import { matmulAB, matmulABt, matmulAtB, matmulRef, matvec, matvec8 } from '../../../src/lib/tinylm/kernels';
 import { gradcheck, rand } from './gradcheck';
 
 const rng = new RNG(42);
@@ -27,6 +27,9 @@ describe('kernels', () => {
     const y = new Float32Array(N);
     matvec(bt, a.subarray(0, K), y, N, K);
     for (let j = 0; j < N; j++) expect(y[j]).toBeCloseTo(ref[j], 4);
+    const y8 = new Float32Array(N);
+    matvec8(bt, a.subarray(0, K), y8, N, K); // N = 9: one block of eight and one leftover row
+    for (let j = 0; j < N; j++) expect(y8[j]).toBeCloseTo(ref[j], 4);
   });
 });
 
