@@ -1,13 +1,15 @@
 /**
- * Collections, documents, chunks and embeddings in IndexedDB (dexie, the tables of
- * `storage/db.ts` — no schema change). Rules:
- * - one document's rows (document + chunks + embeddings) are written in ONE transaction: a bad
- *   file, a full disk or a crash leaves nothing half-stored;
+ * Collections, documents, chunks and vectors in IndexedDB (dexie, the tables of
+ * `storage/db.ts`). Rules:
+ * - one document's rows (document + chunks + its vector block) are written in ONE transaction: a
+ *   bad file, a full disk or a crash leaves nothing half-stored;
  * - duplicates (same SHA-256 of the original bytes in the same collection) are refused;
- * - vectors are stored as Float32 bytes (ArrayBuffer), never JSON, with the embedder id;
+ * - vectors are stored as Float32 bytes (ArrayBuffer), never JSON, with the embedder id, packed
+ *   one block per document (`vectorBlocks`, schema v2) so a whole collection loads in a few reads;
  * - a quota failure becomes RagError('quota') with a next step.
  */
-import type { ChunkRow, CollectionRow, DocumentRow, EmbeddingRow, LabDB } from '../storage/db';
+import Dexie from 'dexie';
+import type { ChunkRow, CollectionRow, DocumentRow, LabDB, VectorBlockRow } from '../storage/db';
 import { RagError, isQuotaError } from './errors';
 import type { Embedder } from './embedders';
 import type { SearchChunk } from './retriever';
@@ -61,8 +63,8 @@ export class RagStore {
   /** Deletes a collection and everything in it, in one transaction. */
   async deleteCollection(id: string): Promise<void> {
     const { db } = this;
-    await db.transaction('rw', [db.collections, db.documents, db.chunks, db.embeddings], async () => {
-      await db.embeddings.where('collectionId').equals(id).delete();
+    await db.transaction('rw', [db.collections, db.documents, db.chunks, db.vectorBlocks], async () => {
+      await db.vectorBlocks.where('collectionId').equals(id).delete();
       await db.chunks.where('collectionId').equals(id).delete();
       await db.documents.where('collectionId').equals(id).delete();
       await db.collections.delete(id);
@@ -88,7 +90,7 @@ export class RagStore {
     const { db } = this;
     const n = doc.chunks.length;
     return this.guard(() =>
-      db.transaction('rw', [db.collections, db.documents, db.chunks, db.embeddings], async () => {
+      db.transaction('rw', [db.collections, db.documents, db.chunks, db.vectorBlocks], async () => {
         const col = await db.collections.get(collectionId);
         if (!col) throw new RagError('bad-format', 'This collection no longer exists.', 'Pick or create another collection.');
         if (col.embedder !== doc.embedderId || doc.vectors.length !== n * col.dims) {
@@ -100,15 +102,16 @@ export class RagStore {
         await db.documents.add(row);
         const chunkRows: Array<ChunkRow & { heading?: string }> = doc.chunks.map((c, index) => ({ id: uid(), collectionId, docId: row.id, index, text: c.text, start: c.start, end: c.end, page: c.page, heading: c.heading }));
         await db.chunks.bulkAdd(chunkRows);
-        const dims = col.dims;
-        const embRows: EmbeddingRow[] = chunkRows.map((c, i) => ({
-          chunkId: c.id,
+        const block: VectorBlockRow = {
+          docId: row.id,
           collectionId,
           embedder: doc.embedderId,
-          // slice() copies the row into its own ArrayBuffer: binary, compact, no JSON
-          vector: doc.vectors.slice(i * dims, (i + 1) * dims).buffer,
-        }));
-        await db.embeddings.bulkAdd(embRows);
+          dims: col.dims,
+          chunkIds: chunkRows.map((c) => c.id),
+          // slice() copies [n, dims] into its own ArrayBuffer: binary, compact, no JSON
+          vectors: doc.vectors.slice(0, n * col.dims).buffer,
+        };
+        await db.vectorBlocks.add(block);
         return row;
       }),
     );
@@ -117,9 +120,9 @@ export class RagStore {
   /** Deletes one document with its chunks and vectors, in one transaction. */
   async deleteDocument(docId: string): Promise<void> {
     const { db } = this;
-    await db.transaction('rw', [db.documents, db.chunks, db.embeddings], async () => {
+    await db.transaction('rw', [db.documents, db.chunks, db.vectorBlocks], async () => {
       const chunkIds = (await db.chunks.where('docId').equals(docId).primaryKeys()) as string[];
-      await db.embeddings.bulkDelete(chunkIds);
+      await db.vectorBlocks.delete(docId);
       await db.chunks.bulkDelete(chunkIds);
       await db.documents.delete(docId);
     });
@@ -137,29 +140,37 @@ export class RagStore {
 
   /**
    * Loads the vectors of `chunkIds` made by `embedderId` into one Float32Array [n, dims], in
-   * that order. One index range read (getAll on [collectionId+embedder]) — faster in Chromium
-   * than a bulkGet of n keys — and no JSON parsing. Missing or stale rows → RagError.
+   * that order. One index range read of the per-document blocks ([collectionId+embedder]: one
+   * row per document, not per chunk) and no JSON parsing. Missing or stale vectors → RagError.
    */
   async vectors(collectionId: string, chunkIds: string[], embedderId: string): Promise<StoredVectors> {
     const col = await this.db.collections.get(collectionId);
     if (!col) throw new RagError('bad-format', 'This collection no longer exists.');
-    const rows = await this.db.embeddings.where('[collectionId+embedder]').equals([collectionId, embedderId]).toArray();
-    const byId = new Map(rows.map((r) => [r.chunkId, r.vector]));
     const dims = col.dims;
-    const out = new Float32Array(chunkIds.length * dims);
+    const blocks = await this.db.vectorBlocks.where('[collectionId+embedder]').equals([collectionId, embedderId]).toArray();
+    // chunk id → its row [dims] inside a block's Float32 view
+    const byId = new Map<string, { data: Float32Array; row: number }>();
+    for (const b of blocks) {
+      if (b.dims !== dims) continue; // stale size: treated as missing
+      const data = new Float32Array(b.vectors); // [b.chunkIds.length, dims]
+      b.chunkIds.forEach((id, row) => byId.set(id, { data, row }));
+    }
+    const out = new Float32Array(chunkIds.length * dims); // [n, dims]
     chunkIds.forEach((id, i) => {
       const v = byId.get(id);
       if (!v) throw new RagError('embedder-mismatch', `Some chunks have no ${embedderId} vector.`, 'Re-embed the collection.');
-      out.set(new Float32Array(v), i * dims);
+      out.set(v.data.subarray(v.row * dims, (v.row + 1) * dims), i * dims);
     });
     return { chunkIds, vectors: out, dims };
   }
 
   /** How many stored vectors were made by another embedder than `embedderId`. */
   async staleCount(collectionId: string, embedderId: string): Promise<number> {
-    const all = await this.db.embeddings.where('collectionId').equals(collectionId).count();
-    const same = await this.db.embeddings.where('[collectionId+embedder]').equals([collectionId, embedderId]).count();
-    return all - same;
+    // the blocks of other embedders: the two key ranges around [collectionId, embedderId]
+    const idx = this.db.vectorBlocks.where('[collectionId+embedder]');
+    const below = await idx.between([collectionId, Dexie.minKey], [collectionId, embedderId], true, false).toArray();
+    const above = await this.db.vectorBlocks.where('[collectionId+embedder]').between([collectionId, embedderId], [collectionId, Dexie.maxKey], false, true).toArray();
+    return [...below, ...above].reduce((sum, b) => sum + b.chunkIds.length, 0);
   }
 
   /**
@@ -176,11 +187,23 @@ export class RagStore {
       onProgress?.(vectors.length, chunks.length);
     }
     const dims = vectors[0]?.length ?? embedder.dims;
+    // one block per document, chunks in the order of `chunks()` (document, then chunk index)
+    const byDoc = new Map<string, number[]>();
+    chunks.forEach((c, i) => {
+      const list = byDoc.get(c.docId);
+      if (list) list.push(i);
+      else byDoc.set(c.docId, [i]);
+    });
+    const blocks: VectorBlockRow[] = [...byDoc].map(([docId, idx]) => {
+      const packed = new Float32Array(idx.length * dims); // [chunks of the doc, dims]
+      idx.forEach((ci, r) => packed.set(vectors[ci], r * dims));
+      return { docId, collectionId, embedder: embedder.id, dims, chunkIds: idx.map((ci) => chunks[ci].id), vectors: packed.buffer };
+    });
     const { db } = this;
     await this.guard(() =>
-      db.transaction('rw', [db.collections, db.embeddings], async () => {
-        await db.embeddings.where('collectionId').equals(collectionId).delete();
-        await db.embeddings.bulkAdd(chunks.map((c, i) => ({ chunkId: c.id, collectionId, embedder: embedder.id, vector: vectors[i].slice().buffer })));
+      db.transaction('rw', [db.collections, db.vectorBlocks], async () => {
+        await db.vectorBlocks.where('collectionId').equals(collectionId).delete();
+        await db.vectorBlocks.bulkAdd(blocks);
         await db.collections.update(collectionId, { embedder: embedder.id, dims });
       }),
     );

@@ -8,7 +8,7 @@
  *   written by the previous version (with fake-indexeddb) and checks the upgraded rows.
  * - Binary data (embeddings, weights) is stored as ArrayBuffer / typed arrays, never as JSON arrays.
  */
-import Dexie, { type EntityTable } from 'dexie';
+import Dexie, { type EntityTable, type Transaction } from 'dexie';
 
 export const DB_NAME = 'llm-lab';
 
@@ -95,12 +95,29 @@ export interface ChunkRow {
   page?: number;
 }
 
+/** v1 per-chunk vector row. The table is emptied by the v2 migration and not used since (see VectorBlockRow). */
 export interface EmbeddingRow {
   chunkId: string;
   collectionId: string;
   embedder: string;
   /** Float32 vector bytes */
   vector: ArrayBuffer;
+}
+
+/**
+ * The vectors of one document, packed (v2): one row per document instead of one per chunk, so
+ * loading a collection's vectors reads a few large rows (100k vectors: well under a second).
+ */
+export interface VectorBlockRow {
+  docId: string;
+  collectionId: string;
+  /** embedder id that made these vectors */
+  embedder: string;
+  dims: number;
+  /** chunk ids in chunk order; row i of `vectors` belongs to chunkIds[i] */
+  chunkIds: string[];
+  /** Float32 bytes, [chunkIds.length, dims] row-major */
+  vectors: ArrayBuffer;
 }
 
 /** Fine-tuned adapters, checkpoints and other model blobs the learner made. */
@@ -139,7 +156,9 @@ export type LabDB = Dexie & {
   collections: EntityTable<CollectionRow, 'id'>;
   documents: EntityTable<DocumentRow, 'id'>;
   chunks: EntityTable<ChunkRow, 'id'>;
+  /** v1, emptied by the v2 migration; not used (vectors live in `vectorBlocks`). */
   embeddings: EntityTable<EmbeddingRow, 'chunkId'>;
+  vectorBlocks: EntityTable<VectorBlockRow, 'docId'>;
   modelBlobs: EntityTable<ModelBlobRow, 'id'>;
   evalRuns: EntityTable<EvalRunRow, 'id'>;
   memories: EntityTable<MemoryRow, 'id'>;
@@ -164,7 +183,61 @@ export const SCHEMA_VERSIONS: Array<{ version: number; stores: Record<string, st
       memories: 'id, agentId, createdAt',
     },
   },
+  {
+    version: 2,
+    stores: {
+      progress: 'taskId, updatedAt',
+      labStates: 'labId',
+      settings: 'key',
+      conversations: 'id, updatedAt',
+      traces: '++id, at, modelId, labId',
+      collections: 'id, name',
+      documents: 'id, collectionId, hash, [collectionId+hash]',
+      chunks: 'id, collectionId, docId',
+      // v1, emptied by the v2 migration; not used
+      embeddings: 'chunkId, collectionId, [collectionId+embedder]',
+      modelBlobs: 'id, kind, createdAt',
+      evalRuns: 'id, kind, createdAt',
+      memories: 'id, agentId, createdAt',
+      vectorBlocks: 'docId, collectionId, [collectionId+embedder]',
+    },
+  },
 ];
+
+/**
+ * v1 → v2: packs the per-chunk `embeddings` rows into one `vectorBlocks` row per document (chunk
+ * order = chunk `index`), then empties `embeddings`. Chunks without a vector are left out of
+ * their block; vectors whose chunk row is gone, or whose embedder/size differs from the rest of
+ * their document, are dropped.
+ */
+async function packEmbeddingsIntoBlocks(tx: Transaction): Promise<void> {
+  const chunkPos = new Map<string, { docId: string; index: number }>();
+  await tx.table('chunks').each((c: ChunkRow) => chunkPos.set(c.id, { docId: c.docId, index: c.index }));
+  const byDoc = new Map<string, { collectionId: string; embedder: string; bytes: number; rows: Array<{ index: number; chunkId: string; vector: ArrayBuffer }> }>();
+  await tx.table('embeddings').each((e: EmbeddingRow) => {
+    const pos = chunkPos.get(e.chunkId);
+    if (!pos || !(e.vector instanceof ArrayBuffer)) return;
+    let g = byDoc.get(pos.docId);
+    if (!g) byDoc.set(pos.docId, (g = { collectionId: e.collectionId, embedder: e.embedder, bytes: e.vector.byteLength, rows: [] }));
+    if (e.embedder !== g.embedder || e.vector.byteLength !== g.bytes) return;
+    g.rows.push({ index: pos.index, chunkId: e.chunkId, vector: e.vector });
+  });
+  const blocks: VectorBlockRow[] = [];
+  for (const [docId, g] of byDoc) {
+    g.rows.sort((a, b) => a.index - b.index);
+    const dims = g.bytes / 4;
+    const packed = new Float32Array(g.rows.length * dims); // [chunks, dims]
+    g.rows.forEach((r, i) => packed.set(new Float32Array(r.vector), i * dims));
+    blocks.push({ docId, collectionId: g.collectionId, embedder: g.embedder, dims, chunkIds: g.rows.map((r) => r.chunkId), vectors: packed.buffer });
+  }
+  await tx.table('vectorBlocks').bulkPut(blocks);
+  await tx.table('embeddings').clear();
+}
+
+/** Data migrations, by the version they upgrade to (run by dexie when an older database opens). */
+const UPGRADES: Record<number, (tx: Transaction) => Promise<void>> = {
+  2: packEmbeddingsIntoBlocks,
+};
 
 /**
  * Opens (creating or upgrading) the database. Pass `indexedDB`/`IDBKeyRange` from fake-indexeddb
@@ -172,6 +245,10 @@ export const SCHEMA_VERSIONS: Array<{ version: number; stores: Record<string, st
  */
 export function openLabDB(name: string = DB_NAME, deps?: { indexedDB: IDBFactory; IDBKeyRange: typeof IDBKeyRange }): LabDB {
   const db = new Dexie(name, deps) as LabDB;
-  for (const { version, stores } of SCHEMA_VERSIONS) db.version(version).stores(stores);
+  for (const { version, stores } of SCHEMA_VERSIONS) {
+    const v = db.version(version).stores(stores);
+    const up = UPGRADES[version];
+    if (up) v.upgrade(up);
+  }
   return db;
 }

@@ -30,11 +30,12 @@ afterEach(async () => {
 });
 
 async function counts() {
-  return { docs: await db.documents.count(), chunks: await db.chunks.count(), embeddings: await db.embeddings.count() };
+  const blocks = await db.vectorBlocks.toArray();
+  return { docs: await db.documents.count(), chunks: await db.chunks.count(), blocks: blocks.length, vectors: blocks.reduce((s, b) => s + b.chunkIds.length, 0) };
 }
 
 describe('RagStore', () => {
-  it('uses the shared schema unchanged (no migration of its own)', () => {
+  it('uses the latest shared schema', () => {
     expect(db.verno).toBe(SCHEMA_VERSIONS[SCHEMA_VERSIONS.length - 1].version);
   });
 
@@ -42,15 +43,27 @@ describe('RagStore', () => {
     const c = await counts();
     expect(c.docs).toBe(1);
     expect(c.chunks).toBeGreaterThan(1);
-    expect(c.embeddings).toBe(c.chunks);
-    const row = await db.embeddings.toCollection().first();
-    expect(row!.vector).toBeInstanceOf(ArrayBuffer);
-    expect(row!.vector.byteLength).toBe(embedder.dims * 4);
+    expect(c.blocks).toBe(1);
+    expect(c.vectors).toBe(c.chunks);
+    expect(await db.embeddings.count()).toBe(0); // v1 table, unused
+    const row = await db.vectorBlocks.toCollection().first();
+    expect(row!.vectors).toBeInstanceOf(ArrayBuffer);
+    expect(row!.vectors.byteLength).toBe(c.chunks * embedder.dims * 4);
+    expect(row!.dims).toBe(embedder.dims);
     expect(row!.embedder).toBe(embedder.id);
     const chunks = await store.chunks(colId);
+    expect(row!.chunkIds).toEqual(chunks.map((x) => x.id));
     const { vectors } = await store.vectors(colId, chunks.map((x) => x.id), embedder.id);
     const [again] = await embedder.embed([chunks[0].text], 'document');
     expect(Array.from(vectors.subarray(0, embedder.dims))).toEqual(Array.from(again));
+    // any requested order, assembled from the block
+    const last = chunks.length - 1;
+    const reversed = await store.vectors(colId, [chunks[last].id, chunks[0].id], embedder.id);
+    expect(Array.from(reversed.vectors.subarray(0, embedder.dims))).toEqual(Array.from(vectors.subarray(last * embedder.dims, (last + 1) * embedder.dims)));
+    expect(Array.from(reversed.vectors.subarray(embedder.dims))).toEqual(Array.from(again));
+    const missing = await store.vectors(colId, [chunks[0].id, 'no-such-chunk'], embedder.id).catch((e) => e);
+    expect(missing).toBeInstanceOf(RagError);
+    expect(missing.code).toBe('embedder-mismatch');
     expect(chunks[0].docName).toBe('first.md');
     const doc = (await store.documents(colId))[0];
     expect(doc.hash).toBe(await sha256Hex(new TextEncoder().encode('# One\n\nThe first document talks about retrieval and vectors.\n\nA second paragraph here.')));
@@ -67,10 +80,11 @@ describe('RagStore', () => {
 
   it('a quota failure midway leaves no half-stored document', async () => {
     const before = await counts();
-    const spy = vi.spyOn(db.embeddings, 'bulkAdd').mockImplementation(() => {
+    const spy = vi.spyOn(db.vectorBlocks, 'add').mockImplementation(() => {
       throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
     });
     const err = await ingestFile(store, colId, file('second.txt', 'Another document about BM25 and keyword search.'), opts).catch((e) => e);
+    expect(spy).toHaveBeenCalledTimes(1);
     spy.mockRestore();
     expect(err).toBeInstanceOf(RagError);
     expect(err.code).toBe('quota');
@@ -100,6 +114,7 @@ describe('RagStore', () => {
 
   it('detects stale vectors and re-embeds in one swap', async () => {
     const other = new LexicalEmbedder(64);
+    expect(await store.staleCount(colId, embedder.id)).toBe(0);
     expect(await store.staleCount(colId, other.id)).toBe(await db.chunks.count());
     const progress: number[] = [];
     await store.reembed(colId, other, (d) => progress.push(d));
@@ -107,17 +122,26 @@ describe('RagStore', () => {
     expect(await store.staleCount(colId, other.id)).toBe(0);
     const col = await db.collections.get(colId);
     expect(col).toMatchObject({ embedder: other.id, dims: 64 });
-    const row = await db.embeddings.toCollection().first();
-    expect(row!.vector.byteLength).toBe(64 * 4);
+    const rows = await db.vectorBlocks.toArray();
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ embedder: other.id, dims: 64 });
+    expect(rows[0].vectors.byteLength).toBe((await db.chunks.count()) * 64 * 4);
+    const chunks = await store.chunks(colId);
+    const { vectors } = await store.vectors(colId, chunks.map((x) => x.id), other.id);
+    expect(Array.from(vectors.subarray(64, 128))).toEqual(Array.from((await other.embed([chunks[1].text], 'document'))[0]));
+    expect((await store.vectors(colId, [chunks[0].id], embedder.id).catch((e) => e)).code).toBe('embedder-mismatch');
   });
 
   it('deletes a document or a collection with all its rows', async () => {
     await ingestFile(store, colId, file('b.txt', 'Second file with other words entirely.'), opts);
     const [first] = await store.documents(colId);
+    expect(await db.vectorBlocks.count()).toBe(2);
     await store.deleteDocument(first.id);
+    expect(await db.vectorBlocks.get(first.id)).toBeUndefined();
+    expect(await db.vectorBlocks.count()).toBe(1);
     expect((await store.documents(colId)).map((d) => d.name)).toEqual(['b.txt']);
     expect(await db.chunks.where('docId').equals(first.id).count()).toBe(0);
     await store.deleteCollection(colId);
-    expect(await counts()).toEqual({ docs: 0, chunks: 0, embeddings: 0 });
+    expect(await counts()).toEqual({ docs: 0, chunks: 0, blocks: 0, vectors: 0 });
   });
 });

@@ -27,4 +27,34 @@ describe('schema migrations', () => {
     expect(db.tables.map((t) => t.name).sort()).toContain('embeddings');
     db.close();
   });
+
+  it('v1 → v2: packs per-chunk embeddings into one block per document, in chunk order, and empties embeddings', async () => {
+    const idb = new IDBFactory();
+    const old = new Dexie('llm-lab', { indexedDB: idb, IDBKeyRange });
+    old.version(1).stores(SCHEMA_VERSIONS.find((s) => s.version === 1)!.stores);
+    const vec = (seed: number) => new Float32Array([seed, seed + 0.25, -seed, seed / 3]); // dims 4
+    await old.table('collections').add({ id: 'col', name: 'Notes', embedder: 'lex', dims: 4, createdAt: 1 });
+    const chunk = (id: string, docId: string, index: number) => ({ id, collectionId: 'col', docId, index, text: id, start: 0, end: 1 });
+    // written out of order on purpose; d1/c2 has no embedding (skipped)
+    await old.table('chunks').bulkAdd([chunk('d1-c1', 'd1', 1), chunk('d2-c0', 'd2', 0), chunk('d1-c0', 'd1', 0), chunk('d1-c2', 'd1', 2), chunk('d1-c3', 'd1', 3)]);
+    const emb = (chunkId: string, seed: number) => ({ chunkId, collectionId: 'col', embedder: 'lex', vector: vec(seed).buffer });
+    await old.table('embeddings').bulkAdd([emb('d1-c3', 13), emb('d2-c0', 20), emb('d1-c1', 11), emb('d1-c0', 10), emb('orphan', 99)]);
+    old.close();
+
+    const db = openLabDB('llm-lab', { indexedDB: idb, IDBKeyRange });
+    await db.open();
+    expect(db.verno).toBe(2);
+    expect(await db.embeddings.count()).toBe(0);
+    const blocks = await db.vectorBlocks.orderBy('docId').toArray();
+    expect(blocks.map((b) => b.docId)).toEqual(['d1', 'd2']);
+    const [b1, b2] = blocks;
+    expect(b1).toMatchObject({ collectionId: 'col', embedder: 'lex', dims: 4, chunkIds: ['d1-c0', 'd1-c1', 'd1-c3'] });
+    expect(b1.vectors).toBeInstanceOf(ArrayBuffer);
+    expect(Array.from(new Float32Array(b1.vectors))).toEqual([...vec(10), ...vec(11), ...vec(13)]);
+    expect(b2).toMatchObject({ dims: 4, chunkIds: ['d2-c0'] });
+    expect(Array.from(new Float32Array(b2.vectors))).toEqual(Array.from(vec(20)));
+    expect(await db.vectorBlocks.where('[collectionId+embedder]').equals(['col', 'lex']).count()).toBe(2);
+    expect(await db.chunks.count()).toBe(5); // chunks untouched
+    db.close();
+  });
 });
