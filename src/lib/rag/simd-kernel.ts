@@ -125,9 +125,9 @@ function scoresBody(): number[] {
 }
 
 /** The module's bytes (deterministic; built once). */
-export function scoresModuleBytes(): Uint8Array {
+export function scoresModuleBytes(): Uint8Array<ArrayBuffer> {
   const body = scoresBody();
-  return Uint8Array.from([
+  return new Uint8Array([
     0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
     ...section(1, vec([[0x60, ...vec([[I32], [I32], [I32], [I32], [I32]]), 0x00]])), // type 0: (i32×5) → ()
     ...section(3, vec([[0x00]])), // function 0 has type 0
