@@ -164,7 +164,9 @@ export async function indexedDbLoad(n = 100_000): Promise<void> {
         const rows = await db.table('embeddings').where('[collectionId+embedder]').equals(['col', 'e']).toArray();
         const out = new Float32Array(rows.length * dims);
         rows.forEach((row: { vector: ArrayBuffer }, i: number) => out.set(new Float32Array(row.vector), i * dims));
-        return { s: (performance.now() - t) / 1000, n: rows.length, check: out[dims * 7 + 3] };
+        // rows come in chunkId string order (c0, c1, c10, …): find c7's row for the cross-check
+        const i7 = rows.findIndex((row: { chunkId: string }) => row.chunkId === 'c7');
+        return { s: (performance.now() - t) / 1000, n: rows.length, check: out[dims * i7 + 3] };
       };
       // what RagStore.vectors does since schema v2: one index read of blocks, assembled in the requested chunk order
       const loadBlocks = async () => {
