@@ -41,6 +41,8 @@ describe('TinyLM worker (real Web Worker)', () => {
       stream: true,
       max_tokens: 200,
       seed: 1,
+      // Forbid the special tokens (each one ends a reply), so the reply cannot finish before the interrupt.
+      logit_bias: { '0': -100, '1': -100, '2': -100 },
     })) {
       finishes.push(c.choices[0]?.finish_reason ?? null);
       if (++n === 3) await engine.interrupt();
