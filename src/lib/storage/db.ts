@@ -184,21 +184,10 @@ export const SCHEMA_VERSIONS: Array<{ version: number; stores: Record<string, st
     },
   },
   {
+    // Dexie keeps every table of earlier versions; a version lists only what it adds or changes.
+    // `embeddings` (v1) stays declared but is emptied by the v2 migration and no longer used.
     version: 2,
     stores: {
-      progress: 'taskId, updatedAt',
-      labStates: 'labId',
-      settings: 'key',
-      conversations: 'id, updatedAt',
-      traces: '++id, at, modelId, labId',
-      collections: 'id, name',
-      documents: 'id, collectionId, hash, [collectionId+hash]',
-      chunks: 'id, collectionId, docId',
-      // v1, emptied by the v2 migration; not used
-      embeddings: 'chunkId, collectionId, [collectionId+embedder]',
-      modelBlobs: 'id, kind, createdAt',
-      evalRuns: 'id, kind, createdAt',
-      memories: 'id, agentId, createdAt',
       vectorBlocks: 'docId, collectionId, [collectionId+embedder]',
     },
   },
