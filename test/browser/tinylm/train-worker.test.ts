@@ -22,6 +22,8 @@ describe('tinylm-train worker', () => {
     const { worker, api } = start();
     const events: TrainProgress[] = [];
     const reply = await api.train({ requestId: 7, config, train, data: { tokens } }, proxy((p: TrainProgress) => void events.push(p)));
+    // Progress callbacks travel on their own comlink port and can trail the reply: let the last one land.
+    for (let i = 0; i < 250 && events.at(-1)?.step !== 60; i++) await new Promise((r) => setTimeout(r, 20));
     worker.terminate();
     if (!reply.ok) throw new Error(reply.error.message);
     expect(reply.requestId).toBe(7);
