@@ -3,7 +3,7 @@
  * a time, with progress, cancel and per-variant agreement. Results are not part of the shared
  * state (they are model outputs); the settings that reproduce them are.
  */
-import { EngineError, serializeError } from '../../lib/engine/errors';
+import { EngineError, explainError } from '../../lib/engine/errors';
 import { agreement, type AgreementStats } from '../../lib/prompting/agreement';
 import { runRepeated, type RunResult } from '../../lib/prompting/runner';
 import { variantMessages, VARIANTS, type VariantId } from '../../lib/prompting/variants';
@@ -79,8 +79,7 @@ export class PromptingRun {
     } catch (e) {
       const stopped = abort.signal.aborted || (e instanceof EngineError && e.code === 'aborted');
       if (!stopped) {
-        const err = serializeError(e);
-        this.error = err.hint ? `${err.message} ${err.hint}` : err.message;
+        this.error = explainError(e);
       }
     } finally {
       this.running = false;

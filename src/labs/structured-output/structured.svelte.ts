@@ -3,7 +3,7 @@
  * summary, and a short history of earlier runs (so "with retries" vs "without", or constrained
  * vs free decoding, can be compared).
  */
-import { EngineError, serializeError } from '../../lib/engine/errors';
+import { EngineError, explainError } from '../../lib/engine/errors';
 import type { ChatMessage } from '../../lib/engine/types';
 import { generateStructured, schemaInstruction, summarizeStructured, type StructuredResult, type StructuredSummary } from '../../lib/prompting/retry';
 import type { CompiledSchema } from '../../lib/prompting/validate';
@@ -81,8 +81,7 @@ export class StructuredRun {
     } catch (e) {
       const stopped = abort.signal.aborted || (e instanceof EngineError && e.code === 'aborted');
       if (!stopped) {
-        const err = serializeError(e);
-        this.error = err.hint ? `${err.message} ${err.hint}` : err.message;
+        this.error = explainError(e);
       }
     } finally {
       this.running = false;

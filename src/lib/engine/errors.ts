@@ -72,3 +72,9 @@ function causeText(cause: unknown): string | undefined {
   if (cause instanceof Error) return `${cause.name}: ${cause.message}`;
   return typeof cause === 'string' ? cause : undefined;
 }
+
+/** One line for the learner: the error's message followed by its next step, when it has one. */
+export function explainError(err: unknown): string {
+  const e = serializeError(err);
+  return e.hint ? `${e.message} ${e.hint}` : e.message;
+}

@@ -6,7 +6,7 @@
  * makes invalid JSON impossible on engines that support it; the loop still validates.
  */
 import type { ChatCompletion, ChatCompletionRequest, ChatEngine, ChatMessage, JSONSchema } from '../engine/types';
-import { EngineError, serializeError } from '../engine/errors';
+import { EngineError, explainError } from '../engine/errors';
 import { extractJson } from './json';
 import { formatIssues, type CompiledSchema, type ValidationIssue } from './validate';
 
@@ -82,8 +82,7 @@ export async function generateStructured(engine: ChatEngine, messages: ChatMessa
       reply = typeof content === 'string' ? content : '';
     } catch (e) {
       if (opts.signal?.aborted || (e instanceof EngineError && e.code === 'aborted')) throw e;
-      const err = serializeError(e);
-      attempts.push({ reply: '', stage: 'engine', error: err.hint ? `${err.message} ${err.hint}` : err.message, ms: now() - t0 });
+      attempts.push({ reply: '', stage: 'engine', error: explainError(e), ms: now() - t0 });
       // An engine failure (unsupported option, model not loaded) will not fix itself on retry.
       return { ok: false, attempts };
     }

@@ -5,7 +5,7 @@
  * `consumeStream`), so a fast stream never re-renders the whole conversation.
  */
 import type { ChatEngine, TokenLogprob } from '../../lib/engine/types';
-import { serializeError } from '../../lib/engine/errors';
+import { explainError, serializeError } from '../../lib/engine/errors';
 import {
   addAssistantTurn,
   addUserTurn,
@@ -193,8 +193,7 @@ export class ChatSession {
     try {
       handle = await this.#opts.getEngine();
     } catch (e) {
-      const err = serializeError(e);
-      this.error = err.hint ? `${err.message} ${err.hint}` : err.message;
+      this.error = explainError(e);
       this.streaming = this.loadingModel = false;
       this.#abort = null;
       await this.#save();
