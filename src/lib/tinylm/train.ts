@@ -69,6 +69,46 @@ export function* sequentialBatches(data: TokenData, B: number, T: number, maxBat
   }
 }
 
+/** Number of positions in a batch that have a target (not −1). */
+export function countTargets(targets: Int32Array): number {
+  let n = 0;
+  for (let i = 0; i < targets.length; i++) if (targets[i] >= 0) n++;
+  return n;
+}
+
+/** Rows [r0, r1) of a batch as a batch of their own (copies). */
+export function batchRows(b: Batch, r0: number, r1: number): Batch {
+  return { inputs: b.inputs.slice(r0 * b.T, r1 * b.T), targets: b.targets.slice(r0 * b.T, r1 * b.T), B: r1 - r0, T: b.T };
+}
+
+/**
+ * What a shard computes: loads `weights` into `model`, then the mean loss over the batch's targets,
+ * their count and the gradients (copies, in `model.parameters()` order; zeros when no targets).
+ */
+export function sliceGradient(model: TinyLM, weights: Float32Array[], batch: Batch): { loss: number; count: number; grads: Float32Array[] } {
+  const params = model.parameters();
+  params.forEach((p, k) => p.data.set(weights[k]));
+  for (const p of params) p.zeroGrad();
+  const count = countTargets(batch.targets);
+  let loss = 0;
+  if (count > 0) {
+    const l = crossEntropy(model.forward(batch.inputs, batch.B, batch.T), batch.targets);
+    l.backward();
+    loss = l.item();
+  }
+  return { loss, count, grads: params.map((p) => (p.grad ? p.grad.slice() : new Float32Array(p.data.length))) };
+}
+
+/**
+ * A replica of the model that computes, on another thread, the gradient of the mean loss over a
+ * slice of a batch (data parallelism). `weights` are the current parameter values in
+ * `model.parameters()` order (live arrays: copy or send them before returning); the reply's
+ * `grads` follow the same order. See `sliceGradient`.
+ */
+export interface GradShard {
+  grad(weights: Float32Array[], batch: Batch): Promise<{ loss: number; count: number; grads: Float32Array[] }>;
+}
+
 /** Hyper-parameters of a run. */
 export interface TrainConfig {
   steps: number;
@@ -140,10 +180,16 @@ export class Trainer {
   private cancelled = false;
   private resumeWaiters: (() => void)[] = [];
 
+  /**
+   * With `shards`, each step splits its batch by rows between this thread and the shards and
+   * combines the gradients weighted by target counts, which is the gradient of the whole batch's
+   * mean loss (up to float summation order: results are reproducible for a given shard count).
+   */
   constructor(
     readonly model: TinyLM,
     readonly data: TokenData,
     readonly cfg: TrainConfig,
+    readonly shards: GradShard[] = [],
   ) {
     this.rng = new RNG(cfg.seed);
     this.optimizer = new AdamW(model.parameters(), {
@@ -178,6 +224,51 @@ export class Trainer {
     };
   }
 
+  /** One optimisation step with the batch split between this thread and the shards. */
+  async trainStepSharded(): Promise<StepInfo> {
+    const t0 = now();
+    const { batchSize: B, seqLen: T } = this.cfg;
+    const batch = sampleBatch(this.data, B, T, this.rng);
+    const parts = this.shards.length + 1;
+    const bounds = Array.from({ length: parts + 1 }, (_, i) => Math.round((i * B) / parts));
+    const params = this.optimizer.params;
+    const weights = params.map((p) => p.data);
+    // Shards get their slices first (postMessage copies the weights now), then this thread works.
+    const remote = this.shards.map((s, i) => s.grad(weights, batchRows(batch, bounds[i + 1], bounds[i + 2])));
+    const mine = batchRows(batch, bounds[0], bounds[1]);
+    const count0 = countTargets(mine.targets);
+    this.optimizer.zeroGrad();
+    let loss0 = 0;
+    if (count0 > 0) {
+      const loss = crossEntropy(this.model.forward(mine.inputs, mine.B, T), mine.targets);
+      loss.backward();
+      loss0 = loss.item();
+    }
+    const results = await Promise.all(remote);
+    const total = count0 + results.reduce((a, r) => a + r.count, 0);
+    const scale0 = total ? count0 / total : 0;
+    params.forEach((p, k) => {
+      const g = p.ensureGrad();
+      for (let i = 0; i < g.length; i++) g[i] *= scale0;
+      for (const r of results) {
+        if (!r.count) continue;
+        const w = r.count / total, rg = r.grads[k];
+        for (let i = 0; i < g.length; i++) g[i] += w * rg[i];
+      }
+    });
+    const lossValue = total ? (loss0 * count0 + results.reduce((a, r) => a + r.loss * r.count, 0)) / total : 0;
+    const gradNorm = clipGradNorm(params, this.cfg.clip);
+    const lr = this.lrAt(this.step);
+    this.optimizer.step(lr);
+    this.step++;
+    this.elapsedMs += now() - t0;
+    this.tokens += B * T;
+    return {
+      step: this.step, totalSteps: this.cfg.steps, loss: lossValue, lr, gradNorm,
+      tokensPerSec: this.tokens / Math.max(1e-9, this.elapsedMs / 1000), elapsedMs: this.elapsedMs,
+    };
+  }
+
   /**
    * Trains until `cfg.steps` (or cancel), yielding to the event loop between steps so pause,
    * resume and cancel messages get through. Resolves with the last step's info.
@@ -188,7 +279,7 @@ export class Trainer {
     while (this.step < this.cfg.steps && !this.cancelled) {
       if (this.paused) await new Promise<void>((r) => this.resumeWaiters.push(r));
       if (this.cancelled) break;
-      last = this.trainStep();
+      last = this.shards.length ? await this.trainStepSharded() : this.trainStep();
       onProgress?.(last);
       await new Promise((r) => setTimeout(r, 0));
     }

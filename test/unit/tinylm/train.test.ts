@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TinyLMConfig } from '../../../src/lib/tinylm/contract';
 import { TinyLM, initWeights } from '../../../src/lib/tinylm/model';
-import { Trainer, clipGradNorm, cosineLr, sampleBatch, RNG } from '../../../src/lib/tinylm/train';
+import { Trainer, clipGradNorm, cosineLr, sampleBatch, sliceGradient, RNG, type GradShard } from '../../../src/lib/tinylm/train';
 import { Tensor } from '../../../src/lib/tinylm/tensor';
 import { createTrainService } from '../../../src/lib/tinylm/train-service';
 
@@ -60,6 +60,30 @@ describe('Trainer', () => {
     c.setState(state);
     await c.run();
     for (const [k, t] of a.model.weights) expect(c.model.weights.get(k)!.data).toEqual(t.data);
+  });
+
+  it('data-parallel steps (batch split over shards, weighted by target counts) equal serial steps', async () => {
+    // A mask leaves the slices with different numbers of targets, so plain averaging would differ.
+    const mask = Uint8Array.from({ length: tokens.length }, (_, i) => (i % 7 < 3 ? 0 : 1));
+    const data = { tokens, mask };
+    const dp = { ...cfg, batchSize: 5 };
+    const serial = new Trainer(new TinyLM(config, initWeights(config, 3)), data, dp);
+    const serialLosses: number[] = [];
+    await serial.run((s) => serialLosses.push(s.loss));
+    // In-process shards, each with its own replica (as the worker threads have).
+    const shard = (): GradShard => {
+      const replica = TinyLM.init(config, 99);
+      return { grad: async (w, b) => sliceGradient(replica, w.map((x) => x.slice()), b) };
+    };
+    const parallel = new Trainer(new TinyLM(config, initWeights(config, 3)), data, dp, [shard(), shard()]);
+    const parallelLosses: number[] = [];
+    await parallel.run((s) => parallelLosses.push(s.loss));
+    expect(parallelLosses).toHaveLength(serialLosses.length);
+    parallelLosses.forEach((l, i) => expect(l).toBeCloseTo(serialLosses[i], 5));
+    for (const [k, t] of serial.model.weights) {
+      const p = parallel.model.weights.get(k)!.data;
+      for (let i = 0; i < p.length; i++) expect(Math.abs(p[i] - t.data[i])).toBeLessThan(1e-5);
+    }
   });
 
   it('lowers the loss on a learnable sequence and reports progress', async () => {
