@@ -5,22 +5,52 @@
  * several, decode when one), writing their keys/values into per-layer caches [maxSeqLen, Hkv·hd]
  * and attending over every cached position. Work buffers are allocated once per block size and
  * reused, so decoding one token allocates nothing but the returned logits copy.
- * Matmuls are row-major [out, in] dot products over contiguous rows (`matmulABt`).
+ * Matmuls are row-major [out, in] dot products over contiguous rows. Where WebAssembly SIMD is
+ * available they run in the f32x4 kernel of `simd.ts` over a packed copy of the weights in wasm
+ * memory (one copy per model, refreshed when a session starts, so weights trained since the last
+ * session are picked up); otherwise, or with `{ simd: false }`, in the JS kernels of `kernels.ts`
+ * (`matvec8` for one token, `matmulABt` for a block).
  */
 import type { InferenceSession } from './contract';
 import type { TinyLM } from './model';
 import { layerNames } from './names';
 import { axpy, dot, matmulABt as matmulABtBlock, matvec8 } from './kernels';
+import { SimdMatrices, type MatrixSource } from './simd';
 
-/** c[T,N] = a[T,K]·b[N,K]ᵀ; one token (decoding) takes the eight-row matrix–vector kernel. */
-function matmulABt(a: Float32Array, b: Float32Array, c: Float32Array, T: number, N: number, K: number): void {
+/** c[T,N] = a[T,K]·b[N,K]ᵀ in JS; one token (decoding) takes the eight-row matrix–vector kernel. */
+function matmulABtJS(a: Float32Array, b: Float32Array, c: Float32Array, T: number, N: number, K: number): void {
   if (T === 1) matvec8(b, a, c, N, K);
   else matmulABtBlock(a, b, c, T, N, K);
 }
 
+/** A weight matrix [N, K]: its JS array and its index in the model's SIMD store. */
+interface Mat {
+  w: Float32Array;
+  i: number;
+}
+
 interface LayerW {
-  inNorm: Float32Array; q: Float32Array; k: Float32Array; v: Float32Array; o: Float32Array;
-  postNorm: Float32Array; gate: Float32Array; up: Float32Array; down: Float32Array;
+  inNorm: Float32Array; q: Mat; k: Mat; v: Mat; o: Mat;
+  postNorm: Float32Array; gate: Mat; up: Mat; down: Mat;
+}
+
+export interface SessionOptions {
+  /** Use the WebAssembly SIMD kernel when available (default true); false forces the JS kernels. */
+  simd?: boolean;
+}
+
+/**
+ * One packed copy of a model's matrices per model (not per session): sessions of the same model
+ * share it. Rebuilt when the model's matrices are no longer the same arrays.
+ */
+const simdStores = new WeakMap<TinyLM, { sources: MatrixSource[]; store: SimdMatrices }>();
+
+function simdStoreFor(model: TinyLM, sources: MatrixSource[]): SimdMatrices | null {
+  const cached = simdStores.get(model);
+  if (cached && cached.sources.length === sources.length && cached.sources.every((s, i) => s.data === sources[i].data)) return cached.store;
+  const store = SimdMatrices.create(sources);
+  if (store) simdStores.set(model, { sources, store });
+  return store;
 }
 
 /** Work buffers for a block of `cap` tokens. */
@@ -45,33 +75,46 @@ export class TinyLMSession implements InferenceSession {
   private readonly vCache: Float32Array[];
   private readonly layers: LayerW[];
   private readonly embedW: Float32Array;
-  private readonly headW: Float32Array;
+  private readonly head: Mat;
+  /** Packed weights for the SIMD kernel; null when the JS kernels are used. */
+  private readonly simd: SimdMatrices | null;
+  private uploaded = false;
   private readonly normW: Float32Array;
   private buf: Buffers | null = null;
   private readonly scores: Float32Array; // [maxSeqLen]
   private readonly logits: Float32Array; // [V]
   private readonly last: Float32Array; // [D]
 
-  constructor(private readonly model: TinyLM) {
+  constructor(private readonly model: TinyLM, opts: SessionOptions = {}) {
     const c = model.config;
     const hd = c.dim / c.nHeads;
     const Ckv = c.nKvHeads * hd;
     this.kCache = Array.from({ length: c.nLayers }, () => new Float32Array(c.maxSeqLen * Ckv));
     this.vCache = Array.from({ length: c.nLayers }, () => new Float32Array(c.maxSeqLen * Ckv));
+    const sources: MatrixSource[] = [];
+    const mat = (data: Float32Array, rows: number, cols: number): Mat => ({ w: data, i: sources.push({ data, rows, cols }) - 1 });
     this.layers = Array.from({ length: c.nLayers }, (_, l) => {
       const n = layerNames(l);
       const w = (name: string) => model.weight(name).data;
       return {
-        inNorm: w(n.inNorm), q: w(n.q), k: w(n.k), v: w(n.v), o: w(n.o),
-        postNorm: w(n.postNorm), gate: w(n.gate), up: w(n.up), down: w(n.down),
+        inNorm: w(n.inNorm), postNorm: w(n.postNorm),
+        q: mat(w(n.q), c.nHeads * hd, c.dim), k: mat(w(n.k), Ckv, c.dim), v: mat(w(n.v), Ckv, c.dim),
+        o: mat(w(n.o), c.dim, c.nHeads * hd),
+        gate: mat(w(n.gate), c.ffnDim, c.dim), up: mat(w(n.up), c.ffnDim, c.dim), down: mat(w(n.down), c.dim, c.ffnDim),
       };
     });
     this.embedW = model.weight('model.embed_tokens.weight').data;
-    this.headW = c.tieEmbeddings ? this.embedW : model.weight('lm_head.weight').data;
+    this.head = mat(c.tieEmbeddings ? this.embedW : model.weight('lm_head.weight').data, c.vocabSize, c.dim);
+    this.simd = opts.simd === false ? null : simdStoreFor(model, sources);
     this.normW = model.weight('model.norm.weight').data;
     this.scores = new Float32Array(c.maxSeqLen);
     this.logits = new Float32Array(c.vocabSize);
     this.last = new Float32Array(c.dim);
+  }
+
+  /** Which kernels this session's matmuls run on. */
+  get kernel(): 'simd' | 'js' {
+    return this.simd ? 'simd' : 'js';
   }
 
   get length(): number {
@@ -89,8 +132,18 @@ export class TinyLMSession implements InferenceSession {
     return this.logits.slice();
   }
 
+  /** c[T,N] = a[T,K]·Wᵀ for a weight matrix W [N, K]. */
+  private matmul(a: Float32Array, m: Mat, c: Float32Array, T: number, N: number, K: number): void {
+    if (this.simd) this.simd.matmul(m.i, a, c, T);
+    else matmulABtJS(a, m.w, c, T, N, K);
+  }
+
   /** Runs a block of T new tokens; leaves the last token's logits in `this.logits`. */
   private forwardBlock(ids: number[]): void {
+    if (this.simd && !this.uploaded) {
+      this.simd.upload(); // the model's current weights (training may have changed them)
+      this.uploaded = true;
+    }
     const c = this.model.config;
     const T = ids.length, pos0 = this.len;
     if (pos0 + T > c.maxSeqLen) throw new Error(`context full: ${pos0 + T} > maxSeqLen ${c.maxSeqLen}`);
@@ -111,11 +164,11 @@ export class TinyLMSession implements InferenceSession {
       const w = this.layers[l];
       const kc = this.kCache[l], vc = this.vCache[l];
       rmsnormRows(x, w.inNorm, xb, T, D, c.normEps); // xb [T, D]
-      matmulABt(xb, w.q, q, T, C, D); // q [T, H·hd]
+      this.matmul(xb, w.q, q, T, C, D); // q [T, H·hd]
       // k, v go straight into the cache rows pos0..pos0+T−1   [T, Hkv·hd]
       const kNew = kc.subarray(pos0 * Ckv, (pos0 + T) * Ckv);
-      matmulABt(xb, w.k, kNew, T, Ckv, D);
-      matmulABt(xb, w.v, vc.subarray(pos0 * Ckv, (pos0 + T) * Ckv), T, Ckv, D);
+      this.matmul(xb, w.k, kNew, T, Ckv, D);
+      this.matmul(xb, w.v, vc.subarray(pos0 * Ckv, (pos0 + T) * Ckv), T, Ckv, D);
       ropeRows(q, T, H, hd, half, pos0, cos, sin);
       ropeRows(kNew, T, Hkv, hd, half, pos0, cos, sin);
       // causal attention over cached positions 0..pos0+t
@@ -140,23 +193,23 @@ export class TinyLMSession implements InferenceSession {
           for (let s = 0; s <= p; s++) axpy(this.scores[s] * inv, vc, s * Ckv + ko, att, qo, hd);
         }
       }
-      matmulABt(att, w.o, o, T, D, C); // o [T, D]
+      this.matmul(att, w.o, o, T, D, C); // o [T, D]
       for (let i = 0; i < T * D; i++) x[i] += o[i];
       // SwiGLU feed-forward
       rmsnormRows(x, w.postNorm, xb, T, D, c.normEps);
-      matmulABt(xb, w.gate, g, T, F, D); // g [T, F]
-      matmulABt(xb, w.up, u, T, F, D); // u [T, F]
+      this.matmul(xb, w.gate, g, T, F, D); // g [T, F]
+      this.matmul(xb, w.up, u, T, F, D); // u [T, F]
       for (let i = 0; i < T * F; i++) {
         const a = g[i];
         g[i] = (a / (1 + Math.exp(-a))) * u[i];
       }
-      matmulABt(g, w.down, o, T, D, F); // o [T, D]
+      this.matmul(g, w.down, o, T, D, F); // o [T, D]
       for (let i = 0; i < T * D; i++) x[i] += o[i];
     }
     this.len = pos0 + T;
     // Only the last position's logits are needed: final norm + LM head on one row.
     rmsnormRows(x.subarray((T - 1) * D, T * D), this.normW, this.last, 1, D, c.normEps);
-    matmulABt(this.last, this.headW, this.logits, 1, V, D); // logits [V]
+    this.matmul(this.last, this.head, this.logits, 1, V, D); // logits [V]
   }
 }
 
