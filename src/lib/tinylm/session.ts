@@ -4,7 +4,8 @@
  * `append(ids)` runs the new tokens through every layer as one block (prefill when there are
  * several, decode when one), writing their keys/values into per-layer caches [maxSeqLen, Hkv·hd]
  * and attending over every cached position. Work buffers are allocated once per block size and
- * reused, so decoding one token allocates nothing but the returned logits copy.
+ * reused, so decoding one token allocates nothing but the returned logits copy (and, on the SIMD
+ * path, a few small typed-array views).
  * Matmuls are row-major [out, in] dot products over contiguous rows. Where WebAssembly SIMD is
  * available they run in the f32x4 kernel of `simd.ts` over a packed copy of the weights in wasm
  * memory (one copy per model, refreshed when a session starts, so weights trained since the last

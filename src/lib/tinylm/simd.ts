@@ -191,25 +191,20 @@ export class SimdMatrices {
   /** Copies every matrix into its panels (run again after the JS weights change). */
   upload(): void {
     const m = this.f32;
+    const chunkStep = R * 4; // floats from one chunk of a row to its next chunk inside a panel
     for (const { src, ptr, blocks, kp } of this.packed) {
       const { data, rows, cols } = src;
-      let o = ptr >> 2;
-      for (let b = 0; b < blocks; b++) {
-        const r0 = b * R;
-        for (let c = 0; c < kp; c += 4) {
-          for (let r = r0; r < r0 + R; r++, o += 4) {
-            if (r >= rows) {
-              m[o] = m[o + 1] = m[o + 2] = m[o + 3] = 0;
-              continue;
-            }
-            const s = r * cols + c;
-            if (c + 4 <= cols) {
-              m[o] = data[s]; m[o + 1] = data[s + 1]; m[o + 2] = data[s + 2]; m[o + 3] = data[s + 3];
-            } else {
-              for (let q = 0; q < 4; q++) m[o + q] = c + q < cols ? data[s + q] : 0;
-            }
-          }
+      const base = ptr >> 2;
+      m.fill(0, base, base + blocks * R * kp); // padded rows and columns
+      // Row by row: sequential reads, each four-float chunk to its slot in the row's panel.
+      for (let r = 0; r < rows; r++) {
+        let d = base + Math.floor(r / R) * R * kp + (r % R) * 4;
+        const s = r * cols;
+        let k = 0;
+        for (; k + 3 < cols; k += 4, d += chunkStep) {
+          m[d] = data[s + k]; m[d + 1] = data[s + k + 1]; m[d + 2] = data[s + k + 2]; m[d + 3] = data[s + k + 3];
         }
+        for (let q = 0; k < cols; k++, q++) m[d + q] = data[s + k];
       }
     }
   }
