@@ -1,6 +1,6 @@
 /**
- * Export and import of all user data as one JSON file. Binary fields (ArrayBuffer, typed arrays)
- * are written as `{ "$bin": "<base64>", "type": "ArrayBuffer" | "Float32Array" | … }`.
+ * Export and import of all user data as one JSON file. Binary fields (ArrayBuffer, typed arrays,
+ * Blobs) are written as `{ "$bin": "<base64>", "type": "ArrayBuffer" | "Float32Array" | "Blob" | … }`.
  * Import validates the whole file first and writes everything in one transaction.
  */
 import type { LabDB } from './db';
@@ -29,10 +29,17 @@ const TYPED: Record<string, { new (b: ArrayBuffer): ArrayBufferView }> = {
 
 /** Reads every table into a JSON-serialisable object. */
 export async function exportAll(db: LabDB, now = new Date()): Promise<BackupFile> {
-  const tables: Record<string, unknown[]> = {};
+  const raw: Record<string, unknown[]> = {};
   await db.transaction('r', db.tables, async () => {
-    for (const t of db.tables) tables[t.name] = (await t.toArray()).map(encodeValue);
+    for (const t of db.tables) raw[t.name] = await t.toArray();
   });
+  // Blob contents are read after the transaction (awaiting a Blob read inside it would end it)
+  const blobs = new Map<Blob, Uint8Array>();
+  const found: Blob[] = [];
+  for (const rows of Object.values(raw)) collectBlobs(rows, found);
+  for (const b of found) if (!blobs.has(b)) blobs.set(b, new Uint8Array(await b.arrayBuffer()));
+  const tables: Record<string, unknown[]> = {};
+  for (const [name, rows] of Object.entries(raw)) tables[name] = rows.map((r) => encodeValue(r, blobs));
   return { format: BACKUP_FORMAT, schemaVersion: latestVersion(), exportedAt: now.toISOString(), tables };
 }
 
@@ -93,16 +100,23 @@ function latestVersion(): number {
   return SCHEMA_VERSIONS[SCHEMA_VERSIONS.length - 1].version;
 }
 
-function encodeValue(x: unknown): unknown {
+function collectBlobs(x: unknown, out: Blob[]): void {
+  if (typeof Blob !== 'undefined' && x instanceof Blob) out.push(x);
+  else if (Array.isArray(x)) for (const v of x) collectBlobs(v, out);
+  else if (x && typeof x === 'object' && !(x instanceof ArrayBuffer) && !ArrayBuffer.isView(x)) for (const v of Object.values(x)) collectBlobs(v, out);
+}
+
+function encodeValue(x: unknown, blobs: Map<Blob, Uint8Array>): unknown {
+  if (typeof Blob !== 'undefined' && x instanceof Blob) return { $bin: bytesToBase64(blobs.get(x)!), type: 'Blob', ...(x.type ? { mime: x.type } : {}) };
   if (x instanceof ArrayBuffer) return { $bin: bytesToBase64(new Uint8Array(x)), type: 'ArrayBuffer' };
   if (ArrayBuffer.isView(x)) {
     const bytes = new Uint8Array(x.buffer, x.byteOffset, x.byteLength);
     return { $bin: bytesToBase64(bytes), type: x.constructor.name };
   }
-  if (Array.isArray(x)) return x.map(encodeValue);
+  if (Array.isArray(x)) return x.map((v) => encodeValue(v, blobs));
   if (x && typeof x === 'object') {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(x)) out[k] = encodeValue(v);
+    for (const [k, v] of Object.entries(x)) out[k] = encodeValue(v, blobs);
     return out;
   }
   return x;
@@ -116,6 +130,7 @@ function decodeValue(x: unknown): unknown {
       const bytes = base64ToBytes(o.$bin);
       const buf = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;
       if (o.type === 'ArrayBuffer') return buf;
+      if (o.type === 'Blob') return new Blob([buf], typeof o.mime === 'string' ? { type: o.mime } : {});
       const Ctor = TYPED[o.type];
       if (!Ctor) throw new BackupFormatError(`Unknown binary type “${o.type}” in the backup.`);
       return new Ctor(buf);

@@ -106,7 +106,10 @@ export interface EmbeddingRow {
 
 /**
  * The vectors of one document, packed (v2): one row per document instead of one per chunk, so
- * loading a collection's vectors reads a few large rows (100k vectors: well under a second).
+ * loading a collection's vectors reads a few rows. Since v3 the bytes are a Blob: Chromium's
+ * IndexedDB hands large ArrayBuffer values back one at a time (100k × 384 in blocks of 100:
+ * ~3 s), while the Blobs of all blocks can be joined and read in one go (~1 s on the same
+ * loaded 2-core machine; see `npm run bench rag`).
  */
 export interface VectorBlockRow {
   docId: string;
@@ -116,8 +119,11 @@ export interface VectorBlockRow {
   dims: number;
   /** chunk ids in chunk order; row i of `vectors` belongs to chunkIds[i] */
   chunkIds: string[];
-  /** Float32 bytes, [chunkIds.length, dims] row-major */
-  vectors: ArrayBuffer;
+  /**
+   * Float32 bytes, [chunkIds.length, dims] row-major: a Blob since v3; an ArrayBuffer in rows
+   * written before v3 and not migrated (e.g. restored from an older backup), still readable.
+   */
+  vectors: Blob | ArrayBuffer;
 }
 
 /** Fine-tuned adapters, checkpoints and other model blobs the learner made. */
@@ -191,6 +197,11 @@ export const SCHEMA_VERSIONS: Array<{ version: number; stores: Record<string, st
       vectorBlocks: 'docId, collectionId, [collectionId+embedder]',
     },
   },
+  {
+    // no table or index changes: the v3 migration turns each block's `vectors` into a Blob
+    version: 3,
+    stores: {},
+  },
 ];
 
 /**
@@ -223,9 +234,21 @@ async function packEmbeddingsIntoBlocks(tx: Transaction): Promise<void> {
   await tx.table('embeddings').clear();
 }
 
+/**
+ * v2 → v3: stores each vector block's bytes as a Blob instead of an ArrayBuffer (same bytes), so
+ * a collection's vectors load with one Blob read (see VectorBlockRow). Rows already holding a
+ * Blob are left alone.
+ */
+async function blockVectorsToBlobs(tx: Transaction): Promise<void> {
+  await tx.table('vectorBlocks').toCollection().modify((b: VectorBlockRow) => {
+    if (!(b.vectors instanceof Blob)) b.vectors = new Blob([b.vectors]);
+  });
+}
+
 /** Data migrations, by the version they upgrade to (run by dexie when an older database opens). */
 const UPGRADES: Record<number, (tx: Transaction) => Promise<void>> = {
   2: packEmbeddingsIntoBlocks,
+  3: blockVectorsToBlobs,
 };
 
 /**

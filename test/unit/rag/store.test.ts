@@ -47,8 +47,8 @@ describe('RagStore', () => {
     expect(c.vectors).toBe(c.chunks);
     expect(await db.embeddings.count()).toBe(0); // v1 table, unused
     const row = await db.vectorBlocks.toCollection().first();
-    expect(row!.vectors).toBeInstanceOf(ArrayBuffer);
-    expect(row!.vectors.byteLength).toBe(c.chunks * embedder.dims * 4);
+    expect(row!.vectors).toBeInstanceOf(Blob); // schema v3
+    expect((row!.vectors as Blob).size).toBe(c.chunks * embedder.dims * 4);
     expect(row!.dims).toBe(embedder.dims);
     expect(row!.embedder).toBe(embedder.id);
     const chunks = await store.chunks(colId);
@@ -125,11 +125,41 @@ describe('RagStore', () => {
     const rows = await db.vectorBlocks.toArray();
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ embedder: other.id, dims: 64 });
-    expect(rows[0].vectors.byteLength).toBe((await db.chunks.count()) * 64 * 4);
+    expect((rows[0].vectors as Blob).size).toBe((await db.chunks.count()) * 64 * 4);
     const chunks = await store.chunks(colId);
     const { vectors } = await store.vectors(colId, chunks.map((x) => x.id), other.id);
     expect(Array.from(vectors.subarray(64, 128))).toEqual(Array.from((await other.embed([chunks[1].text], 'document'))[0]));
     expect((await store.vectors(colId, [chunks[0].id], embedder.id).catch((e) => e)).code).toBe('embedder-mismatch');
+  });
+
+  it('loads several documents’ blocks (Blob or older ArrayBuffer rows) in chunks() order, in any order, with duplicates', async () => {
+    await ingestFile(store, colId, file('b.txt', 'Second file with other words entirely. It goes on for a while so that it splits.'), opts);
+    await ingestFile(store, colId, file('c.txt', 'Third one: about embeddings, cosine similarity and the flat index.'), opts);
+    // a block as a pre-v3 row (or one restored from an older backup) holds an ArrayBuffer
+    const [, second] = await store.documents(colId);
+    const block = (await db.vectorBlocks.get(second.id))!;
+    await db.vectorBlocks.put({ ...block, vectors: await (block.vectors as Blob).arrayBuffer() });
+    const chunks = await store.chunks(colId);
+    expect(new Set(chunks.map((c) => c.docId)).size).toBe(3);
+    const expected = await embedder.embed(chunks.map((c) => c.text), 'document');
+    const d = embedder.dims;
+    const rowsOf = (v: Float32Array) => Array.from({ length: v.length / d }, (_, i) => Array.from(v.subarray(i * d, (i + 1) * d)));
+    const inOrder = await store.vectors(colId, chunks.map((c) => c.id), embedder.id);
+    expect(rowsOf(inOrder.vectors)).toEqual(expected.map((v) => Array.from(v)));
+    const order = [chunks.length - 1, 0, 2, 0, 1]; // reordered, one chunk twice, a subset
+    const picked = await store.vectors(colId, order.map((i) => chunks[i].id), embedder.id);
+    expect(rowsOf(picked.vectors)).toEqual(order.map((i) => Array.from(expected[i])));
+    expect((await store.vectors(colId, [], embedder.id)).vectors.length).toBe(0);
+  });
+
+  it('a damaged block (bytes do not match its chunk count) is a clear error', async () => {
+    const row = (await db.vectorBlocks.toCollection().first())!;
+    await db.vectorBlocks.put({ ...row, vectors: new Blob([new Float32Array(3)]) });
+    const chunks = await store.chunks(colId);
+    const err = await store.vectors(colId, chunks.map((c) => c.id), embedder.id).catch((e) => e);
+    expect(err).toBeInstanceOf(RagError);
+    expect(err.message).toMatch(/12 bytes for \d+ × 768/);
+    expect(err.hint).toMatch(/Re-embed/);
   });
 
   it('deletes a document or a collection with all its rows', async () => {

@@ -6,6 +6,13 @@ import { describe, expect, it } from 'vitest';
 import Dexie from 'dexie';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { openLabDB, SCHEMA_VERSIONS } from '../../../src/lib/storage/db';
+import { RagStore } from '../../../src/lib/rag/store';
+
+/** The Float32 values of a block's `vectors` (a Blob since v3, an ArrayBuffer before). */
+async function floats(v: Blob | ArrayBuffer): Promise<number[]> {
+  return Array.from(new Float32Array(v instanceof Blob ? await v.arrayBuffer() : v));
+}
+const stores = (version: number) => SCHEMA_VERSIONS.find((s) => s.version === version)!.stores;
 
 describe('schema migrations', () => {
   it('versions are strictly increasing and every table keeps a primary key', () => {
@@ -42,19 +49,48 @@ describe('schema migrations', () => {
     old.close();
 
     const db = openLabDB('llm-lab', { indexedDB: idb, IDBKeyRange });
-    await db.open();
-    expect(db.verno).toBe(2);
+    await db.open(); // v1 → v2 → … latest
+    expect(db.verno).toBe(SCHEMA_VERSIONS.at(-1)!.version);
     expect(await db.embeddings.count()).toBe(0);
     const blocks = await db.vectorBlocks.orderBy('docId').toArray();
     expect(blocks.map((b) => b.docId)).toEqual(['d1', 'd2']);
     const [b1, b2] = blocks;
     expect(b1).toMatchObject({ collectionId: 'col', embedder: 'lex', dims: 4, chunkIds: ['d1-c0', 'd1-c1', 'd1-c3'] });
-    expect(b1.vectors).toBeInstanceOf(ArrayBuffer);
-    expect(Array.from(new Float32Array(b1.vectors))).toEqual([...vec(10), ...vec(11), ...vec(13)]);
+    expect(await floats(b1.vectors)).toEqual([...vec(10), ...vec(11), ...vec(13)]);
     expect(b2).toMatchObject({ dims: 4, chunkIds: ['d2-c0'] });
-    expect(Array.from(new Float32Array(b2.vectors))).toEqual(Array.from(vec(20)));
+    expect(await floats(b2.vectors)).toEqual(Array.from(vec(20)));
     expect(await db.vectorBlocks.where('[collectionId+embedder]').equals(['col', 'lex']).count()).toBe(2);
     expect(await db.chunks.count()).toBe(5); // chunks untouched
+    db.close();
+  });
+
+  it('v2 → v3: each vector block keeps its bytes, now as a Blob, and loads as before', async () => {
+    const idb = new IDBFactory();
+    const old = new Dexie('llm-lab', { indexedDB: idb, IDBKeyRange });
+    old.version(1).stores(stores(1));
+    old.version(2).stores(stores(2));
+    await old.table('collections').add({ id: 'col', name: 'Notes', embedder: 'lex', dims: 3, createdAt: 1 });
+    const d1 = new Float32Array([1, 2, 3, -4, 5.5, 1e-7]); // 2 chunks × 3 dims
+    const d2 = new Float32Array([0.25, -0.5, 9]);
+    await old.table('vectorBlocks').bulkAdd([
+      { docId: 'd1', collectionId: 'col', embedder: 'lex', dims: 3, chunkIds: ['a', 'b'], vectors: d1.slice().buffer },
+      { docId: 'd2', collectionId: 'col', embedder: 'lex', dims: 3, chunkIds: ['c'], vectors: d2.slice().buffer },
+    ]);
+    await old.table('chunks').add({ id: 'a', collectionId: 'col', docId: 'd1', index: 0, text: 'a', start: 0, end: 1 });
+    old.close();
+
+    const db = openLabDB('llm-lab', { indexedDB: idb, IDBKeyRange });
+    await db.open();
+    expect(db.verno).toBe(3);
+    const blocks = await db.vectorBlocks.orderBy('docId').toArray();
+    expect(blocks.map((b) => [b.docId, b.chunkIds, b.dims, b.embedder])).toEqual([['d1', ['a', 'b'], 3, 'lex'], ['d2', ['c'], 3, 'lex']]);
+    for (const b of blocks) expect(b.vectors).toBeInstanceOf(Blob);
+    expect(await floats(blocks[0].vectors)).toEqual(Array.from(d1));
+    expect(await floats(blocks[1].vectors)).toEqual(Array.from(d2));
+    expect(await db.chunks.count()).toBe(1); // other tables untouched
+    // and the store reads them in any order
+    const got = await new RagStore(db).vectors('col', ['c', 'a', 'b'], 'lex');
+    expect(Array.from(got.vectors)).toEqual([...d2, ...d1]);
     db.close();
   });
 });

@@ -41,12 +41,18 @@ describe('backup', () => {
     await completeTask(db, '1.4.a', 'embeddings', { dims: 3 });
     await db.embeddings.put({ chunkId: 'c1', collectionId: 'col', embedder: 'lexical', vector: new Float32Array([1, -2.5, 3e-8]).buffer });
     await db.labStates.put({ labId: 'sampling', state: { t: 0.7 }, updatedAt: 5 });
+    // RAG vector blocks hold a Blob since schema v3
+    await db.vectorBlocks.put({ docId: 'd1', collectionId: 'col', embedder: 'lexical', dims: 2, chunkIds: ['c1', 'c2'], vectors: new Blob([new Float32Array([0.5, -1, 2, 1e-9])]) });
     const json = backupToJson(await exportAll(db, new Date(0)));
 
     const db2 = freshDb('b');
     await db2.settings.put({ key: 'stale', value: 1 });
     const n = await importAll(db2, parseBackup(json, db2), 'replace');
-    expect(n).toBe(3);
+    expect(n).toBe(4);
+    const block = await db2.vectorBlocks.get('d1');
+    expect(block).toMatchObject({ collectionId: 'col', dims: 2, chunkIds: ['c1', 'c2'] });
+    expect(block!.vectors).toBeInstanceOf(Blob);
+    expect(Array.from(new Float32Array(await (block!.vectors as Blob).arrayBuffer()))).toEqual(Array.from(new Float32Array([0.5, -1, 2, 1e-9])));
     expect(await db2.settings.get('stale')).toBeUndefined();
     const e = await db2.embeddings.get('c1');
     expect(e!.vector).toBeInstanceOf(ArrayBuffer);
