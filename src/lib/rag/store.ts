@@ -6,11 +6,12 @@
  * - duplicates (same SHA-256 of the original bytes in the same collection) are refused;
  * - vectors are stored as Float32 bytes, never JSON, with the embedder id, packed one block per
  *   document (`vectorBlocks`, schema v2), each block's bytes a Blob (schema v3) so a whole
- *   collection loads as one Blob read (see `vectors()`);
+ *   collection loads as one Blob read (see `vectors()`); small blocks are later merged into
+ *   packs of several documents (`compact()`, its own transaction), since each Blob costs a read;
  * - a quota failure becomes RagError('quota') with a next step.
  */
 import Dexie from 'dexie';
-import type { ChunkRow, CollectionRow, DocumentRow, LabDB, VectorBlockRow } from '../storage/db';
+import { mergeBlocks, PACK_LIMITS, PACK_PREFIX, planPacks, type ChunkRow, type CollectionRow, type DocumentRow, type LabDB, type PackLimits, type VectorBlockRow } from '../storage/db';
 import { RagError, isQuotaError } from './errors';
 import type { Embedder } from './embedders';
 import type { SearchChunk } from './retriever';
@@ -47,7 +48,11 @@ export interface StoredVectors {
 
 /** Data access for RAG collections. */
 export class RagStore {
-  constructor(readonly db: LabDB) {}
+  constructor(
+    readonly db: LabDB,
+    /** when to merge small vector blocks into packs (tests pass small values) */
+    readonly packLimits: PackLimits = PACK_LIMITS,
+  ) {}
 
   /** All collections, oldest first. */
   async collections(): Promise<CollectionRow[]> {
@@ -88,6 +93,12 @@ export class RagStore {
    * nothing of this document is kept.
    */
   async addDocument(collectionId: string, doc: PreparedDocument): Promise<DocumentRow> {
+    const stored = await this.storeDocument(collectionId, doc);
+    await this.compactQuietly(collectionId);
+    return stored;
+  }
+
+  private async storeDocument(collectionId: string, doc: PreparedDocument): Promise<DocumentRow> {
     const { db } = this;
     const n = doc.chunks.length;
     return this.guard(() =>
@@ -105,6 +116,7 @@ export class RagStore {
         await db.chunks.bulkAdd(chunkRows);
         const block: VectorBlockRow = {
           docId: row.id,
+          docIds: [row.id],
           collectionId,
           embedder: doc.embedderId,
           dims: col.dims,
@@ -118,12 +130,29 @@ export class RagStore {
     );
   }
 
-  /** Deletes one document with its chunks and vectors, in one transaction. */
+  /**
+   * Deletes one document with its chunks and vectors, in one transaction. A pack holding the
+   * document is rewritten without its rows (slices of the pack's Blob: nothing is read).
+   */
   async deleteDocument(docId: string): Promise<void> {
     const { db } = this;
     await db.transaction('rw', [db.documents, db.chunks, db.vectorBlocks], async () => {
       const chunkIds = (await db.chunks.where('docId').equals(docId).primaryKeys()) as string[];
-      await db.vectorBlocks.delete(docId);
+      const gone = new Set(chunkIds);
+      for (const b of await db.vectorBlocks.where('docIds').equals(docId).toArray()) {
+        const docIds = b.docIds.filter((d) => d !== docId);
+        if (docIds.length === 0) {
+          await db.vectorBlocks.delete(b.docId);
+          continue;
+        }
+        const rowBytes = b.dims * 4;
+        const bytes = b.vectors instanceof Blob ? b.vectors : new Blob([b.vectors]);
+        const keep: Blob[] = [];
+        b.chunkIds.forEach((id, r) => {
+          if (!gone.has(id)) keep.push(bytes.slice(r * rowBytes, (r + 1) * rowBytes));
+        });
+        await db.vectorBlocks.put({ ...b, docIds, chunkIds: b.chunkIds.filter((id) => !gone.has(id)), vectors: new Blob(keep) });
+      }
       await db.chunks.bulkDelete(chunkIds);
       await db.documents.delete(docId);
     });
@@ -145,33 +174,25 @@ export class RagStore {
    * row per document, not per chunk), then ONE read of all their bytes: the blocks' Blobs are
    * joined into one Blob and read with a single arrayBuffer() (measured in headless Chromium,
    * 100k × 384: ~3× faster than getting the same bytes back as ArrayBuffer values, which
-   * IndexedDB unwraps one by one). Blocks are read in the order of their first requested chunk,
-   * so for the usual request (a whole collection in `chunks()` order) the bytes land in place
-   * and are returned without a copy. Missing or stale vectors → RagError.
+   * IndexedDB unwraps one by one). For the usual request (a whole collection in `chunks()`
+   * order) the blocks are read in that order, so the bytes land in place and are returned
+   * without a copy. Missing or stale vectors → RagError.
    */
   async vectors(collectionId: string, chunkIds: string[], embedderId: string): Promise<StoredVectors> {
     const col = await this.db.collections.get(collectionId);
     if (!col) throw new RagError('bad-format', 'This collection no longer exists.');
     const dims = col.dims;
-    const pos = new Map<string, number>(); // requested chunk id → its position
-    chunkIds.forEach((id, i) => pos.set(id, i));
-    const first = (b: VectorBlockRow) => pos.get(b.chunkIds[0]) ?? Infinity;
-    const blocks = (await this.db.vectorBlocks.where('[collectionId+embedder]').equals([collectionId, embedderId]).toArray())
-      // stale size: treated as missing; blocks without a requested chunk are not read
-      .filter((b) => b.dims === dims && b.chunkIds.some((id) => pos.has(id)))
-      .sort((a, b) => first(a) - first(b));
+    const stored = (await this.db.vectorBlocks.where('[collectionId+embedder]').equals([collectionId, embedderId]).toArray()).filter((b) => b.dims === dims); // stale size: treated as missing
+    // the usual request (a whole collection in chunks() order) is the blocks' rows one block
+    // after the other: then read them in that order, straight into place
+    const inOrder = blocksInOrder(stored, chunkIds);
+    if (inOrder) return { chunkIds, vectors: await readBlocks(inOrder, dims), dims };
+    // otherwise read the blocks holding a requested chunk and assemble: chunk id → its row
+    const wanted = new Set(chunkIds);
+    const blocks = stored.filter((b) => b.chunkIds.some((id) => wanted.has(id)));
     const all = await readBlocks(blocks, dims); // [rows of all blocks, dims], block after block
-    // in place: the blocks hold exactly the requested chunks, in the requested order
-    let inPlace = all.length === chunkIds.length * dims;
-    let row = 0;
-    for (const b of blocks) {
-      if (!inPlace) break;
-      for (const id of b.chunkIds) if (chunkIds[row++] !== id) inPlace = false;
-    }
-    if (inPlace) return { chunkIds, vectors: all, dims };
-    // otherwise assemble: chunk id → its row in `all`
     const rowOf = new Map<string, number>();
-    row = 0;
+    let row = 0;
     for (const b of blocks) for (const id of b.chunkIds) rowOf.set(id, row++);
     const out = new Float32Array(chunkIds.length * dims); // [n, dims]
     chunkIds.forEach((id, i) => {
@@ -215,7 +236,7 @@ export class RagStore {
     const blocks: VectorBlockRow[] = [...byDoc].map(([docId, idx]) => {
       const packed = new Float32Array(idx.length * dims); // [chunks of the doc, dims]
       idx.forEach((ci, r) => packed.set(vectors[ci], r * dims));
-      return { docId, collectionId, embedder: embedder.id, dims, chunkIds: idx.map((ci) => chunks[ci].id), vectors: new Blob([packed]) };
+      return { docId, docIds: [docId], collectionId, embedder: embedder.id, dims, chunkIds: idx.map((ci) => chunks[ci].id), vectors: new Blob([packed]) };
     });
     const { db } = this;
     await this.guard(() =>
@@ -225,6 +246,43 @@ export class RagStore {
         await db.collections.update(collectionId, { embedder: embedder.id, dims });
       }),
     );
+    await this.compactQuietly(collectionId);
+  }
+
+  /**
+   * Merges a collection's small vector blocks into packs (see `planPacks`), in one transaction
+   * of its own; returns how many packs it wrote (0: nothing to do yet). Under `maxLoose`
+   * single-document blocks it only reads the block keys. The bytes are never read: a pack's Blob
+   * is made of the blocks' Blobs.
+   */
+  async compact(collectionId: string): Promise<number> {
+    const { db } = this;
+    return this.guard(() =>
+      db.transaction('rw', [db.documents, db.vectorBlocks], async () => {
+        // keys only (no rows read): how many blocks are single documents, not packs yet
+        const keys = (await db.vectorBlocks.where('collectionId').equals(collectionId).primaryKeys()) as string[];
+        if (keys.filter((k) => !k.startsWith(PACK_PREFIX)).length < this.packLimits.maxLoose) return 0;
+        const blocks = await db.vectorBlocks.where('collectionId').equals(collectionId).toArray();
+        // document order as chunks() has it (createdAt, then id), for each block's first document
+        const docs = (await db.documents.bulkGet([...new Set(blocks.map((b) => b.docIds[0]))])).filter((d) => d !== undefined);
+        docs.sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+        const groups = planPacks(blocks, new Map(docs.map((d, i) => [d.id, i])), this.packLimits);
+        for (const group of groups) {
+          await db.vectorBlocks.add(mergeBlocks(group));
+          await db.vectorBlocks.bulkDelete(group.map((b) => b.docId));
+        }
+        return groups.length;
+      }),
+    );
+  }
+
+  /** compact() after a write that already succeeded: packing is only an optimisation, so a failure (e.g. a full disk) is logged, not thrown. */
+  private async compactQuietly(collectionId: string): Promise<void> {
+    try {
+      await this.compact(collectionId);
+    } catch (e) {
+      console.warn('RAG store: could not pack vector blocks (the data is intact, loading stays slower):', e);
+    }
   }
 
   /** Runs a write and turns quota failures into RagError('quota'). */
@@ -239,6 +297,25 @@ export class RagStore {
       throw e;
     }
   }
+}
+
+/**
+ * `blocks` in the order that lays their rows out exactly as `chunkIds` (every block used, each
+ * once, no other rows), or null. Linear: one lookup per block, one comparison per chunk.
+ */
+function blocksInOrder(blocks: VectorBlockRow[], chunkIds: string[]): VectorBlockRow[] | null {
+  const byFirst = new Map(blocks.map((b) => [b.chunkIds[0], b]));
+  if (byFirst.size !== blocks.length) return null;
+  const out: VectorBlockRow[] = [];
+  let p = 0;
+  while (p < chunkIds.length) {
+    const b = byFirst.get(chunkIds[p]);
+    if (!b) return null;
+    for (let r = 0; r < b.chunkIds.length; r++) if (chunkIds[p + r] !== b.chunkIds[r]) return null;
+    p += b.chunkIds.length;
+    out.push(b);
+  }
+  return out.length === blocks.length ? out : null;
 }
 
 /**

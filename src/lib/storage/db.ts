@@ -106,13 +106,21 @@ export interface EmbeddingRow {
 
 /**
  * The vectors of one document, packed (v2): one row per document instead of one per chunk, so
- * loading a collection's vectors reads a few rows. Since v3 the bytes are a Blob: Chromium's
- * IndexedDB hands large ArrayBuffer values back one at a time (100k × 384 in blocks of 100:
- * ~3 s), while the Blobs of all blocks can be joined and read in one go (~1 s on the same
- * loaded 2-core machine; see `npm run bench rag`).
+ * loading a collection's vectors reads a few rows. Since v3:
+ * - the bytes are a Blob: Chromium's IndexedDB hands large ArrayBuffer values back one at a
+ *   time, while the Blobs of all blocks can be joined and read in one go (~3× faster for
+ *   100k × 384; see `npm run bench rag`);
+ * - consecutive small blocks of a collection are merged into packs of several documents
+ *   (`planPacks`), because each stored Blob costs a file read (100k vectors in 1000 blocks on
+ *   disk: ~3 s; in ~20 packs: ~1 s). A document is still written in one transaction as its own
+ *   block; packing happens afterwards, in a transaction of its own, without reading the bytes
+ *   (a Blob made of other Blobs).
  */
 export interface VectorBlockRow {
+  /** the document's id; for a pack of several documents `pack:<uuid>` */
   docId: string;
+  /** the documents whose vectors this block holds, in order (v3; index `*docIds`) */
+  docIds: string[];
   collectionId: string;
   /** embedder id that made these vectors */
   embedder: string;
@@ -198,11 +206,85 @@ export const SCHEMA_VERSIONS: Array<{ version: number; stores: Record<string, st
     },
   },
   {
-    // no table or index changes: the v3 migration turns each block's `vectors` into a Blob
+    // blocks may hold several documents (packs): `docIds` finds the block of a document
     version: 3,
-    stores: {},
+    stores: {
+      vectorBlocks: 'docId, collectionId, [collectionId+embedder], *docIds',
+    },
   },
 ];
+
+/** When and how big to pack vector blocks (see VectorBlockRow); the tests use smaller values. */
+export interface PackLimits {
+  /** a pack's bytes stay at or under this (a block bigger than half of it is left alone) */
+  packBytes: number;
+  /** pack once a collection has this many small blocks of one embedder, or packBytes of them */
+  maxLoose: number;
+}
+
+export const PACK_LIMITS: PackLimits = { packBytes: 8 * 2 ** 20, maxLoose: 64 };
+
+/** The key prefix of a pack (a block of several documents). */
+export const PACK_PREFIX = 'pack:';
+
+const blockBytes = (b: VectorBlockRow) => b.chunkIds.length * b.dims * 4;
+
+/**
+ * Which blocks of ONE collection to merge: groups (each of ≥ 2 blocks, to become one pack) of
+ * consecutive small blocks of the same embedder and size, in document order (`docOrder`: document
+ * id → position; the order `RagStore.chunks()` uses, so a loaded pack lands in place). Nothing
+ * is planned until there are `maxLoose` small blocks or `packBytes` of them.
+ */
+export function planPacks(blocks: VectorBlockRow[], docOrder: Map<string, number>, limits: PackLimits = PACK_LIMITS): VectorBlockRow[][] {
+  const small = (b: VectorBlockRow) => blockBytes(b) < limits.packBytes / 2;
+  const byKind = new Map<string, VectorBlockRow[]>();
+  for (const b of blocks) {
+    const k = `${b.embedder}\u0000${b.dims}`;
+    const list = byKind.get(k);
+    if (list) list.push(b);
+    else byKind.set(k, [b]);
+  }
+  const groups: VectorBlockRow[][] = [];
+  for (const list of byKind.values()) {
+    const loose = list.filter(small);
+    if (loose.length < limits.maxLoose && loose.reduce((s, b) => s + blockBytes(b), 0) < limits.packBytes) continue;
+    const pos = (b: VectorBlockRow) => docOrder.get(b.docIds?.[0] ?? b.docId) ?? Infinity;
+    list.sort((a, b) => pos(a) - pos(b) || (a.docId < b.docId ? -1 : 1));
+    let run: VectorBlockRow[] = [];
+    let bytes = 0;
+    const flush = () => {
+      if (run.length >= 2) groups.push(run);
+      run = [];
+      bytes = 0;
+    };
+    for (const b of list) {
+      if (!small(b)) {
+        flush();
+        continue;
+      }
+      if (bytes + blockBytes(b) > limits.packBytes) flush();
+      run.push(b);
+      bytes += blockBytes(b);
+    }
+    flush();
+  }
+  return groups;
+}
+
+/** One pack from `group` (as planned by planPacks): ids, rows and bytes one block after the other. */
+export function mergeBlocks(group: VectorBlockRow[]): VectorBlockRow {
+  const [first] = group;
+  return {
+    docId: `${PACK_PREFIX}${crypto.randomUUID()}`,
+    docIds: group.flatMap((b) => b.docIds ?? [b.docId]),
+    collectionId: first.collectionId,
+    embedder: first.embedder,
+    dims: first.dims,
+    chunkIds: group.flatMap((b) => b.chunkIds),
+    // a Blob of Blobs: nothing is read here; the browser copies the bytes when the row is stored
+    vectors: new Blob(group.map((b) => b.vectors)),
+  };
+}
 
 /**
  * v1 → v2: packs the per-chunk `embeddings` rows into one `vectorBlocks` row per document (chunk
@@ -222,7 +304,7 @@ async function packEmbeddingsIntoBlocks(tx: Transaction): Promise<void> {
     if (e.embedder !== g.embedder || e.vector.byteLength !== g.bytes) return;
     g.rows.push({ index: pos.index, chunkId: e.chunkId, vector: e.vector });
   });
-  const blocks: VectorBlockRow[] = [];
+  const blocks: Array<Omit<VectorBlockRow, 'docIds'>> = []; // v2 rows: no docIds (v3 adds them)
   for (const [docId, g] of byDoc) {
     g.rows.sort((a, b) => a.index - b.index);
     const dims = g.bytes / 4;
@@ -235,20 +317,40 @@ async function packEmbeddingsIntoBlocks(tx: Transaction): Promise<void> {
 }
 
 /**
- * v2 → v3: stores each vector block's bytes as a Blob instead of an ArrayBuffer (same bytes), so
- * a collection's vectors load with one Blob read (see VectorBlockRow). Rows already holding a
- * Blob are left alone.
+ * v2 → v3: each vector block's bytes become a Blob (same bytes) and the block lists its document
+ * (`docIds`); then each collection's small blocks are packed (planPacks), so a collection's
+ * vectors load with one read of a few Blobs (see VectorBlockRow).
  */
-async function blockVectorsToBlobs(tx: Transaction): Promise<void> {
-  await tx.table('vectorBlocks').toCollection().modify((b: VectorBlockRow) => {
-    if (!(b.vectors instanceof Blob)) b.vectors = new Blob([b.vectors]);
-  });
+async function blocksToBlobsAndPacks(tx: Transaction): Promise<void> {
+  const table = tx.table('vectorBlocks');
+  const blocks: VectorBlockRow[] = (await table.toArray()).map((b: VectorBlockRow) => ({
+    ...b,
+    docIds: b.docIds ?? [b.docId],
+    vectors: b.vectors instanceof Blob ? b.vectors : new Blob([b.vectors]),
+  }));
+  await table.bulkPut(blocks);
+  // document order as RagStore.chunks() has it: by createdAt, ties in key order
+  const docs: DocumentRow[] = await tx.table('documents').toArray();
+  docs.sort((a, b) => a.createdAt - b.createdAt);
+  const docOrder = new Map(docs.map((d, i) => [d.id, i]));
+  const byCollection = new Map<string, VectorBlockRow[]>();
+  for (const b of blocks) {
+    const list = byCollection.get(b.collectionId);
+    if (list) list.push(b);
+    else byCollection.set(b.collectionId, [b]);
+  }
+  for (const list of byCollection.values()) {
+    for (const group of planPacks(list, docOrder)) {
+      await table.add(mergeBlocks(group));
+      await table.bulkDelete(group.map((b) => b.docId));
+    }
+  }
 }
 
 /** Data migrations, by the version they upgrade to (run by dexie when an older database opens). */
 const UPGRADES: Record<number, (tx: Transaction) => Promise<void>> = {
   2: packEmbeddingsIntoBlocks,
-  3: blockVectorsToBlobs,
+  3: blocksToBlobsAndPacks,
 };
 
 /**

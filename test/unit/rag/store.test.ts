@@ -162,6 +162,65 @@ describe('RagStore', () => {
     expect(err.hint).toMatch(/Re-embed/);
   });
 
+  it('packs small vector blocks into one block of several documents, loads and deletes through it', async () => {
+    const packed = new RagStore(db, { packBytes: 2 ** 30, maxLoose: 3 });
+    const texts = ['Alpha talks about tokens.', 'Beta is on embeddings and cosine.', 'Gamma covers BM25 and lexical search.', 'Delta: chunking with overlap.', 'Epsilon: rerankers.'];
+    for (const [i, t] of texts.entries()) {
+      await ingestFile(packed, colId, file(`doc${i}.txt`, t), opts);
+      if (i === 3) expect(await db.vectorBlocks.count()).toBe(3); // a pack and 2 single documents
+    }
+    // first.md + doc0 + doc1 → a pack (3 single-document blocks); then with doc2..doc4, the
+    // (still small) pack and the three → one pack of all six
+    const blocks = await db.vectorBlocks.toArray();
+    expect(blocks).toHaveLength(1);
+    const docs = await store.documents(colId);
+    expect(blocks[0].docId).toMatch(/^pack:/);
+    expect(blocks[0].docIds).toEqual(docs.map((d) => d.id));
+    const chunks = await store.chunks(colId);
+    expect(blocks[0].chunkIds).toEqual(chunks.map((c) => c.id)); // document order: loads in place
+    const expected = (await embedder.embed(chunks.map((c) => c.text), 'document')).map((v) => Array.from(v));
+    const rows = (v: Float32Array) => Array.from({ length: v.length / embedder.dims }, (_, i) => Array.from(v.subarray(i * embedder.dims, (i + 1) * embedder.dims)));
+    expect(rows((await packed.vectors(colId, chunks.map((c) => c.id), embedder.id)).vectors)).toEqual(expected);
+    // deleting a document in the middle rewrites the pack without its rows
+    const gone = docs[2];
+    await packed.deleteDocument(gone.id);
+    const [after] = await db.vectorBlocks.toArray();
+    expect(after.docIds).toEqual(docs.filter((d) => d !== gone).map((d) => d.id));
+    const left = await store.chunks(colId);
+    expect(left.some((c) => c.docId === gone.id)).toBe(false);
+    expect(after.chunkIds).toEqual(left.map((c) => c.id));
+    expect((after.vectors as Blob).size).toBe(left.length * embedder.dims * 4);
+    const keep = chunks.map((c, i) => [c, i] as const).filter(([c]) => c.docId !== gone.id).map(([, i]) => expected[i]);
+    expect(rows((await packed.vectors(colId, left.map((c) => c.id), embedder.id)).vectors)).toEqual(keep);
+    for (const d of docs) if (d !== gone) await packed.deleteDocument(d.id);
+    expect(await counts()).toEqual({ docs: 0, chunks: 0, blocks: 0, vectors: 0 });
+  });
+
+  it('packs stay under packBytes, big blocks are left alone, re-embedding packs too', async () => {
+    const rowBytes = embedder.dims * 4;
+    for (let i = 0; i < 6; i++) await ingestFile(store, colId, file(`n${i}.txt`, `Note ${i} about topic ${'xyz'.repeat(i)}.`), opts);
+    expect(await db.vectorBlocks.count()).toBe(7); // default limits: nothing packed yet
+    const sizes = (await db.vectorBlocks.toArray()).map((b) => b.chunkIds.length);
+    // room for three single-chunk documents per pack; first.md (several chunks) is too big to pack
+    const small = new RagStore(db, { packBytes: 3 * rowBytes, maxLoose: 2 });
+    expect(sizes.filter((n) => n === 1)).toHaveLength(6);
+    expect(await small.compact(colId)).toBe(2);
+    const blocks = await db.vectorBlocks.toArray();
+    expect(blocks.map((b) => b.docIds.length).sort()).toEqual([1, 3, 3]);
+    for (const b of blocks) if (b.docIds.length > 1) expect(b.chunkIds.length * rowBytes).toBeLessThanOrEqual(3 * rowBytes);
+    expect(await small.compact(colId)).toBe(0); // packs are not small any more
+    const chunks = await store.chunks(colId);
+    const expected = (await embedder.embed(chunks.map((c) => c.text), 'document')).map((v) => Array.from(v));
+    const got = (await store.vectors(colId, chunks.map((c) => c.id), embedder.id)).vectors;
+    expect(Array.from({ length: chunks.length }, (_, i) => Array.from(got.subarray(i * embedder.dims, (i + 1) * embedder.dims)))).toEqual(expected);
+    // re-embedding writes one block per document, then packs them
+    const other = new LexicalEmbedder(64);
+    await new RagStore(db, { packBytes: 2 ** 30, maxLoose: 4 }).reembed(colId, other);
+    const re = await db.vectorBlocks.toArray();
+    expect(re).toHaveLength(1);
+    expect(re[0].chunkIds).toEqual(chunks.map((c) => c.id));
+  });
+
   it('deletes a document or a collection with all its rows', async () => {
     await ingestFile(store, colId, file('b.txt', 'Second file with other words entirely.'), opts);
     const [first] = await store.documents(colId);

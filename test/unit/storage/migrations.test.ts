@@ -88,9 +88,33 @@ describe('schema migrations', () => {
     expect(await floats(blocks[0].vectors)).toEqual(Array.from(d1));
     expect(await floats(blocks[1].vectors)).toEqual(Array.from(d2));
     expect(await db.chunks.count()).toBe(1); // other tables untouched
+    for (const b of blocks) expect(b.docIds).toEqual([b.docId]);
     // and the store reads them in any order
     const got = await new RagStore(db).vectors('col', ['c', 'a', 'b'], 'lex');
     expect(Array.from(got.vectors)).toEqual([...d2, ...d1]);
+    db.close();
+  });
+
+  it('v2 → v3: a collection with many small blocks is packed, in document order', async () => {
+    const idb = new IDBFactory();
+    const old = new Dexie('llm-lab', { indexedDB: idb, IDBKeyRange });
+    old.version(1).stores(stores(1));
+    old.version(2).stores(stores(2));
+    await old.table('collections').add({ id: 'big', name: 'Many notes', embedder: 'lex', dims: 2, createdAt: 1 });
+    const docs = Array.from({ length: 70 }, (_, i) => ({ id: `doc-${(i * 37) % 70}`, createdAt: 100 + i })); // keys not in creation order
+    await old.table('documents').bulkAdd(docs.map((d) => ({ ...d, collectionId: 'big', name: d.id, mime: 'text/plain', hash: d.id, size: 1, text: 'x' })));
+    await old.table('vectorBlocks').bulkAdd(docs.map((d, i) => ({ docId: d.id, collectionId: 'big', embedder: 'lex', dims: 2, chunkIds: [`${d.id}-c0`], vectors: new Float32Array([i, -i]).buffer })));
+    old.close();
+
+    const db = openLabDB('llm-lab', { indexedDB: idb, IDBKeyRange });
+    await db.open();
+    const blocks = await db.vectorBlocks.toArray();
+    expect(blocks).toHaveLength(1); // 70 small blocks ≥ PACK_LIMITS.maxLoose (64): one pack
+    expect(blocks[0].docId).toMatch(/^pack:/);
+    expect(blocks[0].docIds).toEqual(docs.map((d) => d.id));
+    expect(await floats(blocks[0].vectors)).toEqual(docs.flatMap((_, i) => [i, -i]));
+    const got = await new RagStore(db).vectors('big', docs.map((d) => `${d.id}-c0`), 'lex');
+    expect(Array.from(got.vectors)).toEqual(docs.flatMap((_, i) => [i, -i]));
     db.close();
   });
 });

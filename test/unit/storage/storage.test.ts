@@ -42,7 +42,7 @@ describe('backup', () => {
     await db.embeddings.put({ chunkId: 'c1', collectionId: 'col', embedder: 'lexical', vector: new Float32Array([1, -2.5, 3e-8]).buffer });
     await db.labStates.put({ labId: 'sampling', state: { t: 0.7 }, updatedAt: 5 });
     // RAG vector blocks hold a Blob since schema v3
-    await db.vectorBlocks.put({ docId: 'd1', collectionId: 'col', embedder: 'lexical', dims: 2, chunkIds: ['c1', 'c2'], vectors: new Blob([new Float32Array([0.5, -1, 2, 1e-9])]) });
+    await db.vectorBlocks.put({ docId: 'd1', docIds: ['d1'], collectionId: 'col', embedder: 'lexical', dims: 2, chunkIds: ['c1', 'c2'], vectors: new Blob([new Float32Array([0.5, -1, 2, 1e-9])]) });
     const json = backupToJson(await exportAll(db, new Date(0)));
 
     const db2 = freshDb('b');
