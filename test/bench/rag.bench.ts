@@ -67,14 +67,15 @@ export async function queryLatency(): Promise<void> {
   for (const n of [10_000, 100_000]) {
     const vectors = randomVectors(n, dims, 1);
     const ids = Array.from({ length: n }, (_, i) => String(i));
-    const nq = n >= 100_000 ? 10 : 50;
+    const nq = n >= 100_000 ? 10 : 200; // the first queries include JIT and wasm tier-up warm-up
     const qs = randomVectors(nq, dims, 2);
-    const kinds: Array<'flat' | 'voy' | 'naive'> = n >= 100_000 ? ['flat', 'naive'] : ['flat', 'voy', 'naive'];
+    // flat-js: the same flat index with its JS loop instead of the SIMD kernel (the fallback)
+    const kinds: Array<'flat' | 'flat-js' | 'voy' | 'naive'> = n >= 100_000 ? ['flat', 'flat-js', 'naive'] : ['flat', 'flat-js', 'voy', 'naive'];
     let flatP50 = 0;
     for (const kind of kinds) {
       const mem0 = process.memoryUsage().heapUsed;
       const t0 = performance.now();
-      const index: VectorIndex = kind === 'flat' ? new FlatIndex(dims, n) : kind === 'naive' ? new NaiveIndex(dims) : await VoyIndex.create(dims, voyWasm);
+      const index: VectorIndex = kind === 'flat' ? new FlatIndex(dims, n) : kind === 'flat-js' ? new FlatIndex(dims, n, { simd: false }) : kind === 'naive' ? new NaiveIndex(dims) : await VoyIndex.create(dims, voyWasm);
       index.add(ids, vectors);
       const buildMs = performance.now() - t0;
       const times: number[] = [];

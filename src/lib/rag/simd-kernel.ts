@@ -11,6 +11,8 @@
  * synchronously even on the main thread; the page CSP allows it via 'wasm-unsafe-eval'.
  */
 
+import { normalize } from './embedders';
+
 // ---- a minimal encoder ------------------------------------------------------------------------
 
 const I32 = 0x7f, V128 = 0x7b;
@@ -215,12 +217,18 @@ export class SimdScorer {
     this.rows = 0;
   }
 
-  /** Dot product of `query` [dims] with every row: a view of [size] scores in wasm memory, valid until the next call. */
-  scores(query: Float32Array): Float32Array {
+  /**
+   * Dot product of `query` [dims] with every row: a view of [size] scores in wasm memory, valid
+   * until the next call or append. The query is copied into wasm memory (zero-padded) and, with
+   * `normalizeQuery`, L2-normalised there, so a search allocates nothing.
+   */
+  scores(query: Float32Array, normalizeQuery = false): Float32Array {
     const buf = this.memory.buffer;
     const q = new Float32Array(buf, 0, this.stride);
-    q.set(query.subarray(0, this.dims));
-    q.fill(0, this.dims);
+    const m = Math.min(query.length, this.dims);
+    q.set(query.subarray(0, m));
+    q.fill(0, m);
+    if (normalizeQuery) normalize(q);
     const outPtr = this.dataPtr + this.rows * this.stride * 4;
     this.fn(this.dataPtr, 0, outPtr, this.rows, this.stride);
     return new Float32Array(buf, outPtr, this.rows);

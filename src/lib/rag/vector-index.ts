@@ -103,14 +103,14 @@ export class FlatIndex implements VectorIndex {
 
   /** Cosine similarity of `query` with every row: Float32Array [size] (reused between calls). */
   scoreAll(query: Float32Array): Float32Array {
-    const d = this.dims;
-    const q = normalize(Float32Array.from(query.subarray(0, d)));
     if (this.simd) {
       // copied out of wasm memory so the result survives a later memory.grow (~µs for 10k)
       if (this.scores.length < this.n) this.scores = new Float32Array(Math.max(this.n, this.scores.length * 2));
-      this.scores.set(this.simd.scores(q));
+      this.scores.set(this.simd.scores(query, true));
       return this.scores.subarray(0, this.n);
     }
+    const d = this.dims;
+    const q = normalize(Float32Array.from(query.subarray(0, d)));
     if (this.scores.length < this.n) this.scores = new Float32Array(this.data.length / d);
     const scores = this.scores;
     const data = this.data;
@@ -143,7 +143,8 @@ export class FlatIndex implements VectorIndex {
   }
 
   search(query: Float32Array, k: number): VectorHit[] {
-    const scores = this.scoreAll(query);
+    // SIMD: top-k straight over the scores in wasm memory (nothing can grow it before we're done)
+    const scores = this.simd ? this.simd.scores(query, true) : this.scoreAll(query);
     return topK(scores, k).map((i) => ({ id: this.ids[i], index: i, score: scores[i] }));
   }
 

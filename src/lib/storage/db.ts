@@ -222,7 +222,7 @@ export interface PackLimits {
   maxLoose: number;
 }
 
-export const PACK_LIMITS: PackLimits = { packBytes: 8 * 2 ** 20, maxLoose: 64 };
+export const PACK_LIMITS: PackLimits = { packBytes: 8 * 2 ** 20, maxLoose: 16 };
 
 /** The key prefix of a pack (a block of several documents). */
 export const PACK_PREFIX = 'pack:';

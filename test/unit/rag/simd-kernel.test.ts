@@ -50,6 +50,14 @@ describe('WebAssembly SIMD scoring kernel', () => {
     expect(s.scores(Float32Array.from([1, 1, 1, 1, 1, 1, 100, 100]))[0]).toBe(6);
   });
 
+  it('a shorter query is zero-padded (no values left over from the previous query), normalised on request', () => {
+    const s = new SimdScorer(6);
+    s.append(1).set([1, 2, 3, 4, 5, 6]);
+    expect(s.scores(Float32Array.from([1, 1, 1, 1, 1, 1]))[0]).toBe(21);
+    expect(s.scores(Float32Array.from([1, 1]))[0]).toBe(3);
+    expect(s.scores(Float32Array.from([3, 0, 0, 4, 0, 0]), true)[0]).toBeCloseTo((3 * 1 + 4 * 4) / 5, 6);
+  });
+
   it('keeps earlier rows when memory grows across many appends', () => {
     const d = 384, r = rng(3);
     const s = new SimdScorer(d, 1);

@@ -109,7 +109,7 @@ describe('schema migrations', () => {
     const db = openLabDB('llm-lab', { indexedDB: idb, IDBKeyRange });
     await db.open();
     const blocks = await db.vectorBlocks.toArray();
-    expect(blocks).toHaveLength(1); // 70 small blocks ≥ PACK_LIMITS.maxLoose (64): one pack
+    expect(blocks).toHaveLength(1); // 70 small blocks ≥ PACK_LIMITS.maxLoose (16): one pack
     expect(blocks[0].docId).toMatch(/^pack:/);
     expect(blocks[0].docIds).toEqual(docs.map((d) => d.id));
     expect(await floats(blocks[0].vectors)).toEqual(docs.flatMap((_, i) => [i, -i]));
