@@ -1,7 +1,8 @@
 /**
  * TinyLM speed and memory, side by side with the baselines the TinyLM issue names:
  *  1. Decode tokens/s on the CPU, ours vs llama.cpp (`@wllama/wllama`, WebAssembly, one thread)
- *     on the same exported GGUF weights, both in headless Chromium (ours also in Node).
+ *     on the same exported GGUF weights, both in headless Chromium (ours also in Node). Ours is
+ *     measured with its WebAssembly SIMD kernel (the default) and with the plain JS kernels.
  *  2. Training tokens/s and peak memory, ours vs TensorFlow.js (WebAssembly backend, in Node)
  *     training the same llama-style configuration with the same recipe for the same steps;
  *     each side runs in its own process so max RSS is its own.
@@ -13,6 +14,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
+import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
 import { createServer } from 'vite';
@@ -20,6 +22,7 @@ import { chromium } from 'playwright-core';
 import { chromiumArgs, chromiumPath } from '../../vite.config';
 import { loadModel } from '../../src/lib/tinylm/checkpoint';
 import { TinyLM } from '../../src/lib/tinylm/model';
+import { TinyLMSession } from '../../src/lib/tinylm/session';
 import { BASE_CONFIG } from '../../src/lib/tinylm/presets';
 import { exportGGUF } from '../../src/lib/tinylm/gguf';
 import { Tokenizer, trainBPE } from '../../src/lib/tokenizer';
@@ -58,14 +61,14 @@ function benchModel(): { model: TinyLM; tok: Tokenizer; source: string } {
   return { model: TinyLM.init({ ...BASE_CONFIG, vocabSize: Math.max(BASE_CONFIG.vocabSize, tok.vocab.size) }, 1), tok, source: 'random weights, tinylm-base configuration' };
 }
 
-/** Ours in Node: greedy decode tokens/s after a prompt (KV cache). */
-function oursDecodeNode(model: TinyLM, promptIds: number[], n: number): { prefill: number; decode: number } {
-  const runs = [0, 1, 2].map(() => oursDecodeOnce(model, promptIds, n));
+/** Ours in Node: greedy decode tokens/s after a prompt (KV cache), SIMD or JS kernels. */
+function oursDecodeNode(model: TinyLM, promptIds: number[], n: number, simd: boolean): { prefill: number; decode: number } {
+  const runs = [0, 1, 2].map(() => oursDecodeOnce(model, promptIds, n, simd));
   return { prefill: Math.max(...runs.map((r) => r.prefill)), decode: Math.max(...runs.map((r) => r.decode)) };
 }
 
-function oursDecodeOnce(model: TinyLM, promptIds: number[], n: number): { prefill: number; decode: number } {
-  const s = model.newSession();
+function oursDecodeOnce(model: TinyLM, promptIds: number[], n: number, simd: boolean): { prefill: number; decode: number } {
+  const s = new TinyLMSession(model, { simd });
   const t0 = performance.now();
   let logits = s.append(promptIds);
   const t1 = performance.now();
@@ -81,17 +84,24 @@ function oursDecodeOnce(model: TinyLM, promptIds: number[], n: number): { prefil
 async function decodeBench(model: TinyLM, tok: Tokenizer) {
   const promptIds = tok.encode(PROMPT, { allowedSpecial: 'all' });
   const banned = bannedIds(tok, model.config.vocabSize);
-  oursDecodeNode(model, promptIds, 32); // warm-up
-  const node = oursDecodeNode(model, promptIds, DECODE_TOKENS);
+  const wide = TinyLM.init({ ...WIDE, vocabSize: model.config.vocabSize }, 2);
+  const node = new Map<string, { simd: { prefill: number; decode: number }; js: { prefill: number; decode: number } }>();
+  for (const [key, m] of [['f32', model], ['wide-f32', wide]] as const) {
+    for (const simd of [true, false]) oursDecodeNode(m, promptIds, 32, simd); // warm-up
+    node.set(key, { simd: oursDecodeNode(m, promptIds, DECODE_TOKENS, true), js: oursDecodeNode(m, promptIds, DECODE_TOKENS, false) });
+  }
+  const nodeKernel = new TinyLMSession(model).kernel;
 
   const types: QuantType[] = ['f32', 'q8_0', 'q4_0'];
   const files = new Map<string, Buffer>(types.map((t) => [t, Buffer.from(exportGGUF(model.config, model.weights, tok, t))]));
-  const wide = TinyLM.init({ ...WIDE, vocabSize: model.config.vocabSize }, 2);
   files.set('wide-f32', Buffer.from(exportGGUF(wide.config, wide.weights, tok, 'f32')));
   const cases: Array<[string, string]> = [...types.map((t): [string, string] => [t, t]), ['wide-f32', `f32, wide random (${(wide.parameterCount / 1e6).toFixed(1)} M)`]];
   if (!existsSync(chromiumPath)) {
     console.log(`\n1. Decode: llama.cpp (wllama) needs a browser and ${chromiumPath} is missing (apt-get install chromium).`);
-    console.log(`   Ours in Node: ${f(node.decode)} tok/s decode, ${f(node.prefill)} tok/s prefill.`);
+    for (const [key, r] of node) {
+      console.log(`   Ours in Node (${key}): ${f(r.simd.decode)} tok/s decode with the ${nodeKernel} kernel, ${f(r.js.decode)} with the JS kernels; ` +
+        `prefill ${f(r.simd.prefill)} vs ${f(r.js.prefill)} tok/s.`);
+    }
     return;
   }
   const server = await createServer({
@@ -117,16 +127,21 @@ async function decodeBench(model: TinyLM, tok: Tokenizer) {
         (a) => (window as unknown as { tinylmBench: { runDecode(a: DecodeArgs): Promise<DecodeFigures> } }).tinylmBench.runDecode(a),
         args,
       );
+      const n = node.get(type);
       rows.push({
         'GGUF type': label,
         'size (KiB)': f(files.get(type)!.length / 1024),
         'llama.cpp decode tok/s': f(r.llamaDecode),
-        'ours (Chromium) tok/s': f(r.oursDecode),
+        [`ours ${r.oursKernel.toUpperCase()} tok/s`]: f(r.oursDecode),
+        'ours JS tok/s': f(r.oursJsDecode),
         'ours / llama.cpp': ratio(r.oursDecode, r.llamaDecode),
-        'ours (Node) tok/s': type === 'f32' ? f(node.decode) : '',
+        'ours JS / llama.cpp': ratio(r.oursJsDecode, r.llamaDecode),
+        'SIMD / JS': ratio(r.oursDecode, r.oursJsDecode),
+        'Node SIMD | JS tok/s': n ? `${f(n.simd.decode)} | ${f(n.js.decode)}` : '',
         'llama.cpp prefill tok/s': f(r.llamaPrefill),
-        'ours prefill tok/s': f(r.oursPrefill),
+        'ours prefill SIMD | JS tok/s': `${f(r.oursPrefill)} | ${f(r.oursJsPrefill)}`,
         'same greedy tokens': `${r.sameTokens}/${DECODE_TOKENS}`,
+        'SIMD = JS tokens': `${r.sameJsTokens}/${DECODE_TOKENS}`,
         'llama.cpp threads': String(r.threads),
       });
     }
@@ -135,6 +150,7 @@ async function decodeBench(model: TinyLM, tok: Tokenizer) {
     await server.close();
   }
   console.log(`\n1. Decode, ${DECODE_TOKENS} greedy tokens after a ${promptIds.length}-token prompt, one CPU thread each.`);
+  console.log('   "ours" uses the WebAssembly SIMD (f32x4) kernel where available; "ours JS" the plain JS kernels ({ simd: false }).');
   console.log('   Ours computes in F32 for every file type (weights read back from the GGUF); llama.cpp uses its');
   console.log('   quantized kernels. "same greedy tokens": length of the common prefix of the two continuations.');
   console.log('   Best of 3 runs each side. At this size llama.cpp\'s decode rate includes wllama\'s fixed per-token cost');
@@ -197,13 +213,15 @@ function contextBench(model: TinyLM) {
       'cache speed-up': ratio(cached, uncached),
     });
   }
-  console.log('\n3. Ours in Node: prefill vs decode, with and without the KV cache.');
+  console.log(`\n3. Ours in Node (${new TinyLMSession(model).kernel} kernel): prefill vs decode, with and without the KV cache.`);
   console.table(rows);
 }
 
 export default async function run(): Promise<void> {
   const { model, tok, source } = benchModel();
   console.log(`TinyLM bench on ${source}: ${(model.parameterCount / 1e6).toFixed(2)} M parameters, vocab ${model.config.vocabSize}`);
+  // The figures depend on what else runs: say how busy the machine was.
+  console.log(`Load average ${loadavg().map((x) => x.toFixed(2)).join(', ')} on ${cpus().length} cores.`);
   await decodeBench(model, tok);
   contextBench(model);
   trainBench();

@@ -1,10 +1,12 @@
 /**
  * Browser side of the decode bench: the same GGUF bytes run in llama.cpp (wllama, WebAssembly,
  * one thread) and in our TinyLM (weights read back from the GGUF with importGGUF, so both use
- * exactly the same numbers; ours computes in F32 whatever the file type).
+ * exactly the same numbers; ours computes in F32 whatever the file type), ours twice: with the
+ * WebAssembly SIMD kernel (the default) and with the plain JS kernels.
  */
 import { importGGUF } from '../../../src/lib/tinylm/gguf';
 import { TinyLM } from '../../../src/lib/tinylm/model';
+import { TinyLMSession } from '../../../src/lib/tinylm/session';
 import { loadWllama, oursGreedy, wllamaGreedy } from '../../browser/tinylm/wllama-harness';
 
 export interface DecodeArgs {
@@ -18,14 +20,18 @@ export interface DecodeArgs {
 export interface DecodeFigures {
   llamaDecode: number;
   llamaPrefill: number;
-  oursDecode: number;
+  oursDecode: number; // SIMD kernel where available
   oursPrefill: number;
+  oursKernel: 'simd' | 'js';
+  oursJsDecode: number; // JS kernels ({ simd: false })
+  oursJsPrefill: number;
   sameTokens: number; // greedy tokens equal to ours (prefix length)
+  sameJsTokens: number; // ours SIMD vs ours JS (prefix length)
   threads: number;
 }
 
-function greedyTimed(model: TinyLM, promptIds: number[], n: number, banned: number[]) {
-  const s = model.newSession();
+function greedyTimed(model: TinyLM, promptIds: number[], n: number, banned: number[], simd: boolean) {
+  const s = new TinyLMSession(model, { simd });
   const t0 = performance.now();
   let logits = s.append(promptIds);
   const t1 = performance.now();
@@ -48,8 +54,14 @@ async function runDecode(a: DecodeArgs): Promise<DecodeFigures> {
   const model = new TinyLM(config, weights);
   oursGreedy(model, a.promptIds, 16, a.banned); // warm-up (JIT)
   // Best of 3 on each side: the machine is shared, the fastest run is the least disturbed.
-  const oursRuns = [0, 1, 2].map(() => greedyTimed(model, a.promptIds, a.n, a.banned));
-  const ours = { ids: oursRuns[0].ids, decode: Math.max(...oursRuns.map((r) => r.decode)), prefill: Math.max(...oursRuns.map((r) => r.prefill)) };
+  const best = (simd: boolean) => {
+    greedyTimed(model, a.promptIds, 16, a.banned, simd); // warm-up of this kernel
+    const runs = [0, 1, 2].map(() => greedyTimed(model, a.promptIds, a.n, a.banned, simd));
+    return { ids: runs[0].ids, decode: Math.max(...runs.map((r) => r.decode)), prefill: Math.max(...runs.map((r) => r.prefill)) };
+  };
+  const ours = best(true);
+  const oursJs = best(false);
+  const oursKernel = new TinyLMSession(model).kernel;
   const w = await loadWllama(bytes, 1024);
   try {
     await wllamaGreedy(w, a.prompt, 16, a.banned); // warm-up (wasm tier-up)
@@ -60,11 +72,16 @@ async function runDecode(a: DecodeArgs): Promise<DecodeFigures> {
       decodePerSecond: Math.max(...llamaRuns.map((r) => r.decodePerSecond)),
       prefillPerSecond: Math.max(...llamaRuns.map((r) => r.prefillPerSecond)),
     };
-    let same = 0;
-    while (same < a.n && llama.ids[same] === ours.ids[same]) same++;
+    const prefix = (x: number[], y: number[]) => {
+      let same = 0;
+      while (same < a.n && x[same] === y[same]) same++;
+      return same;
+    };
     return {
       llamaDecode: llama.decodePerSecond, llamaPrefill: llama.prefillPerSecond,
-      oursDecode: ours.decode, oursPrefill: ours.prefill, sameTokens: same, threads: w.getNumThreads(),
+      oursDecode: ours.decode, oursPrefill: ours.prefill, oursKernel,
+      oursJsDecode: oursJs.decode, oursJsPrefill: oursJs.prefill,
+      sameTokens: prefix(llama.ids, ours.ids), sameJsTokens: prefix(oursJs.ids, ours.ids), threads: w.getNumThreads(),
     };
   } finally {
     await w.exit();
