@@ -139,6 +139,9 @@ export class RagStore {
     await db.transaction('rw', [db.documents, db.chunks, db.vectorBlocks], async () => {
       const chunkIds = (await db.chunks.where('docId').equals(docId).primaryKeys()) as string[];
       const gone = new Set(chunkIds);
+      // its own block, by key (also a row from an older backup, which has no docIds)
+      await db.vectorBlocks.delete(docId);
+      // the pack that holds it, if any
       for (const b of await db.vectorBlocks.where('docIds').equals(docId).toArray()) {
         const docIds = b.docIds.filter((d) => d !== docId);
         if (docIds.length === 0) {
@@ -264,7 +267,7 @@ export class RagStore {
         if (keys.filter((k) => !k.startsWith(PACK_PREFIX)).length < this.packLimits.maxLoose) return 0;
         const blocks = await db.vectorBlocks.where('collectionId').equals(collectionId).toArray();
         // document order as chunks() has it (createdAt, then id), for each block's first document
-        const docs = (await db.documents.bulkGet([...new Set(blocks.map((b) => b.docIds[0]))])).filter((d) => d !== undefined);
+        const docs = (await db.documents.bulkGet([...new Set(blocks.map((b) => b.docIds?.[0] ?? b.docId))])).filter((d) => d !== undefined);
         docs.sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
         const groups = planPacks(blocks, new Map(docs.map((d, i) => [d.id, i])), this.packLimits);
         for (const group of groups) {

@@ -119,7 +119,10 @@ export interface EmbeddingRow {
 export interface VectorBlockRow {
   /** the document's id; for a pack of several documents `pack:<uuid>` */
   docId: string;
-  /** the documents whose vectors this block holds, in order (v3; index `*docIds`) */
+  /**
+   * the documents whose vectors this block holds, in order (v3; index `*docIds`); missing in a
+   * row restored from an older backup (then the block is `docId`'s alone)
+   */
   docIds: string[];
   collectionId: string;
   /** embedder id that made these vectors */

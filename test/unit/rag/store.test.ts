@@ -152,6 +152,26 @@ describe('RagStore', () => {
     expect((await store.vectors(colId, [], embedder.id)).vectors.length).toBe(0);
   });
 
+  it('a block restored from an older backup (ArrayBuffer, no docIds) is packed and deleted like the others', async () => {
+    await ingestFile(store, colId, file('b.txt', 'Second file with other words entirely.'), opts);
+    const [first, second] = await store.documents(colId);
+    const old = (await db.vectorBlocks.get(first.id))!;
+    const { docIds: _, ...legacy } = old;
+    await db.vectorBlocks.put({ ...legacy, vectors: await (old.vectors as Blob).arrayBuffer() } as typeof old);
+    const packed = new RagStore(db, { packBytes: 2 ** 30, maxLoose: 2 });
+    expect(await packed.compact(colId)).toBe(1);
+    const [pack] = await db.vectorBlocks.toArray();
+    expect(pack.docIds).toEqual([first.id, second.id]);
+    await store.deleteDocument(first.id);
+    const [after] = await db.vectorBlocks.toArray();
+    expect(after.docIds).toEqual([second.id]);
+    // and without packing: the legacy block goes with its document
+    await db.vectorBlocks.clear();
+    await db.vectorBlocks.put({ ...legacy, docId: second.id, chunkIds: (await store.chunks(colId)).map((c) => c.id), vectors: new ArrayBuffer((await store.chunks(colId)).length * embedder.dims * 4) } as typeof old);
+    await store.deleteDocument(second.id);
+    expect(await counts()).toEqual({ docs: 0, chunks: 0, blocks: 0, vectors: 0 });
+  });
+
   it('a damaged block (bytes do not match its chunk count) is a clear error', async () => {
     const row = (await db.vectorBlocks.toCollection().first())!;
     await db.vectorBlocks.put({ ...row, vectors: new Blob([new Float32Array(3)]) });
