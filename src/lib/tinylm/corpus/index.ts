@@ -7,13 +7,13 @@ import type { Tokenizer } from '../../tokenizer';
 import { RNG } from '../rng';
 import type { TokenData } from '../train';
 import { story } from './stories';
-import { type ChatExample, instructExample, renderChatML } from './instruct';
+import { type ChatExample, copyExample, instructExample, renderChatML } from './instruct';
 
 export * from './stories';
 export * from './instruct';
 
 /** Seeds of the corpus splits (held-out splits never overlap the training ones). */
-export const CORPUS_SEEDS = { trainStories: 1001, valStories: 2002, trainInstruct: 3003, valInstruct: 4004, tokenizer: 5005 } as const;
+export const CORPUS_SEEDS = { trainStories: 1001, valStories: 2002, trainInstruct: 3003, valInstruct: 4004, tokenizer: 5005, trainCopy: 6006 } as const;
 
 /** `n` stories from a seed. */
 export function makeStories(n: number, seed: number): string[] {
@@ -25,6 +25,12 @@ export function makeStories(n: number, seed: number): string[] {
 export function makeInstruct(n: number, seed: number, skill?: ChatExample['skill']): ChatExample[] {
   const rng = new RNG(seed);
   return Array.from({ length: n }, () => instructExample(rng, skill));
+}
+
+/** `n` copy drills from a seed (chat training only; see `copyExample`). */
+export function makeCopyDrills(n: number, seed: number): ChatExample[] {
+  const rng = new RNG(seed);
+  return Array.from({ length: n }, () => copyExample(rng));
 }
 
 /** Text used to train the shared tokenizer: stories and instruction examples. */
