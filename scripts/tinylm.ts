@@ -17,6 +17,7 @@ import type { Tokenizer } from '../src/lib/tokenizer';
 import { chatMetrics, generateIds, storyMetrics } from '../src/lib/tinylm/eval';
 import { renderChatML } from '../src/lib/tinylm/corpus';
 import { createRng, sampleToken } from '../src/lib/sampling';
+import { registerQA } from '../src/lib/rag/register';
 
 const argv = process.argv.slice(2);
 const cmd = argv[0];
@@ -78,7 +79,7 @@ function generate() {
   }
 }
 
-function evaluate() {
+async function evaluate() {
   const names = flags.has('model') ? [flag('model')!] : ['base', 'draft', 'chat'];
   const quick = flags.has('quick');
   for (const name of names) {
@@ -89,7 +90,18 @@ function evaluate() {
       parameters: model.parameterCount,
       heldOutStories: storyMetrics(model, tokenizer, quick ? 20 : 200),
     };
-    if (name === 'chat' || name.includes('chat')) metrics.chat = chatMetrics(model, tokenizer, quick ? { qa: 20, json: 10, tool: 10 } : undefined);
+    if (name === 'chat' || name.includes('chat')) {
+      metrics.chat = chatMetrics(model, tokenizer, quick ? { qa: 20, json: 10, tool: 10 } : undefined);
+      // RAG over the built-in town register (held-out people), with and without retrieval.
+      const answer = async (prompt: string) =>
+        tokenizer.decode(generateIds(model, tokenizer.encode(renderChatML([{ role: 'user', content: prompt }], true)), { maxTokens: 24, stopIds: [0, 2] }));
+      const n = quick ? 10 : 40;
+      metrics.registerRag = {
+        withRetrieval: await registerQA(answer, { retrieval: true, k: 1, n }),
+        withTwoPassages: await registerQA(answer, { retrieval: true, k: 2, n }),
+        withoutRetrieval: await registerQA(answer, { retrieval: false, n }),
+      };
+    }
     const trainInfo = join(dir, 'train.json');
     if (existsSync(trainInfo)) metrics.training = JSON.parse(readFileSync(trainInfo, 'utf8'));
     metrics.evalSeconds = (performance.now() - t0) / 1000;

@@ -28,11 +28,16 @@ export function formatContext(results: SearchResult[], maxCharsPerChunk = 1200):
     .join('\n\n');
 }
 
-/** Fills `{context}` and `{question}` in the template (a missing {context} appends the sources). */
+/**
+ * Fills the template: `{context}` = numbered sources with their origin, `{passages}` = the chunks'
+ * plain text joined (for small models that never saw numbered sources), `{question}`. A template
+ * with neither {context} nor {passages} gets the numbered sources appended.
+ */
 export function augment(template: string, question: string, results: SearchResult[]): string {
-  const context = formatContext(results);
-  let prompt = template.includes('{context}') || results.length === 0 ? template : `${template}\n\nSources:\n{context}`;
-  prompt = prompt.replaceAll('{context}', context);
+  const hasSources = template.includes('{context}') || template.includes('{passages}');
+  let prompt = hasSources || results.length === 0 ? template : `${template}\n\nSources:\n{context}`;
+  if (prompt.includes('{context}')) prompt = prompt.replaceAll('{context}', formatContext(results));
+  if (prompt.includes('{passages}')) prompt = prompt.replaceAll('{passages}', results.map((r) => r.chunk.text.trim()).join(' '));
   return prompt.includes('{question}') ? prompt.replaceAll('{question}', question) : `${prompt}\n\nQuestion: ${question}`;
 }
 
