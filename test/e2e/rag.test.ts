@@ -59,6 +59,26 @@ describe('lesson 1.4: RAG', () => {
     await context.close();
   });
 
+  it('town register: the built-in chat model answers from the retrieved profile, and not without it', async () => {
+    const { page, errors } = await openApp('#/lesson/1.4/rag-pipeline');
+    const lab = page.locator('[data-lab="rag-pipeline"]');
+    await page.locator('[data-lab="rag-pipeline"][data-status="ready"]').waitFor({ timeout: 60_000 });
+    await lab.locator('select').first().selectOption('register');
+    await lab.locator('[data-tiny-template]').click();
+    await lab.getByLabel('also answer without retrieval').check();
+    // The first person of the register (seed 7007): "Mosan lives in Dakar. …"
+    await lab.locator('input[type="text"]').first().fill('Where does Mosan live?');
+    await lab.locator('button[type="submit"]').click();
+    await expect.poll(() => lab.locator('[data-result]').first().getAttribute('data-doc'), { timeout: 60_000 }).toBe('register/1');
+    const answer = lab.locator('[data-answer="model"] .answer');
+    await expect.poll(async () => (await answer.textContent())?.trim(), { timeout: 90_000 }).toBe('Dakar');
+    const bare = lab.locator('[data-answer="no-retrieval"] .answer');
+    await expect.poll(async () => ((await bare.textContent()) ?? '…').replace('…', '').trim().length, { timeout: 90_000 }).toBeGreaterThan(0);
+    expect(await bare.textContent()).not.toContain('Dakar');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('ingests a file, refuses a bad one with a clear message, and ticks 1.4.b', async () => {
     const { page, errors, close } = await openApp('#/lesson/1.4');
     const lab = page.locator('[data-lab="ingestion"]');

@@ -5,6 +5,7 @@
  */
 import type { CollectionRow, LabDB } from '../../lib/storage/db';
 import { COURSE_COLLECTION_ID, type CourseCollection } from '../../lib/rag/course';
+import { buildRegisterCollection, REGISTER_COLLECTION_ID, type RegisterCollection } from '../../lib/rag/register';
 import { LexicalEmbedder, type Embedder } from '../../lib/rag/embedders';
 import { RagError } from '../../lib/rag/errors';
 import { Retriever } from '../../lib/rag/retriever';
@@ -37,6 +38,7 @@ export class RagSession {
   readonly store: RagStore;
   #collections = $state<CollectionRow[]>([]);
   #course: Promise<CourseCollection> | null = null;
+  #register: Promise<RegisterCollection> | null = null;
 
   constructor(
     db: LabDB,
@@ -49,6 +51,7 @@ export class RagSession {
   get choices(): CollectionChoice[] {
     return [
       { id: COURSE_COLLECTION_ID, name: 'Ask the course (built in, lexical)', embedder: 'lexical-hash-768', builtIn: true },
+      { id: REGISTER_COLLECTION_ID, name: 'Town register (built in, made for TinyLM)', embedder: 'lexical-hash-768', builtIn: true },
       ...this.#collections.map((c) => ({ id: c.id, name: c.name, embedder: c.embedder, builtIn: false })),
     ];
   }
@@ -68,18 +71,25 @@ export class RagSession {
     return this.#course;
   }
 
+  /** The town register collection (profiles TinyLM can answer from), built once per session. */
+  register(): Promise<RegisterCollection> {
+    this.#register ??= buildRegisterCollection();
+    this.#register.catch(() => (this.#register = null));
+    return this.#register;
+  }
+
   /** Opens a collection for search with the chosen index (rebuilt from stored vectors). */
   async open(id: string, indexKind: IndexKind): Promise<OpenedCollection> {
     const t0 = performance.now();
-    if (id === COURSE_COLLECTION_ID) {
-      const course = await this.course();
-      let retriever = course.retriever;
+    if (id === COURSE_COLLECTION_ID || id === REGISTER_COLLECTION_ID) {
+      const built = id === COURSE_COLLECTION_ID ? await this.course() : await this.register();
+      let retriever = built.retriever;
       if (indexKind === 'voy') {
-        const flat = course.retriever.index as FlatIndex;
+        const flat = built.retriever.index as FlatIndex;
         const emb = new LexicalEmbedder(flat.dims);
-        retriever = new Retriever(course.chunks, Float32Array.from(flat.vectors), emb, await VoyIndex.create(flat.dims, voyWasmBytes));
+        retriever = new Retriever(built.chunks, Float32Array.from(flat.vectors), emb, await VoyIndex.create(flat.dims, voyWasmBytes));
       }
-      const texts = new Map(course.docs.map((d) => [d.id, d.text]));
+      const texts = new Map('docs' in built ? built.docs.map((d) => [d.id, d.text]) : built.people.map((p) => [p.id, p.text]));
       return { id, retriever, docText: async (docId) => texts.get(docId), buildMs: performance.now() - t0 };
     }
     const col = (await this.store.db.collections.get(id)) ?? null;

@@ -26,6 +26,29 @@ the lab also shows an **extractive answer**: the sentence of the retrieved sourc
 most words with the question, with its citation — the kind of baseline a RAG answer must beat.
 With a web-llm model or a remote endpoint you get a real abstractive answer.
 
+### The town register: RAG that a tiny model can do
+The second built-in collection is made for TinyLM: forty invented people, one short profile each
+("Mosan lives in Dakar. Mosan works as a painter. She is 61 years old."), written in exactly the
+sentences the chat model was fine-tuned on and drawn from a seed its training data never used.
+Press **Use TinyLM's format** — the template \`Context: {passages}\` / \`Question: {question}\`, where
+\`{passages}\` is the retrieved chunks' plain text, the shape TinyLM was trained to read — and ask
+"Where does Mosan live?". With retrieval the model copies *Dakar* out of the profile; tick **also
+answer without retrieval** and the same model can only guess a city, because the fact is in no
+weights, only in the collection. That is the whole argument for RAG in one comparison: retrieval
+turns a question the model cannot answer into a reading task it can. (\`npm run tinylm -- eval\`
+measures both rates on all forty people and writes them to the chat model's \`metrics.json\`.)
+
+The same collection shows the cost of **distractors**, which is why the button also sets top-$k$
+to 1. Raise it to 2 and a second person's profile sits next to the right one: the measured exact
+match falls from about 95% to under 30%. Only a third of TinyLM's training contexts held two
+people, and the retrieved distractor is the *most similar* profile — same sentence shapes, often
+the same kind of fact — so the tiny model copies the value from the wrong person. (With a random
+second profile instead of the retrieved one it does better, about half right: similar distractors
+are the hard ones.) Large models tolerate
+extra passages far better, but not perfectly — irrelevant or badly placed context measurably
+hurts them too ([Lost in the Middle](https://arxiv.org/abs/2307.03172)) — which is why re-ranking
+and a small, precise $k$ matter.
+
 ### Where RAG goes wrong
 - **Retrieval misses**: the answer is in the corpus but not in the top $k$ → better chunking,
   hybrid search, re-ranking (topic 3.2), more $k$.
