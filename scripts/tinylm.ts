@@ -23,11 +23,13 @@ const argv = process.argv.slice(2);
 const cmd = argv[0];
 const flags = new Map<string, string>();
 const positional: string[] = [];
+/** Flags that never take a value (so `--chat "Hi!"` keeps "Hi!" as the prompt). */
+const SWITCHES = new Set(['chat', 'raw', 'greedy', 'json', 'quick']);
 for (let i = 1; i < argv.length; i++) {
   const a = argv[i];
   if (a.startsWith('--')) {
     const next = argv[i + 1];
-    if (next === undefined || next.startsWith('--')) flags.set(a.slice(2), 'true');
+    if (SWITCHES.has(a.slice(2)) || next === undefined || next.startsWith('--')) flags.set(a.slice(2), 'true');
     else (flags.set(a.slice(2), next), i++);
   } else positional.push(a);
 }
