@@ -3,7 +3,15 @@
  * All matrices are row-major. Each fast kernel reads rows contiguously (cache friendly) and
  * unrolls by four; `matmulRef` is the plain, obvious triple loop kept as the reference.
  * `acc` = true adds into `c` instead of overwriting it (gradient accumulation).
+ *
+ * The three products used by training (`matmulABt`, `matmulAB`, `matmulAtB`) run in the
+ * WebAssembly SIMD kernel of `simd-train.ts` where it is available and the product is big enough
+ * to pay for copying the operands into wasm memory. That kernel gives exactly the bits of the JS
+ * kernels here (`matmulABtJS`, `matmulABJS`, `matmulAtBJS`: the reference and the fallback), so a
+ * model trained from a seed is the same with either. `setTrainKernel('js')` (or the environment
+ * variable TINYLM_TRAIN_KERNEL=js in Node, read once at load) forces the JS kernels.
  */
+import { trainMatmul, type TrainProduct } from './simd-train';
 
 /** c[M,N] (+)= a[M,K] · b[K,N] — the plain reference triple loop (float64 accumulation). */
 export function matmulRef(a: Float32Array, b: Float32Array, c: Float32Array, M: number, N: number, K: number, acc = false): void {
@@ -47,7 +55,7 @@ export function axpy(alpha: number, x: Float32Array, xo: number, y: Float32Array
  * Every output is a dot product of two contiguous rows. Register blocking: two rows of a and four
  * rows of b are read together, so each loaded value feeds several multiply-adds.
  */
-export function matmulABt(a: Float32Array, b: Float32Array, c: Float32Array, M: number, N: number, K: number, acc = false): void {
+export function matmulABtJS(a: Float32Array, b: Float32Array, c: Float32Array, M: number, N: number, K: number, acc = false): void {
   let i = 0;
   for (; i + 1 < M; i += 2) {
     const a0 = i * K, a1 = a0 + K;
@@ -123,20 +131,111 @@ export function transposeInto(x: Float32Array, out: Float32Array, R: number, C: 
   }
 }
 
-/** c[M,N] (+)= a[M,K] · b[K,N] — via bᵀ and the dot-product kernel. */
-export function matmulAB(a: Float32Array, b: Float32Array, c: Float32Array, M: number, N: number, K: number, acc = false): void {
+/** c[M,N] (+)= a[M,K] · b[K,N] — via bᵀ and the dot-product kernel (JS). */
+export function matmulABJS(a: Float32Array, b: Float32Array, c: Float32Array, M: number, N: number, K: number, acc = false): void {
   const bt = scratchBuf(0, N * K);
   transposeInto(b, bt, K, N); // bt [N, K]
-  matmulABt(a, bt, c, M, N, K, acc);
+  matmulABtJS(a, bt, c, M, N, K, acc);
 }
 
-/** c[M,N] (+)= a[K,M]ᵀ · b[K,N] — weight gradients, via two transposes and the dot-product kernel. */
-export function matmulAtB(a: Float32Array, b: Float32Array, c: Float32Array, M: number, N: number, K: number, acc = false): void {
+/** c[M,N] (+)= a[K,M]ᵀ · b[K,N] — weight gradients, via two transposes and the dot-product kernel (JS). */
+export function matmulAtBJS(a: Float32Array, b: Float32Array, c: Float32Array, M: number, N: number, K: number, acc = false): void {
   const at = scratchBuf(0, M * K);
   const bt = scratchBuf(1, N * K);
   transposeInto(a, at, K, M); // at [M, K]
   transposeInto(b, bt, K, N); // bt [N, K]
-  matmulABt(at, bt, c, M, N, K, acc);
+  matmulABtJS(at, bt, c, M, N, K, acc);
+}
+
+// ---- training products: the exact WebAssembly SIMD kernel, or the JS kernels above ----
+
+export type TrainKernel = 'js' | 'simd';
+let trainKernelChoice: TrainKernel = 'simd';
+
+/**
+ * Chooses the kernel for `matmulABt` / `matmulAB` / `matmulAtB`: 'simd' (the default) uses the
+ * WebAssembly SIMD kernel where available, 'js' always the JS kernels. Both give the same bits.
+ */
+export function setTrainKernel(kind: TrainKernel): void {
+  if (kind !== 'js' && kind !== 'simd') throw new Error(`setTrainKernel: expected 'js' or 'simd', got ${JSON.stringify(kind)}`);
+  trainKernelChoice = kind;
+}
+
+/** The kernel the training products run in now: 'simd' only if chosen and available here. */
+export function trainKernel(): TrainKernel {
+  return trainKernelChoice === 'simd' && trainMatmul() ? 'simd' : 'js';
+}
+
+{
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env?.TINYLM_TRAIN_KERNEL;
+  if (env) {
+    if (env !== 'js' && env !== 'simd') throw new Error(`TINYLM_TRAIN_KERNEL must be 'js' or 'simd', not ${JSON.stringify(env)}`);
+    setTrainKernel(env);
+  }
+}
+
+/**
+ * Smallest product sent to the SIMD kernel: M · N · K multiply-adds and rows of op(a) (measured in
+ * Node on x64: below ~1k multiply-adds, or with fewer than 4 rows, copying the operands into wasm
+ * memory costs about what the kernel saves).
+ */
+export const SIMD_TRAIN_MIN_WORK = 1024;
+export const SIMD_TRAIN_MIN_ROWS = 4;
+
+/** Runs the product in the SIMD kernel (columns below N − N mod 4) plus the JS tail; false if it did not. */
+function trainSimd(kind: TrainProduct, a: Float32Array, b: Float32Array, c: Float32Array, M: number, N: number, K: number, acc: boolean): boolean {
+  if (trainKernelChoice !== 'simd' || N < 4 || K < 1 || M < SIMD_TRAIN_MIN_ROWS || M * N * K < SIMD_TRAIN_MIN_WORK) return false;
+  const kernel = trainMatmul();
+  if (!kernel) return false;
+  kernel.matmul(kind, a, b, c, M, N, K, acc);
+  const N4 = N - (N % 4);
+  if (N4 < N) tailColumns(kind, a, b, c, M, N, K, acc, N4);
+  return true;
+}
+
+/**
+ * Columns N4 … N−1 exactly as the JS kernel sums them: `dot()` of row i of op(a) and column j
+ * of op(b) (four partial sums), gathered into contiguous scratch where the operand is strided.
+ */
+function tailColumns(kind: TrainProduct, a: Float32Array, b: Float32Array, c: Float32Array, M: number, N: number, K: number, acc: boolean, N4: number): void {
+  const nt = N - N4;
+  let cols: Float32Array, co: number, cs: number; // column j of op(b) at cols[co + (j − N4)·cs …]
+  if (kind === 'ABt') {
+    cols = b; co = N4 * K; cs = K;
+  } else {
+    cols = scratchBuf(1, nt * K); co = 0; cs = K;
+    for (let t = 0; t < nt; t++) for (let k = 0; k < K; k++) cols[t * K + k] = b[k * N + N4 + t];
+  }
+  const row = kind === 'AtB' ? scratchBuf(0, K) : a;
+  for (let i = 0; i < M; i++) {
+    let ro = i * K;
+    if (kind === 'AtB') {
+      for (let k = 0; k < K; k++) row[k] = a[k * M + i];
+      ro = 0;
+    }
+    for (let t = 0; t < nt; t++) {
+      const s = dot(row, ro, cols, co + t * cs, K), o = i * N + N4 + t;
+      c[o] = acc ? c[o] + s : s;
+    }
+  }
+}
+
+/**
+ * c[M,N] (+)= a[M,K] · b[N,K]ᵀ — the "linear layer" product with [out, in] weights
+ * (SIMD where available, else `matmulABtJS`; the same bits either way).
+ */
+export function matmulABt(a: Float32Array, b: Float32Array, c: Float32Array, M: number, N: number, K: number, acc = false): void {
+  if (!trainSimd('ABt', a, b, c, M, N, K, acc)) matmulABtJS(a, b, c, M, N, K, acc);
+}
+
+/** c[M,N] (+)= a[M,K] · b[K,N] (SIMD where available, else `matmulABJS`; the same bits either way). */
+export function matmulAB(a: Float32Array, b: Float32Array, c: Float32Array, M: number, N: number, K: number, acc = false): void {
+  if (!trainSimd('AB', a, b, c, M, N, K, acc)) matmulABJS(a, b, c, M, N, K, acc);
+}
+
+/** c[M,N] (+)= a[K,M]ᵀ · b[K,N] — weight gradients (SIMD where available, else `matmulAtBJS`; the same bits). */
+export function matmulAtB(a: Float32Array, b: Float32Array, c: Float32Array, M: number, N: number, K: number, acc = false): void {
+  if (!trainSimd('AtB', a, b, c, M, N, K, acc)) matmulAtBJS(a, b, c, M, N, K, acc);
 }
 
 /** y[N] = W[N,K] · x[K] (+ y when acc): matrix–vector product for single-token decoding. */

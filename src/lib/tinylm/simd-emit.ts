@@ -61,6 +61,29 @@ export const shuffle32 = (...lanes: [number, number, number, number]): number[] 
   simd(0x0d, ...lanes.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3]));
 export const F32X4_ADD = simd(0xe4), F32X4_MUL = simd(0xe6);
 
+// ---- f64x2 (float64 lanes) and f32 <-> f64 conversions, for the exact training kernel ----
+// Opcodes from the SIMD binary encoding (WebAssembly/spec proposals/simd/BinarySIMD.md) and the
+// core spec's scalar table; memarg alignment hints are the natural alignment (log2 bytes).
+export const F64 = 0x7c;
+/** v128.load of two f64 (alignment hint 8 bytes: rows of f64 need not be 16-byte aligned). */
+export const v128LoadF64 = (offset = 0): number[] => simd(0x00, 3, ...uleb(offset));
+/** v128.load64_splat: one 64-bit value into both lanes. */
+export const v128Load64Splat = (offset = 0): number[] => simd(0x0a, 3, ...uleb(offset));
+/** v128.load64_zero: 64 bits into lane 0, lane 1 zero (e.g. two f32 for promote_low). */
+export const v128Load64Zero = (offset = 0): number[] => simd(0x5d, 3, ...uleb(offset));
+/** v128.store64_lane: stores 64-bit lane `lane` (e.g. the two f32 a demote leaves in the low half). */
+export const v128Store64Lane = (offset: number, lane: 0 | 1): number[] => simd(0x5b, 3, ...uleb(offset), lane);
+export const F64X2_SPLAT = simd(0x14);
+export const F64X2_ADD = simd(0xf0), F64X2_MUL = simd(0xf2);
+/** f64x2.promote_low_f32x4: lanes 0, 1 of an f32x4 to f64 (exact). */
+export const F64X2_PROMOTE_LOW_F32X4 = simd(0x5f);
+/** f32x4.demote_f64x2_zero: both f64 lanes rounded to f32 (nearest-even) into lanes 0, 1; lanes 2, 3 zero. */
+export const F32X4_DEMOTE_F64X2_ZERO = simd(0x5e);
+/** Scalar f32.load / f64.load at address + offset, and f64.promote_f32. */
+export const f32Load = (offset = 0): number[] => [0x2a, 2, ...uleb(offset)];
+export const f64Load = (offset = 0): number[] => [0x2b, 3, ...uleb(offset)];
+export const F64_PROMOTE_F32 = 0xbb;
+
 /** A function body: locals given as [count, type] runs, then code (END appended). */
 export function funcBody(locals: Array<[number, number]>, code: number[]): number[] {
   const body = [...vec(locals.map(([n, t]) => [...uleb(n), t])), ...code, END];
