@@ -11,7 +11,7 @@
  * model trained from a seed is the same with either. `setTrainKernel('js')` (or the environment
  * variable TINYLM_TRAIN_KERNEL=js in Node, read once at load) forces the JS kernels.
  */
-import { trainMatmul, type TrainProduct } from './simd-train';
+import { TRAIN_MATMUL_MAX_BYTES, trainMatmul, trainMatmulBytes, type TrainProduct } from './simd-train';
 
 /** c[M,N] (+)= a[M,K] · b[K,N] — the plain reference triple loop (float64 accumulation). */
 export function matmulRef(a: Float32Array, b: Float32Array, c: Float32Array, M: number, N: number, K: number, acc = false): void {
@@ -185,6 +185,7 @@ export const SIMD_TRAIN_MIN_ROWS = 4;
 /** Runs the product in the SIMD kernel (columns below N − N mod 4) plus the JS tail; false if it did not. */
 function trainSimd(kind: TrainProduct, a: Float32Array, b: Float32Array, c: Float32Array, M: number, N: number, K: number, acc: boolean): boolean {
   if (trainKernelChoice !== 'simd' || N < 4 || K < 1 || M < SIMD_TRAIN_MIN_ROWS || M * N * K < SIMD_TRAIN_MIN_WORK) return false;
+  if (trainMatmulBytes(M, N, K) > TRAIN_MATMUL_MAX_BYTES) return false;
   const kernel = trainMatmul();
   if (!kernel) return false;
   kernel.matmul(kind, a, b, c, M, N, K, acc);

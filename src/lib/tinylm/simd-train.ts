@@ -178,7 +178,7 @@ export class TrainMatmul {
     const R = TRAIN_PANEL_ROWS;
     const N4 = N - (N % 4);
     const aOff = 0, bOff = align16(aOff + 8 * M * K), cOff = align16(bOff + 8 * K * N4);
-    this.reserve(cOff + 4 * M * N);
+    this.reserve(cOff + 4 * M * N); // = trainMatmulBytes(M, N, K)
     const f64 = this.f64, f32 = this.f32;
 
     // A, promoted to f64, in panels of R rows (k-major inside a panel), then the leftover rows.
@@ -231,6 +231,14 @@ export class TrainMatmul {
     else for (let i = 0; i < M; i++) c.set(f32.subarray(co + i * N, co + i * N + N4), i * N);
   }
 }
+
+/** Wasm memory a product needs (A and B as f64, C as f32), in bytes. */
+export function trainMatmulBytes(M: number, N: number, K: number): number {
+  return align16(8 * M * K) + align16(8 * K * (N - (N % 4))) + 4 * M * N;
+}
+
+/** Products needing more wasm memory than this stay in JS (32-bit addresses; memory is never returned). */
+export const TRAIN_MATMUL_MAX_BYTES = 1 << 30;
 
 let instance: TrainMatmul | null | undefined;
 

@@ -119,7 +119,8 @@ describe('SIMD training kernel: bitwise equal to the JS kernels', () => {
     const rng = new RNG(16);
     const opA = (i: number, k: number) => (k % 4 === 0 ? ((k / 4 + i) % 2 ? -1e20 : 1e20) : Math.fround(rng.normal() * 100));
     const opB = (k: number, j: number) => (k % 4 === 0 ? 1 : Math.fround(rng.normal() + j / 10));
-    for (const [M, N, K] of [[8, 7, 24], [5, 10, 17], [12, 13, 40]] as const)
+    const spy = vi.spyOn(TrainMatmul.prototype, 'matmul');
+    for (const [M, N, K] of [[8, 7, 24], [5, 10, 33], [12, 13, 40]] as const)
       for (const { kind, routed, js } of PRODUCTS)
         for (const acc of [false, true]) {
           const a = new Float32Array(M * K), b = new Float32Array(K * N);
@@ -130,6 +131,28 @@ describe('SIMD training kernel: bitwise equal to the JS kernels', () => {
           routed(a, b, got, M, N, K, acc);
           expect(bitDiff(got, ref), `${kind} M=${M} N=${N} K=${K} acc=${acc}`).toEqual([]);
         }
+    expect(spy).toHaveBeenCalledTimes(18); // every product took the SIMD path (plus the dot() tail)
+  });
+
+  it('Infinity and NaN land where the JS kernels put them (finite results bit for bit)', () => {
+    const rng = new RNG(17);
+    const [M, N, K] = [12, 15, 17];
+    const spy = vi.spyOn(TrainMatmul.prototype, 'matmul');
+    for (const { kind, routed, js } of PRODUCTS)
+      for (const acc of [false, true]) {
+        const a = random(M * K, rng), b = random(K * N, rng), c0 = random(M * N, rng);
+        a[3] = NaN; a[40] = Infinity; a[77] = 3e38; a[78] = 3e38; b[5] = -Infinity; b[100] = 3e38; b[101] = -3e38;
+        c0[2] = NaN; c0[7] = Infinity; c0[30] = -3.4e38;
+        const ref = c0.slice(), got = c0.slice();
+        js(a, b, ref, M, N, K, acc);
+        routed(a, b, got, M, N, K, acc);
+        // NaN payloads are not specified by WebAssembly: compare NaN-ness, and bits elsewhere
+        expect(Array.from(got, Number.isNaN), `${kind} acc=${acc}`).toEqual(Array.from(ref, Number.isNaN));
+        expect(ref.some(Number.isNaN) && ref.some((v) => !Number.isFinite(v) && !Number.isNaN(v))).toBe(true);
+        const noNaN = (x: Float32Array) => x.map((v) => (Number.isNaN(v) ? 0 : v));
+        expect(bitDiff(noNaN(got), noNaN(ref)), `${kind} acc=${acc}`).toEqual([]);
+      }
+    expect(spy).toHaveBeenCalledTimes(6);
   });
 
   it("setTrainKernel('js') forces the JS kernels; a bad name is refused with a clear message", () => {
