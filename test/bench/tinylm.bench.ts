@@ -160,18 +160,22 @@ async function decodeBench(model: TinyLM, tok: Tokenizer) {
 
 function trainBench() {
   const child = fileURLToPath(new URL('./tinylm/train-child.ts', import.meta.url));
-  const results = (['ours', 'tfjs'] as const).map((side) => {
-    const p = spawnSync(process.execPath, ['--import', 'tsx', child, side, String(TRAIN_STEPS)], { encoding: 'utf8', timeout: 180_000 });
+  // ours with its training kernel (WebAssembly SIMD f64x2 where available), ours forced to the JS
+  // kernels (same bits, slower), and TF.js.
+  const sides = [['ours', 'simd'], ['ours', 'js'], ['tfjs', '']] as const;
+  const results = sides.map(([side, kernel]) => {
+    const env = { ...process.env, ...(kernel ? { TINYLM_TRAIN_KERNEL: kernel } : {}) };
+    const p = spawnSync(process.execPath, ['--import', 'tsx', child, side, String(TRAIN_STEPS)], { encoding: 'utf8', timeout: 180_000, env });
     const line = p.stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop();
-    if (!line) return { side, error: (p.stderr || 'no output').slice(-500) };
-    return JSON.parse(line) as Record<string, number | string | number[]>;
+    if (!line) return { side, kernel, error: (p.stderr || 'no output').slice(-500) };
+    return { ...(JSON.parse(line) as Record<string, number | string | number[]>), kernel };
   });
-  const [ours, tf] = results;
+  const [ours, oursJs, tf] = results;
   const c = BASE_CONFIG;
   console.log(`\n2. Training, tinylm-base configuration (dim ${c.dim}, ${c.nLayers} layers, ${c.nHeads}/${c.nKvHeads} heads, vocab ${c.vocabSize}),`);
   console.log(`   batch 8 × 128 tokens, AdamW + clipping, ${TRAIN_STEPS} steps (first not timed), one process each.`);
   console.table(results.map((r) => ({
-    trainer: r.side === 'ours' ? 'ours (TypeScript)' : 'TensorFlow.js (wasm backend)',
+    trainer: r.side === 'ours' ? `ours (TypeScript, ${r.kernel === 'js' ? 'JS kernels' : 'SIMD f64x2 matmuls'})` : 'TensorFlow.js (wasm backend)',
     'tokens/s': f(Number(r.tokensPerSec)),
     'ms/step': f(Number(r.msPerStep)),
     'first step ms': f(Number(r.firstStepMs)),
@@ -181,6 +185,11 @@ function trainBench() {
   if (!ours.error && !tf.error) {
     console.log(`   ours / TF.js: ${ratio(Number(ours.tokensPerSec), Number(tf.tokensPerSec))} tokens/s, ` +
       `${ratio(Number(ours.maxRssMiB), Number(tf.maxRssMiB))} peak memory`);
+  }
+  if (!ours.error && !oursJs.error) {
+    const same = JSON.stringify(ours.losses) === JSON.stringify(oursJs.losses);
+    console.log(`   ours SIMD / ours JS: ${ratio(Number(ours.tokensPerSec), Number(oursJs.tokensPerSec))} tokens/s; losses (4 decimals) ${same ? 'identical' : 'DIFFER'}` +
+      ' (the SIMD kernel sums in the same order in f64, so the bits match)');
   }
 }
 
