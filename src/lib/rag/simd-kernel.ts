@@ -13,53 +13,12 @@
 
 import { normalize } from './embedders';
 
-// ---- a minimal encoder ------------------------------------------------------------------------
+import {
+  F32X4_ADD, F32X4_MUL, I32, I32_ADD, I32_GE_U, V128, block, br, brIf, funcBody, get, i32c, loop, moduleBytes, set, simd,
+  uleb, v128Load, v128Zero,
+} from '../wasm/emit';
 
-const I32 = 0x7f, V128 = 0x7b;
-
-/** Unsigned LEB128. */
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) b |= 0x80;
-    out.push(b);
-  } while (n !== 0);
-  return out;
-}
-
-/** Signed LEB128 (small i32 constants). */
-function sleb(n: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const b = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) {
-      out.push(b);
-      return out;
-    }
-    out.push(b | 0x80);
-  }
-}
-
-const str = (s: string) => [...uleb(s.length), ...Array.from(s, (c) => c.charCodeAt(0))];
-const section = (id: number, body: number[]) => [id, ...uleb(body.length), ...body];
-const vec = (items: number[][]) => [...uleb(items.length), ...items.flat()];
-
-// opcodes
-const get = (i: number) => [0x20, ...uleb(i)];
-const set = (i: number) => [0x21, ...uleb(i)];
-const i32c = (v: number) => [0x41, ...sleb(v)];
-const I32_ADD = 0x6a, I32_SHL = 0x74, I32_GT_U = 0x4b, I32_GE_U = 0x4f, F32_ADD = 0x92;
-const block = (body: number[]) => [0x02, 0x40, ...body, 0x0b];
-const loop = (body: number[]) => [0x03, 0x40, ...body, 0x0b];
-const br = (depth: number) => [0x0c, ...uleb(depth)];
-const brIf = (depth: number) => [0x0d, ...uleb(depth)];
-const simd = (op: number, ...imm: number[]) => [0xfd, ...uleb(op), ...imm];
-const v128Load = (offset = 0) => simd(0x00, 4, ...uleb(offset)); // align 2^4 = 16 bytes
-const v128Zero = () => simd(0x0c, ...new Array(16).fill(0));
-const F32X4_ADD = simd(0xe4), F32X4_MUL = simd(0xe6);
+const I32_SHL = 0x74, I32_GT_U = 0x4b, F32_ADD = 0x92;
 const extractLane = (lane: number) => simd(0x1f, lane);
 const f32Store = (offset: number) => [0x38, 2, ...uleb(offset)]; // align 2^2 = 4 bytes
 
@@ -115,28 +74,18 @@ function scoresBody(): number[] {
     ...get(I), ...i32c(1), I32_ADD, ...set(I),
     ...br(0),
   ];
-  const locals = vec([[7, I32], [5, V128]]);
   const code = [
     ...get(D), ...i32c(2), I32_SHL, ...set(ROWB),
     ...i32c(0), ...set(I),
     ...block(loop(four)),
     ...block(loop(one)),
-    0x0b,
   ];
-  return [...locals, ...code];
+  return funcBody([[7, I32], [5, V128]], code);
 }
 
-/** The module's bytes (deterministic; built once). */
+/** The module's bytes (deterministic): one function `scores` with five i32 parameters. */
 export function scoresModuleBytes(): Uint8Array<ArrayBuffer> {
-  const body = scoresBody();
-  return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-    ...section(1, vec([[0x60, ...vec([[I32], [I32], [I32], [I32], [I32]]), 0x00]])), // type 0: (i32×5) → ()
-    ...section(3, vec([[0x00]])), // function 0 has type 0
-    ...section(5, vec([[0x00, 0x01]])), // one memory, min 1 page, no max
-    ...section(7, vec([[...str('memory'), 0x02, 0x00], [...str('scores'), 0x00, 0x00]])),
-    ...section(10, vec([[...uleb(body.length), ...body]])),
-  ]);
+  return moduleBytes([{ name: 'scores', params: 5, body: scoresBody() }]);
 }
 
 let cached: WebAssembly.Module | null | undefined;

@@ -24,7 +24,7 @@ import {
   F32X4_DEMOTE_F64X2_ZERO, F64X2_ADD, F64X2_MUL, F64X2_PROMOTE_LOW_F32X4, I32, I32_ADD, I32_EQZ, I32_SUB, V128,
   block, br, brIf, funcBody, get, i32c, loop, moduleBytes, set, tee, v128Load64Splat, v128Load64Zero, v128LoadF64,
   v128Store64Lane, v128Zero,
-} from './simd-emit';
+} from '../wasm/emit';
 
 /** Rows of A per panel (register block). */
 export const TRAIN_PANEL_ROWS = 4;

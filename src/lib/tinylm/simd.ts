@@ -20,7 +20,7 @@
 import {
   F32X4_ADD, F32X4_MUL, I32, I32_ADD, I32_EQZ, I32_LT_U, I32_SUB, V128, block, br, brIf, funcBody, get, i32c, loop,
   moduleBytes, set, shuffle32, tee, v128Load, v128Store, v128Zero,
-} from './simd-emit';
+} from '../wasm/emit';
 
 /** Rows per panel (accumulators in the inner loop). */
 export const PANEL_ROWS = 8;

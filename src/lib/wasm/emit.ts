@@ -1,8 +1,8 @@
 /**
  * A minimal WebAssembly binary encoder: just enough to emit small SIMD (f32x4) kernels from
  * TypeScript at runtime (no wat2wasm at build time, no .wasm asset; the page CSP allows
- * 'wasm-unsafe-eval'). Same approach as `src/lib/rag/simd-kernel.ts`, kept separate so the RAG
- * kernel stays untouched. Every helper returns the bytes of one instruction or construct.
+ * 'wasm-unsafe-eval'). Used by the RAG flat index's scorer and TinyLM's decode and training
+ * kernels. Every helper returns the bytes of one instruction or construct.
  */
 
 export const I32 = 0x7f;
@@ -50,7 +50,8 @@ export const br = (depth: number): number[] => [0x0c, ...uleb(depth)];
 export const brIf = (depth: number): number[] => [0x0d, ...uleb(depth)];
 export const END = 0x0b;
 
-const simd = (op: number, ...imm: number[]): number[] => [0xfd, ...uleb(op), ...imm];
+/** A SIMD instruction: the 0xfd prefix, the opcode (LEB128) and its immediates. */
+export const simd = (op: number, ...imm: number[]): number[] => [0xfd, ...uleb(op), ...imm];
 /** v128.load at address + offset (alignment hint 16 bytes). */
 export const v128Load = (offset = 0): number[] => simd(0x00, 4, ...uleb(offset));
 /** v128.store at address + offset (alignment hint 16 bytes). */
