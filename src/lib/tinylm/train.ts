@@ -212,14 +212,19 @@ export class Trainer {
     const loss = crossEntropy(logits, batch.targets);
     this.optimizer.zeroGrad();
     loss.backward();
+    return this.#update(t0, loss.item());
+  }
+
+  /** Clips the accumulated gradients, takes the AdamW step at this step's rate, and reports it. */
+  #update(t0: number, loss: number): StepInfo {
     const gradNorm = clipGradNorm(this.optimizer.params, this.cfg.clip);
     const lr = this.lrAt(this.step);
     this.optimizer.step(lr);
     this.step++;
     this.elapsedMs += now() - t0;
-    this.tokens += B * T;
+    this.tokens += this.cfg.batchSize * this.cfg.seqLen;
     return {
-      step: this.step, totalSteps: this.cfg.steps, loss: loss.item(), lr, gradNorm,
+      step: this.step, totalSteps: this.cfg.steps, loss, lr, gradNorm,
       tokensPerSec: this.tokens / Math.max(1e-9, this.elapsedMs / 1000), elapsedMs: this.elapsedMs,
     };
   }
@@ -257,16 +262,7 @@ export class Trainer {
       }
     });
     const lossValue = total ? (loss0 * count0 + results.reduce((a, r) => a + r.loss * r.count, 0)) / total : 0;
-    const gradNorm = clipGradNorm(params, this.cfg.clip);
-    const lr = this.lrAt(this.step);
-    this.optimizer.step(lr);
-    this.step++;
-    this.elapsedMs += now() - t0;
-    this.tokens += B * T;
-    return {
-      step: this.step, totalSteps: this.cfg.steps, loss: lossValue, lr, gradNorm,
-      tokensPerSec: this.tokens / Math.max(1e-9, this.elapsedMs / 1000), elapsedMs: this.elapsedMs,
-    };
+    return this.#update(t0, lossValue);
   }
 
   /**
