@@ -163,12 +163,13 @@ function trainBench() {
   // ours with its training kernel (WebAssembly SIMD f64x2 where available), ours forced to the JS
   // kernels (same bits, slower), and TF.js.
   const sides = [['ours', 'simd'], ['ours', 'js'], ['tfjs', '']] as const;
-  const results = sides.map(([side, kernel]) => {
+  type TrainResult = Record<string, number | string | number[]> & { side: string; kernel: string; error?: string };
+  const results = sides.map(([side, kernel]): TrainResult => {
     const env = { ...process.env, ...(kernel ? { TINYLM_TRAIN_KERNEL: kernel } : {}) };
     const p = spawnSync(process.execPath, ['--import', 'tsx', child, side, String(TRAIN_STEPS)], { encoding: 'utf8', timeout: 180_000, env });
     const line = p.stdout.trim().split('\n').filter((l) => l.startsWith('{')).pop();
     if (!line) return { side, kernel, error: (p.stderr || 'no output').slice(-500) };
-    return { ...(JSON.parse(line) as Record<string, number | string | number[]>), kernel };
+    return { ...(JSON.parse(line) as Record<string, number | string | number[]>), side, kernel };
   });
   const [ours, oursJs, tf] = results;
   const c = BASE_CONFIG;
