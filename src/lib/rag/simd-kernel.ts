@@ -15,7 +15,7 @@ import { normalize } from './embedders';
 
 import {
   F32X4_ADD, F32X4_MUL, I32, I32_ADD, I32_GE_U, V128, block, br, brIf, funcBody, get, i32c, loop, moduleBytes, set, simd,
-  uleb, v128Load, v128Zero,
+  uleb, v128Load, v128Zero, compileOnce,
 } from '../wasm/emit';
 
 const I32_SHL = 0x74, I32_GT_U = 0x4b, F32_ADD = 0x92;
@@ -88,22 +88,8 @@ export function scoresModuleBytes(): Uint8Array<ArrayBuffer> {
   return moduleBytes([{ name: 'scores', params: 5, body: scoresBody() }]);
 }
 
-let cached: WebAssembly.Module | null | undefined;
-
 /** The compiled module, or null where WebAssembly (or its SIMD proposal) is unavailable. */
-export function scoresModule(): WebAssembly.Module | null {
-  if (cached !== undefined) return cached;
-  cached = null;
-  try {
-    if (typeof WebAssembly === 'object') {
-      const bytes = scoresModuleBytes();
-      if (WebAssembly.validate(bytes)) cached = new WebAssembly.Module(bytes);
-    }
-  } catch {
-    cached = null;
-  }
-  return cached;
-}
+export const scoresModule = compileOnce(scoresModuleBytes);
 
 /** Whether the SIMD kernel can run here (Node ≥ 16.4, Chromium ≥ 91, Firefox ≥ 89, Safari ≥ 16.4). */
 export function simdAvailable(): boolean {

@@ -23,7 +23,7 @@
 import {
   F32X4_DEMOTE_F64X2_ZERO, F64X2_ADD, F64X2_MUL, F64X2_PROMOTE_LOW_F32X4, I32, I32_ADD, I32_EQZ, I32_SUB, V128,
   block, br, brIf, funcBody, get, i32c, loop, moduleBytes, set, tee, v128Load64Splat, v128Load64Zero, v128LoadF64,
-  v128Store64Lane, v128Zero,
+  v128Store64Lane, v128Zero, compileOnce, type WasmCompiler,
 } from '../wasm/emit';
 
 /** Rows of A per panel (register block). */
@@ -111,23 +111,8 @@ export function trainModuleBytes(): Uint8Array<ArrayBuffer> {
   return moduleBytes(FUNCS.map((f) => ({ name: f.name, params: NPARAMS, body: mmBody(f.R, f.acc) })));
 }
 
-type Wasm = Pick<typeof WebAssembly, 'validate' | 'Module' | 'Instance' | 'Memory'>;
-const compiled = new WeakMap<object, WebAssembly.Module | null>();
-
 /** The compiled module, or null where WebAssembly or its SIMD proposal is missing. */
-export function trainModule(wasm: Pick<Wasm, 'validate' | 'Module'> | undefined = globalThis.WebAssembly): WebAssembly.Module | null {
-  if (!wasm) return null;
-  if (compiled.has(wasm)) return compiled.get(wasm)!;
-  let mod: WebAssembly.Module | null = null;
-  try {
-    const bytes = trainModuleBytes();
-    if (wasm.validate(bytes)) mod = new wasm.Module(bytes);
-  } catch {
-    mod = null;
-  }
-  compiled.set(wasm, mod);
-  return mod;
-}
+export const trainModule = compileOnce(trainModuleBytes);
 
 /** Which operand layout a product has (see `kernels.ts`). */
 export type TrainProduct = 'AB' | 'ABt' | 'AtB';
@@ -247,7 +232,7 @@ let instance: TrainMatmul | null | undefined;
  * `wasm` replaces the WebAssembly namespace (tests simulate an engine without SIMD); passing it
  * re-decides, as does `resetTrainMatmul()`.
  */
-export function trainMatmul(wasm?: Pick<Wasm, 'validate' | 'Module'>): TrainMatmul | null {
+export function trainMatmul(wasm?: WasmCompiler): TrainMatmul | null {
   if (instance !== undefined && wasm === undefined) return instance;
   const mod = trainModule(wasm ?? globalThis.WebAssembly);
   instance = mod ? new TrainMatmul(mod) : null;

@@ -19,7 +19,7 @@
  */
 import {
   F32X4_ADD, F32X4_MUL, I32, I32_ADD, I32_EQZ, I32_LT_U, I32_SUB, V128, block, br, brIf, funcBody, get, i32c, loop,
-  moduleBytes, set, shuffle32, tee, v128Load, v128Store, v128Zero,
+  moduleBytes, set, shuffle32, tee, v128Load, v128Store, v128Zero, compileOnce, type WasmCompiler,
 } from '../wasm/emit';
 
 /** Rows per panel (accumulators in the inner loop). */
@@ -90,30 +90,15 @@ export function matmulModuleBytes(): Uint8Array<ArrayBuffer> {
   return moduleBytes([{ name: 'matmul', params: 7, body: matmulBody() }]);
 }
 
-type Wasm = Pick<typeof WebAssembly, 'validate' | 'Module'>;
-const compiled = new WeakMap<object, WebAssembly.Module | null>();
-
 /**
  * The compiled kernel module, or null where WebAssembly or its SIMD proposal is unavailable
  * (Node ≥ 16.4, Chromium ≥ 91, Firefox ≥ 89, Safari ≥ 16.4 have it). `wasm` is the WebAssembly
  * namespace to use, replaceable so tests can simulate an engine without SIMD.
  */
-export function matmulModule(wasm: Wasm | undefined = globalThis.WebAssembly): WebAssembly.Module | null {
-  if (!wasm) return null;
-  if (compiled.has(wasm)) return compiled.get(wasm)!;
-  let mod: WebAssembly.Module | null = null;
-  try {
-    const bytes = matmulModuleBytes();
-    if (wasm.validate(bytes)) mod = new wasm.Module(bytes);
-  } catch {
-    mod = null;
-  }
-  compiled.set(wasm, mod);
-  return mod;
-}
+export const matmulModule = compileOnce(matmulModuleBytes);
 
 /** Whether the SIMD kernel can run here. */
-export function simdAvailable(wasm?: Wasm): boolean {
+export function simdAvailable(wasm?: WasmCompiler): boolean {
   return matmulModule(wasm) !== null;
 }
 
@@ -150,7 +135,7 @@ export class SimdMatrices {
   private f32: Float32Array;
 
   /** Packs nothing yet (call `upload`); null where WebAssembly SIMD is unavailable. */
-  static create(mats: MatrixSource[], wasm?: Wasm): SimdMatrices | null {
+  static create(mats: MatrixSource[], wasm?: WasmCompiler): SimdMatrices | null {
     const mod = matmulModule(wasm);
     return mod ? new SimdMatrices(mod, mats) : null;
   }

@@ -105,3 +105,28 @@ export function moduleBytes(funcs: Array<{ name: string; params: number; body: n
     ...section(10, vec(funcs.map((f) => f.body))),
   ]);
 }
+
+/** The part of the WebAssembly namespace a kernel needs to compile (tests pass one without SIMD). */
+export type WasmCompiler = Pick<typeof WebAssembly, 'validate' | 'Module'>;
+
+/**
+ * A compiler of one kernel module: compiles `bytes()` once per WebAssembly namespace and returns
+ * the module, or null where WebAssembly is missing or rejects the module (no SIMD support).
+ */
+export function compileOnce(bytes: () => Uint8Array<ArrayBuffer>): (wasm?: WasmCompiler) => WebAssembly.Module | null {
+  const compiled = new WeakMap<object, WebAssembly.Module | null>();
+  return (wasm = globalThis.WebAssembly) => {
+    if (!wasm) return null;
+    if (!compiled.has(wasm)) {
+      let mod: WebAssembly.Module | null = null;
+      try {
+        const b = bytes();
+        if (wasm.validate(b)) mod = new wasm.Module(b);
+      } catch {
+        mod = null;
+      }
+      compiled.set(wasm, mod);
+    }
+    return compiled.get(wasm)!;
+  };
+}
