@@ -11,7 +11,7 @@
  * - a quota failure becomes RagError('quota') with a next step.
  */
 import Dexie from 'dexie';
-import { mergeBlocks, PACK_LIMITS, PACK_PREFIX, planPacks, type ChunkRow, type CollectionRow, type DocumentRow, type LabDB, type PackLimits, type VectorBlockRow } from '../storage/db';
+import { blockDocIds, documentOrder, PACK_LIMITS, PACK_PREFIX, writePacks, type ChunkRow, type CollectionRow, type DocumentRow, type LabDB, type PackLimits, type VectorBlockRow } from '../storage/db';
 import { RagError, isQuotaError } from './errors';
 import type { Embedder } from './embedders';
 import type { SearchChunk } from './retriever';
@@ -266,15 +266,9 @@ export class RagStore {
         const keys = (await db.vectorBlocks.where('collectionId').equals(collectionId).primaryKeys()) as string[];
         if (keys.filter((k) => !k.startsWith(PACK_PREFIX)).length < this.packLimits.maxLoose) return 0;
         const blocks = await db.vectorBlocks.where('collectionId').equals(collectionId).toArray();
-        // document order as chunks() has it (createdAt, then id), for each block's first document
-        const docs = (await db.documents.bulkGet([...new Set(blocks.map((b) => b.docIds?.[0] ?? b.docId))])).filter((d) => d !== undefined);
-        docs.sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-        const groups = planPacks(blocks, new Map(docs.map((d, i) => [d.id, i])), this.packLimits);
-        for (const group of groups) {
-          await db.vectorBlocks.add(mergeBlocks(group));
-          await db.vectorBlocks.bulkDelete(group.map((b) => b.docId));
-        }
-        return groups.length;
+        // the order chunks() reads documents in, for each block's first document
+        const docs = (await db.documents.bulkGet([...new Set(blocks.map((b) => blockDocIds(b)[0]))])).filter((d) => d !== undefined);
+        return writePacks(db.vectorBlocks, blocks, documentOrder(docs), this.packLimits);
       }),
     );
   }

@@ -8,7 +8,7 @@
  *   written by the previous version (with fake-indexeddb) and checks the upgraded rows.
  * - Binary data (embeddings, weights) is stored as ArrayBuffer / typed arrays, never as JSON arrays.
  */
-import Dexie, { type EntityTable, type Transaction } from 'dexie';
+import Dexie, { type EntityTable, type Table, type Transaction } from 'dexie';
 
 export const DB_NAME = 'llm-lab';
 
@@ -232,6 +232,38 @@ export const PACK_PREFIX = 'pack:';
 
 const blockBytes = (b: VectorBlockRow) => b.chunkIds.length * b.dims * 4;
 
+/** The documents a block holds (a row restored from an older backup has no docIds: its own). */
+export const blockDocIds = (b: VectorBlockRow): string[] => b.docIds ?? [b.docId];
+
+/**
+ * Document id → position in the order `RagStore.chunks()` reads documents (createdAt, ties by id),
+ * so a pack's rows land in the order a collection is loaded.
+ */
+export function documentOrder(docs: DocumentRow[]): Map<string, number> {
+  const sorted = [...docs].sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return new Map(sorted.map((d, i) => [d.id, i]));
+}
+
+/** What writePacks needs of the vectorBlocks table (the store's typed table or a migration's). */
+interface PackTable {
+  add(row: VectorBlockRow): Promise<unknown>;
+  bulkDelete(keys: string[]): Promise<unknown>;
+}
+
+/**
+ * Plans the packs of ONE collection's blocks (`planPacks`) and writes them: each group becomes one
+ * pack row and its blocks are deleted (call inside a rw transaction on vectorBlocks). Returns how
+ * many packs were written.
+ */
+export async function writePacks(table: PackTable, blocks: VectorBlockRow[], docOrder: Map<string, number>, limits: PackLimits = PACK_LIMITS): Promise<number> {
+  const groups = planPacks(blocks, docOrder, limits);
+  for (const group of groups) {
+    await table.add(mergeBlocks(group));
+    await table.bulkDelete(group.map((b) => b.docId));
+  }
+  return groups.length;
+}
+
 /**
  * Which blocks of ONE collection to merge: groups (each of ≥ 2 blocks, to become one pack) of
  * consecutive small blocks of the same embedder and size, in document order (`docOrder`: document
@@ -251,7 +283,7 @@ export function planPacks(blocks: VectorBlockRow[], docOrder: Map<string, number
   for (const list of byKind.values()) {
     const loose = list.filter(small);
     if (loose.length < limits.maxLoose && loose.reduce((s, b) => s + blockBytes(b), 0) < limits.packBytes) continue;
-    const pos = (b: VectorBlockRow) => docOrder.get(b.docIds?.[0] ?? b.docId) ?? Infinity;
+    const pos = (b: VectorBlockRow) => docOrder.get(blockDocIds(b)[0]) ?? Infinity;
     list.sort((a, b) => pos(a) - pos(b) || (a.docId < b.docId ? -1 : 1));
     let run: VectorBlockRow[] = [];
     let bytes = 0;
@@ -279,7 +311,7 @@ export function mergeBlocks(group: VectorBlockRow[]): VectorBlockRow {
   const [first] = group;
   return {
     docId: `${PACK_PREFIX}${crypto.randomUUID()}`,
-    docIds: group.flatMap((b) => b.docIds ?? [b.docId]),
+    docIds: group.flatMap(blockDocIds),
     collectionId: first.collectionId,
     embedder: first.embedder,
     dims: first.dims,
@@ -325,29 +357,17 @@ async function packEmbeddingsIntoBlocks(tx: Transaction): Promise<void> {
  * vectors load with one read of a few Blobs (see VectorBlockRow).
  */
 async function blocksToBlobsAndPacks(tx: Transaction): Promise<void> {
-  const table = tx.table('vectorBlocks');
-  const blocks: VectorBlockRow[] = (await table.toArray()).map((b: VectorBlockRow) => ({
+  const table: Table<VectorBlockRow, string> = tx.table('vectorBlocks');
+  const blocks: VectorBlockRow[] = (await table.toArray()).map((b) => ({
     ...b,
-    docIds: b.docIds ?? [b.docId],
+    docIds: blockDocIds(b),
     vectors: b.vectors instanceof Blob ? b.vectors : new Blob([b.vectors]),
   }));
   await table.bulkPut(blocks);
-  // document order as RagStore.chunks() has it: by createdAt, ties in key order
-  const docs: DocumentRow[] = await tx.table('documents').toArray();
-  docs.sort((a, b) => a.createdAt - b.createdAt);
-  const docOrder = new Map(docs.map((d, i) => [d.id, i]));
+  const docOrder = documentOrder(await tx.table('documents').toArray());
   const byCollection = new Map<string, VectorBlockRow[]>();
-  for (const b of blocks) {
-    const list = byCollection.get(b.collectionId);
-    if (list) list.push(b);
-    else byCollection.set(b.collectionId, [b]);
-  }
-  for (const list of byCollection.values()) {
-    for (const group of planPacks(list, docOrder)) {
-      await table.add(mergeBlocks(group));
-      await table.bulkDelete(group.map((b) => b.docId));
-    }
-  }
+  for (const b of blocks) byCollection.set(b.collectionId, [...(byCollection.get(b.collectionId) ?? []), b]);
+  for (const list of byCollection.values()) await writePacks(table, list, docOrder);
 }
 
 /** Data migrations, by the version they upgrade to (run by dexie when an older database opens). */
