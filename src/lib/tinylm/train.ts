@@ -89,14 +89,17 @@ export function sliceGradient(model: TinyLM, weights: Float32Array[], batch: Bat
   const params = model.parameters();
   params.forEach((p, k) => p.data.set(weights[k]));
   for (const p of params) p.zeroGrad();
-  const count = countTargets(batch.targets);
-  let loss = 0;
-  if (count > 0) {
-    const l = crossEntropy(model.forward(batch.inputs, batch.B, batch.T), batch.targets);
-    l.backward();
-    loss = l.item();
-  }
+  const { loss, count } = backwardSlice(model, batch);
   return { loss, count, grads: params.map((p) => (p.grad ? p.grad.slice() : new Float32Array(p.data.length))) };
+}
+
+/** Mean loss over the batch's targets and their count; its gradients are added to the parameters'. */
+function backwardSlice(model: TinyLM, batch: Batch): { loss: number; count: number } {
+  const count = countTargets(batch.targets);
+  if (count === 0) return { loss: 0, count };
+  const l = crossEntropy(model.forward(batch.inputs, batch.B, batch.T), batch.targets);
+  l.backward();
+  return { loss: l.item(), count };
 }
 
 /**
@@ -240,15 +243,8 @@ export class Trainer {
     const weights = params.map((p) => p.data);
     // Shards get their slices first (postMessage copies the weights now), then this thread works.
     const remote = this.shards.map((s, i) => s.grad(weights, batchRows(batch, bounds[i + 1], bounds[i + 2])));
-    const mine = batchRows(batch, bounds[0], bounds[1]);
-    const count0 = countTargets(mine.targets);
     this.optimizer.zeroGrad();
-    let loss0 = 0;
-    if (count0 > 0) {
-      const loss = crossEntropy(this.model.forward(mine.inputs, mine.B, T), mine.targets);
-      loss.backward();
-      loss0 = loss.item();
-    }
+    const { loss: loss0, count: count0 } = backwardSlice(this.model, batchRows(batch, bounds[0], bounds[1]));
     const results = await Promise.all(remote);
     const total = count0 + results.reduce((a, r) => a + r.count, 0);
     const scale0 = total ? count0 / total : 0;
