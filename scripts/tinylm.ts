@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { loadModel, saveModel } from '../src/lib/tinylm/checkpoint';
 import type { TinyLM } from '../src/lib/tinylm/model';
 import type { Tokenizer } from '../src/lib/tokenizer';
-import { chatMetrics, generateIds, storyMetrics } from '../src/lib/tinylm/eval';
+import { chatMetrics, generateIds, greedyAnswer, storyMetrics } from '../src/lib/tinylm/eval';
 import { renderChatML } from '../src/lib/tinylm/corpus';
 import { createRng, sampleToken } from '../src/lib/sampling';
 import { registerQA } from '../src/lib/rag/register';
@@ -95,8 +95,7 @@ async function evaluate() {
     if (name === 'chat' || name.includes('chat')) {
       metrics.chat = chatMetrics(model, tokenizer, quick ? { qa: 20, json: 10, tool: 10 } : undefined);
       // RAG over the built-in town register (held-out people), with and without retrieval.
-      const answer = async (prompt: string) =>
-        tokenizer.decode(generateIds(model, tokenizer.encode(renderChatML([{ role: 'user', content: prompt }], true)), { maxTokens: 24, stopIds: [0, 2] }));
+      const answer = async (prompt: string) => greedyAnswer(model, tokenizer, prompt, 24);
       const n = quick ? 10 : 40;
       metrics.registerRag = {
         withRetrieval: await registerQA(answer, { retrieval: true, k: 1, n }),

@@ -60,6 +60,11 @@ function reply(model: LogitsModel, tok: Tokenizer, ex: ChatExample, maxTokens: n
   return tok.decode(generateIds(model, promptIds(tok, ex), { maxTokens, stopIds: [2, 0] }));
 }
 
+/** The greedy reply to one user message, in the chat template (as the chat skills are scored). */
+export function greedyAnswer(model: LogitsModel, tok: Tokenizer, user: string, maxTokens: number): string {
+  return reply(model, tok, { skill: 'chat', messages: [{ role: 'user', content: user }, { role: 'assistant', content: '' }] }, maxTokens);
+}
+
 /** Metrics of the chat skills on held-out examples (greedy decoding). */
 export function chatMetrics(model: LogitsModel, tok: Tokenizer, n = { qa: 200, json: 100, tool: 100 }) {
   const qa = makeInstruct(n.qa, CORPUS_SEEDS.valInstruct, 'qa');

@@ -3,8 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { buildRegisterCollection, registerPeople, registerQA, TINY_TEMPLATE } from '../../../src/lib/rag/register';
 import { augment } from '../../../src/lib/rag/pipeline';
 import { loadModel } from '../../../src/lib/tinylm/checkpoint';
-import { renderChatML } from '../../../src/lib/tinylm/corpus';
-import { generateIds } from '../../../src/lib/tinylm/eval';
+import { greedyAnswer } from '../../../src/lib/tinylm/eval';
 
 describe('town register (built-in collection for TinyLM)', () => {
   it('is deterministic, names are distinct and every answer is written in its profile', () => {
@@ -45,8 +44,7 @@ describe.runIf(existsSync(new URL('model.safetensors', chatDir)))('RAG with the 
   it('answers from retrieved profiles, and cannot without them', async () => {
     const read = (f: string) => readFileSync(new URL(f, chatDir));
     const { model, tokenizer } = loadModel({ config: read('config.json').toString(), safetensors: read('model.safetensors'), tokenizer: read('tokenizer.json').toString() });
-    const answer = async (prompt: string) =>
-      tokenizer.decode(generateIds(model, tokenizer.encode(renderChatML([{ role: 'user', content: prompt }], true)), { maxTokens: 16, stopIds: [0, 2] }));
+    const answer = async (prompt: string) => greedyAnswer(model, tokenizer, prompt, 16);
     const collection = await buildRegisterCollection();
     const withRag = await registerQA(answer, { retrieval: true, k: 1, collection });
     const without = await registerQA(answer, { retrieval: false, collection });
