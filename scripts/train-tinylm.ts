@@ -19,7 +19,7 @@ import { TINYLM_SPECIAL_TOKENS } from '../src/lib/tinylm/contract';
 import { TinyLM } from '../src/lib/tinylm/model';
 import { Trainer, type StepInfo } from '../src/lib/tinylm/train';
 import { saveModel, loadModel } from '../src/lib/tinylm/checkpoint';
-import { CORPUS_SEEDS, chatToTokens, makeCopyDrills, makeInstruct, makeStories, storiesToTokens, tokenizerText } from '../src/lib/tinylm/corpus';
+import { CORPUS_SEEDS, chatToTokens, makeInstruct, makeStories, storiesToTokens, tokenizerText } from '../src/lib/tinylm/corpus';
 import { RECIPES, TOKENIZER_VOCAB } from '../src/lib/tinylm/presets';
 import { nodeShards } from './lib/node-shards';
 
@@ -73,7 +73,7 @@ async function train(name: Stage, tok: Tokenizer) {
       safetensors: readFileSync(join(base, 'model.safetensors')),
       tokenizer: readFileSync(join(base, 'tokenizer.json'), 'utf8'),
     }).model;
-    const examples = [...makeInstruct(r.instruct, CORPUS_SEEDS.trainInstruct), ...makeCopyDrills(r.copy ?? 0, CORPUS_SEEDS.trainCopy)];
+    const examples = [...makeInstruct(r.instruct, CORPUS_SEEDS.trainInstruct), ...makeInstruct(r.copy ?? 0, CORPUS_SEEDS.trainCopy, 'copy')];
     data = chatToTokens(tok, examples, makeStories(r.stories, CORPUS_SEEDS.trainStories));
   } else {
     model = TinyLM.init(config, r.train.seed);

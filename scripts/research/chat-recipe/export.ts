@@ -7,7 +7,7 @@
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { Tokenizer } from '../../../src/lib/tokenizer';
 import { RNG } from '../../../src/lib/tinylm/rng';
-import { CORPUS_SEEDS, makeCopyDrills, makeInstruct, makeStories, promptIds, replyIds, type ChatExample } from '../../../src/lib/tinylm/corpus';
+import { CORPUS_SEEDS, makeInstruct, makeStories, promptIds, replyIds, type ChatExample } from '../../../src/lib/tinylm/corpus';
 
 const OUT = '.sweep/';
 mkdirSync(OUT, { recursive: true });
@@ -17,7 +17,7 @@ const SKILL = { qa: 0, json: 1, tool: 2, chat: 3, story: 4, copy: 5 } as const;
 type Item = { ex?: ChatExample; story?: string };
 const items: Item[] = [
   ...makeInstruct(40000, CORPUS_SEEDS.trainInstruct).map((ex) => ({ ex })),
-  ...makeCopyDrills(8000, CORPUS_SEEDS.trainCopy).map((ex) => ({ ex })),
+  ...makeInstruct(8000, CORPUS_SEEDS.trainCopy, 'copy').map((ex) => ({ ex })),
   ...makeStories(4000, CORPUS_SEEDS.trainStories).map((story) => ({ story })),
 ];
 new RNG(99).shuffle(items);

@@ -7,7 +7,7 @@ import type { Tokenizer } from '../../tokenizer';
 import { RNG } from '../rng';
 import type { TokenData } from '../train';
 import { story } from './stories';
-import { type ChatExample, copyExample, instructExample, renderChatML } from './instruct';
+import { type ChatExample, instructExample, renderChatML } from './instruct';
 
 export * from './stories';
 export * from './instruct';
@@ -25,12 +25,6 @@ export function makeStories(n: number, seed: number): string[] {
 export function makeInstruct(n: number, seed: number, skill?: ChatExample['skill']): ChatExample[] {
   const rng = new RNG(seed);
   return Array.from({ length: n }, () => instructExample(rng, skill));
-}
-
-/** `n` copy drills from a seed (chat training only; see `copyExample`). */
-export function makeCopyDrills(n: number, seed: number): ChatExample[] {
-  const rng = new RNG(seed);
-  return Array.from({ length: n }, () => copyExample(rng));
 }
 
 /** Text used to train the shared tokenizer: stories and instruction examples. */
