@@ -3,9 +3,11 @@
  * They cross the worker boundary as data through `serializeError`/`deserializeError` of the
  * engine module (name 'RagError' is rebuilt by `ragErrorFromData`).
  */
-import type { SerializedError } from '../engine/errors';
 
-export type RagErrorCode =
+import { LabError, toErrorData, fromErrorData, type ErrorData, type LabErrorCode } from '../errors';
+
+export type RagErrorCode = Extract<
+  LabErrorCode,
   | 'empty'
   | 'too-large'
   | 'binary'
@@ -18,33 +20,24 @@ export type RagErrorCode =
   | 'quota'
   | 'embedder-mismatch'
   | 'aborted'
-  | 'bad-format';
+  | 'bad-format'
+>;
 
-/** A failure the learner can act on (bad file, full storage, duplicate …). */
-export class RagError extends Error {
-  override readonly name = 'RagError';
-  constructor(
-    readonly code: RagErrorCode,
-    message: string,
-    readonly hint?: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
+/** A failure the learner can act on (bad file, full storage, duplicate …): the lab's one error type. */
+export class RagError extends LabError {
+  override name = 'RagError';
+  constructor(code: RagErrorCode, message: string, hint?: string, options?: { cause?: unknown }) {
+    super(code, message, hint, options);
   }
 }
 
 /** Serialises a RagError (or anything) for postMessage. */
-export function ragErrorToData(err: unknown): SerializedError {
-  if (err instanceof RagError) return { name: 'RagError', code: err.code, message: err.message, hint: err.hint };
-  if (err instanceof Error) return { name: err.name, message: err.message };
-  return { name: 'Error', message: typeof err === 'string' ? err : 'Unknown error' };
-}
+export const ragErrorToData = (err: unknown): ErrorData => toErrorData(err);
 
 /** Rebuilds a RagError from data (other errors come back as plain Errors with their name). */
-export function ragErrorFromData(data: SerializedError): Error {
-  if (data.name === 'RagError' && data.code) return new RagError(data.code as RagErrorCode, data.message, data.hint);
-  const e = new Error(data.message);
-  e.name = data.name;
+export function ragErrorFromData(data: ErrorData): Error {
+  const e = fromErrorData(data);
+  if (e instanceof LabError && data.name === 'RagError') return new RagError(e.code as RagErrorCode, e.message, e.hint);
   return e;
 }
 
