@@ -7,7 +7,8 @@ import { SvelteMap } from 'svelte/reactivity';
 import { openLabDB, type LabDB, type ProgressRow } from '../lib/storage/db';
 import { completeTask, loadProgress, setTaskManually } from '../lib/storage/progress';
 import { detectCapabilities, detectStorage, emptyCapabilities, type Capabilities } from '../lib/capabilities/detect';
-import { StorageQuotaError } from '../lib/storage/errors';
+import { storageError } from '../lib/storage/errors';
+import { explainError } from '../lib/errors';
 
 export interface Notice {
   id: number;
@@ -79,8 +80,7 @@ export class AppState {
   }
 
   reportStorageError(e: unknown): void {
-    if (e instanceof StorageQuotaError) this.notify('error', `${e.message} ${e.hint}`);
-    else this.notify('error', `Saving failed: ${(e as Error)?.message ?? String(e)}`);
+    this.notify('error', explainError(storageError(e)));
   }
 }
 

@@ -41,12 +41,5 @@ export function ragErrorFromData(data: ErrorData): Error {
   return e;
 }
 
-/** True for IndexedDB / storage quota failures, whatever wrapper (dexie, DOMException) carries them. */
-export function isQuotaError(err: unknown): boolean {
-  for (let e: unknown = err, depth = 0; e && depth < 5; depth++) {
-    const name = (e as { name?: string }).name;
-    if (name === 'QuotaExceededError') return true;
-    e = (e as { inner?: unknown; cause?: unknown }).inner ?? (e as { cause?: unknown }).cause;
-  }
-  return false;
-}
+/** True for IndexedDB / storage quota and full-disk failures (one definition, in the storage module). */
+export { isQuotaError } from '../storage/errors';

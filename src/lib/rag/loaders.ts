@@ -60,13 +60,24 @@ export function detectKind(name: string, type: string | undefined, head: Uint8Ar
 export function checkSize(file: { name: string; size: number }, maxBytes = MAX_FILE_BYTES): void {
   if (file.size === 0) throw new RagError('empty', `“${file.name}” is empty.`, 'Pick a file that contains some text.');
   if (file.size > maxBytes) {
-    const mb = (n: number) => `${(n / 1024 / 1024).toFixed(0)} MB`;
-    throw new RagError(
-      'too-large',
-      `“${file.name}” is ${mb(file.size)}; the limit is ${mb(maxBytes)}.`,
-      'Split it into smaller files, or extract the part you need.',
-    );
+    const [size, limit] = sizesThatDiffer(file.size, maxBytes);
+    throw new RagError('too-large', `“${file.name}” is ${size}; the limit is ${limit}.`, 'Split it into smaller files, or extract the part you need.');
   }
+}
+
+/**
+ * Two byte counts in MB with just enough precision to tell them apart (50 MB vs 50.3 MB), or in
+ * exact bytes when they round alike ("52,428,801 bytes" vs "52,428,800 bytes (50 MB)").
+ */
+export function sizesThatDiffer(a: number, b: number): [string, string] {
+  const MB = 1024 * 1024;
+  for (const digits of [0, 1, 2]) {
+    const x = (a / MB).toFixed(digits);
+    const y = (b / MB).toFixed(digits);
+    if (x !== y) return [`${x} MB`, `${y} MB`];
+  }
+  const bytes = (n: number) => `${n.toLocaleString('en-US')} bytes`;
+  return [bytes(a), `${bytes(b)} (${(b / MB).toFixed(b % MB ? 2 : 0)} MB)`];
 }
 
 /** True when the bytes look like a binary file (NUL bytes or many control characters). */
@@ -82,6 +93,42 @@ export function looksBinary(bytes: Uint8Array): boolean {
   return control / n > 0.1;
 }
 
+/** The UTF-16 byte order of a BOM at the start of `bytes`, if any. */
+export function utf16Bom(bytes: Uint8Array): 'le' | 'be' | null {
+  if (bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xfe) return 'le';
+  if (bytes.length >= 2 && bytes[0] === 0xfe && bytes[1] === 0xff) return 'be';
+  return null;
+}
+
+/**
+ * Decodes text: UTF-16 LE/BE when the file starts with their BOM (Windows Notepad's "Unicode"),
+ * else strict UTF-8 (a UTF-8 BOM is dropped); other encodings get a clear error.
+ */
+export function decodeText(bytes: Uint8Array, name: string): string {
+  const bom = utf16Bom(bytes);
+  if (!bom) return decodeUtf8(bytes, name);
+  let body = bytes.subarray(2);
+  if (body.length % 2) throw encodingError(name, 'UTF-16 text with an odd number of bytes (cut off?)');
+  if (bom === 'be') {
+    // swap to little-endian: every TextDecoder has utf-16le, not every build has utf-16be
+    const swapped = new Uint8Array(body.length);
+    for (let i = 0; i < body.length; i += 2) {
+      swapped[i] = body[i + 1];
+      swapped[i + 1] = body[i];
+    }
+    body = swapped;
+  }
+  try {
+    return new TextDecoder('utf-16le', { fatal: true, ignoreBOM: true }).decode(body);
+  } catch {
+    throw encodingError(name, `damaged UTF-16${bom.toUpperCase()} text`);
+  }
+}
+
+function encodingError(name: string, what: string): RagError {
+  return new RagError('encoding', `“${name}” is ${what}.`, 'Re-save it as UTF-8 in your editor, then add it again.');
+}
+
 /** Decodes strict UTF-8 (a BOM is dropped); other encodings get a clear error. */
 export function decodeUtf8(bytes: Uint8Array, name: string): string {
   try {
@@ -89,7 +136,7 @@ export function decodeUtf8(bytes: Uint8Array, name: string): string {
   } catch {
     throw new RagError(
       'encoding',
-      `“${name}” is not valid UTF-8 text (it may be Latin-1/Windows-1252 or UTF-16).`,
+      `“${name}” is not valid UTF-8 text (it may be Latin-1/Windows-1252, or UTF-16 without a byte-order mark).`,
       'Re-save it as UTF-8 in your editor, then add it again.',
     );
   }
@@ -108,14 +155,15 @@ export async function loadDocument(file: FileLike, opts: LoadOptions = {}): Prom
     const { text, pages } = await extractPdfText(bytes, file.name, pdfjs);
     return { name: file.name, kind, mime: MIME.pdf, text, pages, bytes, notes: [`${pages.length} page(s)`] };
   }
-  if (looksBinary(bytes)) {
+  // UTF-16 is full of NUL bytes, so its BOM is checked before the binary sniff
+  if (!utf16Bom(bytes) && looksBinary(bytes)) {
     throw new RagError(
       'binary',
       `“${file.name}” looks like a binary file, not text${file.name.includes('.') ? ` (despite its .${file.name.split('.').pop()} name)` : ''}.`,
-      'Only text, Markdown, HTML and PDF files can be added.',
+      'Only text, Markdown, HTML and PDF files can be added (UTF-16 text needs its byte-order mark; or re-save it as UTF-8).',
     );
   }
-  let text = decodeUtf8(bytes, file.name);
+  let text = decodeText(bytes, file.name);
   if (kind === 'html') {
     const out = htmlToText(text);
     text = out.text;
@@ -128,43 +176,80 @@ export async function loadDocument(file: FileLike, opts: LoadOptions = {}): Prom
   return { name: file.name, kind, mime: MIME[kind], text, bytes, notes };
 }
 
-const DROP_ELEMENTS = ['script', 'style', 'noscript', 'template', 'iframe', 'object', 'embed', 'svg', 'canvas', 'head'];
-const BLOCK = /^(p|div|section|article|header|footer|main|aside|nav|h[1-6]|ul|ol|table|pre|blockquote|figure|figcaption|dl|hr|form|title)$/i;
-const LINE = /^(li|tr|dt|dd|td|th)$/i;
+const DROP_ELEMENTS = new Set(['script', 'style', 'noscript', 'template', 'iframe', 'object', 'embed', 'svg', 'canvas']);
+const BLOCK = new Set('p div section article header footer main aside nav h1 h2 h3 h4 h5 h6 ul ol table pre blockquote figure figcaption dl hr form title'.split(' '));
+const LINE = new Set(['li', 'tr', 'dt', 'dd', 'td', 'th']);
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ', mdash: '—', ndash: '–', hellip: '…', copy: '©', rsquo: '’', lsquo: '‘', rdquo: '”', ldquo: '“' };
+const TAG_NAME = /\/?([a-zA-Z][a-zA-Z0-9]*)/y;
 
 /**
  * Readable text of an HTML page without a DOM (works in workers and Node): drops scripts,
  * styles and other non-text elements with their content, turns block elements into line
  * breaks, and decodes entities. Keeps the <title> as a first line.
+ *
+ * One left-to-right scan with indexOf, so it is linear in the input: regexes such as
+ * `<[^>]*>` rescan to the end for every `<` that has no `>` after it (quadratic: 400 KB took 29 s).
+ * A tag with no `>` after it leaves the rest as text; an unclosed comment or <script> swallows
+ * the rest, as in a browser.
  */
 export function htmlToText(html: string): { text: string; removed: number } {
+  // ASCII-only lower case keeps every offset equal to `html`'s (toLowerCase can change lengths)
+  const lower = html.replace(/[A-Z]+/g, (c) => c.toLowerCase());
   let removed = 0;
-  const title = /<title[^>]*>([\s\S]*?)<\/title>/i.exec(html)?.[1]?.trim();
-  let s = html.replace(/<!--[\s\S]*?-->/g, '');
-  for (const tag of DROP_ELEMENTS) {
-    const re = new RegExp(`<${tag}\\b[^>]*>[\\s\\S]*?<\\/${tag}\\s*>`, 'gi');
-    s = s.replace(re, () => {
-      removed += tag === 'head' ? 0 : 1;
-      return '\n';
-    });
-    // an unclosed <script> swallows the rest of the page, as browsers do
-    s = s.replace(new RegExp(`<${tag}\\b[^>]*>[\\s\\S]*$`, 'i'), () => {
-      removed++;
-      return '';
-    });
+  let title: string | undefined;
+  const tOpen = lower.indexOf('<title');
+  if (tOpen >= 0) {
+    const tGt = lower.indexOf('>', tOpen);
+    const tClose = tGt >= 0 ? lower.indexOf('</title>', tGt) : -1;
+    if (tClose >= 0) title = decodeEntities(html.slice(tGt + 1, tClose)).trim();
   }
-  s = s.replace(/<br\s*\/?>/gi, '\n');
-  // block elements become paragraph breaks, list items and table rows line breaks
-  s = s.replace(/<\/?([a-z][a-z0-9]*)\b[^>]*>/gi, (_, tag: string) => (BLOCK.test(tag) ? '\n\n' : LINE.test(tag) ? '\n' : ''));
-  s = s.replace(/<[^>]*>/g, '');
-  s = s.replace(/&(#x[0-9a-f]+|#\d+|[a-z]+);/gi, (m, e: string) => {
-    if (e[0] === '#') {
-      const code = e[1] === 'x' || e[1] === 'X' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10);
-      return Number.isFinite(code) && code > 0 && code < 0x110000 ? String.fromCodePoint(code) : '';
+  const out: string[] = [];
+  let i = 0; // scan position
+  let textStart = 0; // start of the text not yet copied to `out` (a lone "<" stays part of it)
+  const n = html.length;
+  const flush = (end: number) => {
+    if (end > textStart) out.push(html.slice(textStart, end));
+  };
+  while (i < n) {
+    const lt = html.indexOf('<', i);
+    if (lt < 0) break;
+    if (html.startsWith('<!--', lt)) {
+      flush(lt);
+      const end = html.indexOf('-->', lt + 4);
+      textStart = i = end < 0 ? n : end + 3; // an unclosed comment hides the rest
+      continue;
     }
-    return ENTITIES[e.toLowerCase()] ?? m;
-  });
+    TAG_NAME.lastIndex = lt + 1;
+    const m = TAG_NAME.exec(html);
+    if (!m) {
+      // "<!DOCTYPE …>" and "<?xml …>" are skipped; any other "<" ("a < b") is text
+      const c = html[lt + 1];
+      if (c === '!' || c === '?') {
+        flush(lt);
+        const gt = html.indexOf('>', lt);
+        textStart = i = gt < 0 ? n : gt + 1;
+      } else i = lt + 1;
+      continue;
+    }
+    const gt = html.indexOf('>', TAG_NAME.lastIndex);
+    if (gt < 0) break; // no ">" anywhere after this point: no later tag can close either, the rest is text
+    flush(lt);
+    const closing = html[lt + 1] === '/';
+    const tag = m[1].toLowerCase();
+    textStart = i = gt + 1;
+    if (!closing && DROP_ELEMENTS.has(tag) && html[gt - 1] !== '/') {
+      removed++;
+      const end = findClosingTag(lower, tag, i);
+      textStart = i = end < 0 ? n : end; // an unclosed <script> swallows the rest of the page, as browsers do
+      out.push('\n');
+      continue;
+    }
+    if (tag === 'br') out.push('\n');
+    else if (BLOCK.has(tag)) out.push('\n\n');
+    else if (LINE.has(tag)) out.push('\n');
+  }
+  flush(n);
+  const s = decodeEntities(out.join(''));
   let text = s
     .split('\n')
     .map((l) => l.replace(/[ \t\f\v\u00a0]+/g, ' ').trim())
@@ -173,4 +258,26 @@ export function htmlToText(html: string): { text: string; removed: number } {
     .trim();
   if (title && !text.startsWith(title)) text = `${title}\n\n${text}`;
   return { text, removed };
+}
+
+/** The offset just after `</tag\s*>` at or after `from` in lower-cased HTML, or -1. Linear: occurrences are disjoint. */
+function findClosingTag(lower: string, tag: string, from: number): number {
+  const needle = `</${tag}`;
+  for (let k = lower.indexOf(needle, from); k >= 0; k = lower.indexOf(needle, k + needle.length)) {
+    let j = k + needle.length;
+    while (j < lower.length && /\s/.test(lower[j])) j++;
+    if (lower[j] === '>') return j + 1;
+  }
+  return -1;
+}
+
+/** Decodes named (a common few), decimal and hex character references. */
+function decodeEntities(s: string): string {
+  return s.replace(/&(#x[0-9a-f]{1,8}|#\d{1,8}|[a-z]{1,10});/gi, (m, e: string) => {
+    if (e[0] === '#') {
+      const code = e[1] === 'x' || e[1] === 'X' ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10);
+      return Number.isFinite(code) && code > 0 && code < 0x110000 ? String.fromCodePoint(code) : '';
+    }
+    return ENTITIES[e.toLowerCase()] ?? m;
+  });
 }

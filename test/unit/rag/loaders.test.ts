@@ -105,3 +105,63 @@ describe('HTML to text', () => {
     expect(doc.notes.join()).toMatch(/1 script/);
   });
 });
+
+describe('HTML to text is linear (no regex rescans)', () => {
+  // Before: each "<" without a ">" after it made `<[^>]*>`-style regexes rescan to the end (400 KB: 29 s).
+  const time = (html: string) => {
+    const t0 = performance.now();
+    const out = htmlToText(html);
+    return { ms: performance.now() - t0, out };
+  };
+  it('5 MB of "<" with no closing ">" takes well under a second', () => {
+    // 200 KB first, so the quadratic version fails here in seconds instead of hanging for an hour on 5 MB
+    expect(time('<a x'.repeat(50_000)).ms).toBeLessThan(300);
+    const { ms, out } = time('<p>start</p>' + '<a x'.repeat(1_250_000));
+    expect(ms).toBeLessThan(1000);
+    expect(out.text.startsWith('start')).toBe(true);
+  });
+  it('5 MB of unclosed comments, scripts and stray "<" stays fast too', () => {
+    for (const unit of ['<!--', '<script', '< b ', '</div', '<title']) {
+      const { ms } = time('<p>x</p>' + unit.repeat(Math.ceil(5e6 / unit.length)));
+      expect(ms, unit).toBeLessThan(1000);
+    }
+  });
+  it('keeps the readable text around stray "<" and tags without ">"', () => {
+    expect(htmlToText('<p>a < b and c<d</p><p>next</p>').text).toBe('a < b and c\n\nnext');
+    expect(htmlToText('<p>x</p><div class="y"').text).toBe('x\n\n<div class="y"');
+    expect(htmlToText('<!DOCTYPE html><HTML><Body><P>Up&amp;down</P><SCRIPT>x</SCRIPT ></Body>').text).toBe('Up&down');
+    expect(htmlToText('<p>a</p><!-- unclosed <p>hidden</p>').text).toBe('a');
+  });
+});
+
+describe('messages for encodings and sizes', () => {
+  const utf16 = (s: string, order: 'le' | 'be') => {
+    const out = new Uint8Array(2 + s.length * 2);
+    out.set(order === 'le' ? [0xff, 0xfe] : [0xfe, 0xff]);
+    for (let i = 0; i < s.length; i++) {
+      const c = s.charCodeAt(i);
+      out[2 + 2 * i + (order === 'le' ? 0 : 1)] = c & 255;
+      out[2 + 2 * i + (order === 'le' ? 1 : 0)] = c >> 8;
+    }
+    return out;
+  };
+  it('UTF-16 LE and BE files with a BOM are decoded, not called binary', async () => {
+    for (const order of ['le', 'be'] as const) {
+      const doc = await loadDocument(file(`notes-${order}.txt`, utf16('Grüße, 世界\r\nline two', order)));
+      expect(doc.text).toBe('Grüße, 世界\nline two');
+    }
+    const html = await loadDocument(file('page.html', utf16('<p>Hallo</p><script>x</script>', 'le')));
+    expect(html.text).toBe('Hallo');
+  });
+  it('UTF-16 cut in the middle of a character gets an encoding error', async () => {
+    const e = await rejection(loadDocument(file('cut.txt', utf16('abc', 'le').slice(0, 7))));
+    expect(e.code).toBe('encoding');
+  });
+  it('50 MB + 1 byte says which number is bigger', async () => {
+    const e = await rejection(loadDocument({ name: 'big.txt', size: MAX_FILE_BYTES + 1, arrayBuffer: async () => new ArrayBuffer(0) }));
+    expect(e.code).toBe('too-large');
+    expect(e.message).toBe('“big.txt” is 52,428,801 bytes; the limit is 52,428,800 bytes (50 MB).');
+    const e2 = await rejection(loadDocument({ name: 'b.txt', size: MAX_FILE_BYTES + 300_000, arrayBuffer: async () => new ArrayBuffer(0) }));
+    expect(e2.message).toBe('“b.txt” is 50.3 MB; the limit is 50.0 MB.');
+  });
+});

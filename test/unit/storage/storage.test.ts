@@ -3,7 +3,9 @@ import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { openLabDB, type LabDB } from '../../../src/lib/storage/db';
 import { completeTask, fractionDone, loadProgress, setTaskManually } from '../../../src/lib/storage/progress';
 import { backupToJson, exportAll, importAll, parseBackup, BackupFormatError } from '../../../src/lib/storage/backup';
-import { guardQuota, isQuotaError, StorageQuotaError } from '../../../src/lib/storage/errors';
+import { guardQuota, isQuotaError, StorageQuotaError, storageError } from '../../../src/lib/storage/errors';
+import { isQuotaError as ragIsQuotaError } from '../../../src/lib/rag/errors';
+import { LabError, explainError } from '../../../src/lib/errors';
 
 let dbs: LabDB[] = [];
 function freshDb(name = 'test'): LabDB {
@@ -94,5 +96,24 @@ describe('quota errors', () => {
     expect(isQuotaError(new Error('other'))).toBe(false);
     await expect(guardQuota(async () => Promise.reject(wrapped))).rejects.toBeInstanceOf(StorageQuotaError);
     await expect(guardQuota(async () => Promise.reject(new TypeError('x')))).rejects.toBeInstanceOf(TypeError);
+  });
+});
+
+describe('full disk and raw IndexedDB errors', () => {
+  it('Chromium’s "Failed to write blobs (IOError)" on a full disk is a quota error, with the quota explanation', async () => {
+    // what Chromium rejects with when the disk fills up while a Blob is written (seen through Dexie)
+    const inner = Object.assign(new Error('Failed to write blobs (IOError)'), { name: 'DataError' });
+    const wrapped = Object.assign(new Error('DataError Failed to write blobs (IOError)'), { name: 'DataError', inner });
+    expect(isQuotaError(wrapped)).toBe(true);
+    expect(ragIsQuotaError(wrapped)).toBe(true);
+    const e = storageError(wrapped);
+    expect(e).toBeInstanceOf(LabError);
+    expect(e.code).toBe('quota');
+    expect(explainError(e)).toMatch(/storage is full.*Free space on the Storage page/);
+    // a key error is not a quota error, but is still explained, never shown raw
+    const other = storageError(Object.assign(new Error('Failed to execute put: Evaluating the object store key path did not yield a value.'), { name: 'DataError' }));
+    expect(other.code).toBe('unknown');
+    expect(explainError(other)).not.toMatch(/DataError|key path/);
+    expect(other.hint).toBeTruthy();
   });
 });
