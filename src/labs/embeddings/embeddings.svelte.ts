@@ -18,16 +18,25 @@ export class EmbeddingsRun {
   ms = $state(0);
   error = $state('');
 
+  private clear(): void {
+    this.points = [];
+    this.neighbours = [];
+    this.dims = 0;
+  }
+
   /** Embeds `texts` (one per line) and `query`; fills the plot and the neighbour table. */
   async run(textsSrc: string, query: string, embedder: Embedder = new LexicalEmbedder()): Promise<boolean> {
     this.error = '';
     const texts = textsSrc.split('\n').map((t) => t.trim()).filter(Boolean).slice(0, 40);
     if (texts.length < 2) {
-      this.error = 'Enter at least two texts, one per line.';
+      // nothing to compare: clear the last run so an old plot is not taken for this input
+      this.clear();
+      this.error = `Enter at least two texts, one per line (there ${texts.length === 1 ? 'is one' : 'are none'}): similarity compares a query with several texts.`;
       return false;
     }
     if (!query.trim()) {
-      this.error = 'Enter a query.';
+      this.clear();
+      this.error = 'Enter a query to compare the texts with.';
       return false;
     }
     const t0 = performance.now();
