@@ -20,6 +20,7 @@ import type { RemoteConfig } from '../lib/engine/remote';
 import type { ChatEngine, LoadProgress, ModelInfo } from '../lib/engine/types';
 import { inspectWebLLMCache, type CacheStorageLike, type CachedModel } from '../lib/engine/webllm/cache';
 import type { AppState } from './app.svelte';
+import { readRemoteSettings } from '../lib/storage/settings';
 
 export const SETTING_CURRENT = 'models.current';
 export const SETTING_REMOTE = 'models.remote';
@@ -127,7 +128,8 @@ export class Models {
       db.settings.get(SETTING_CURRENT).catch(() => undefined),
       db.settings.get(SETTING_REMOTE).catch(() => undefined),
     ]);
-    this.remote = (remote?.value as RemoteSettings | undefined) ?? null;
+    // parsed, not cast: a malformed stored value (old build, hand-edited backup) must not break the pages that read it
+    this.remote = readRemoteSettings(remote?.value);
     const saved = typeof current?.value === 'string' ? current.value : '';
     if (saved && this.#known(saved)) this.currentId = saved;
     this.builtins = this.registry.listBuiltins();

@@ -322,23 +322,30 @@ export function mergeBlocks(group: VectorBlockRow[]): VectorBlockRow {
 }
 
 /**
- * v1 → v2: packs the per-chunk `embeddings` rows into one `vectorBlocks` row per document (chunk
- * order = chunk `index`), then empties `embeddings`. Chunks without a vector are left out of
- * their block; vectors whose chunk row is gone, or whose embedder/size differs from the rest of
- * their document, are dropped.
+ * v1 → v2 rows: packs per-chunk `embeddings` rows into one vector block per document (chunk order
+ * = chunk `index`). Chunks without a vector are left out of their block; vectors whose chunk row
+ * is gone, or whose embedder/size differs from the rest of their document, are dropped (counted).
+ * Pure: used by the v2 migration and by the import of v1 backups.
  */
-async function packEmbeddingsIntoBlocks(tx: Transaction): Promise<void> {
+export function embeddingsToBlocks(chunks: Iterable<Pick<ChunkRow, 'id' | 'docId' | 'index'>>, embeddings: Iterable<EmbeddingRow>): { blocks: Array<Omit<VectorBlockRow, 'docIds'>>; dropped: number } {
   const chunkPos = new Map<string, { docId: string; index: number }>();
-  await tx.table('chunks').each((c: ChunkRow) => chunkPos.set(c.id, { docId: c.docId, index: c.index }));
+  for (const c of chunks) chunkPos.set(c.id, { docId: c.docId, index: c.index });
   const byDoc = new Map<string, { collectionId: string; embedder: string; bytes: number; rows: Array<{ index: number; chunkId: string; vector: ArrayBuffer }> }>();
-  await tx.table('embeddings').each((e: EmbeddingRow) => {
+  let dropped = 0;
+  for (const e of embeddings) {
     const pos = chunkPos.get(e.chunkId);
-    if (!pos || !(e.vector instanceof ArrayBuffer)) return;
+    if (!pos || !(e.vector instanceof ArrayBuffer) || e.vector.byteLength === 0 || e.vector.byteLength % 4) {
+      dropped++;
+      continue;
+    }
     let g = byDoc.get(pos.docId);
     if (!g) byDoc.set(pos.docId, (g = { collectionId: e.collectionId, embedder: e.embedder, bytes: e.vector.byteLength, rows: [] }));
-    if (e.embedder !== g.embedder || e.vector.byteLength !== g.bytes) return;
+    if (e.embedder !== g.embedder || e.vector.byteLength !== g.bytes) {
+      dropped++;
+      continue;
+    }
     g.rows.push({ index: pos.index, chunkId: e.chunkId, vector: e.vector });
-  });
+  }
   const blocks: Array<Omit<VectorBlockRow, 'docIds'>> = []; // v2 rows: no docIds (v3 adds them)
   for (const [docId, g] of byDoc) {
     g.rows.sort((a, b) => a.index - b.index);
@@ -347,6 +354,12 @@ async function packEmbeddingsIntoBlocks(tx: Transaction): Promise<void> {
     g.rows.forEach((r, i) => packed.set(new Float32Array(r.vector), i * dims));
     blocks.push({ docId, collectionId: g.collectionId, embedder: g.embedder, dims, chunkIds: g.rows.map((r) => r.chunkId), vectors: packed.buffer });
   }
+  return { blocks, dropped };
+}
+
+/** v1 → v2: the per-chunk `embeddings` rows become vector blocks (embeddingsToBlocks), then `embeddings` is emptied. */
+async function packEmbeddingsIntoBlocks(tx: Transaction): Promise<void> {
+  const { blocks } = embeddingsToBlocks(await tx.table('chunks').toArray(), await tx.table('embeddings').toArray());
   await tx.table('vectorBlocks').bulkPut(blocks);
   await tx.table('embeddings').clear();
 }

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { openLabDB, type LabDB } from '../../../src/lib/storage/db';
 import { completeTask, fractionDone, loadProgress, setTaskManually } from '../../../src/lib/storage/progress';
-import { backupToJson, exportAll, importAll, parseBackup, BackupFormatError } from '../../../src/lib/storage/backup';
+import { backupToJson, exportAll, importAll, parseBackup, BackupFormatError, type ParsedBackup } from '../../../src/lib/storage/backup';
 import { guardQuota, isQuotaError, StorageQuotaError, storageError } from '../../../src/lib/storage/errors';
 import { isQuotaError as ragIsQuotaError } from '../../../src/lib/rag/errors';
 import { LabError, explainError } from '../../../src/lib/errors';
@@ -50,7 +50,7 @@ describe('backup', () => {
     const db2 = freshDb('b');
     await db2.settings.put({ key: 'stale', value: 1 });
     const n = await importAll(db2, parseBackup(json, db2), 'replace');
-    expect(n).toBe(4);
+    expect(n.stored).toBe(4);
     const block = await db2.vectorBlocks.get('d1');
     expect(block).toMatchObject({ collectionId: 'col', dims: 2, chunkIds: ['c1', 'c2'] });
     expect(block!.vectors).toBeInstanceOf(Blob);
@@ -74,17 +74,25 @@ describe('backup', () => {
     expect((await loadProgress(db)).get('1.0.a')?.done).toBe(true);
   });
 
-  it('an import that fails midway changes nothing (one transaction)', async () => {
+  it('an import that fails midway changes nothing (one transaction), with a LabError, not a raw IndexedDB error', async () => {
     const db = freshDb();
     await setTaskManually(db, '1.0.a', true);
-    const bad = parseBackup(
-      JSON.stringify({ format: 'llm-lab-backup', schemaVersion: 1, exportedAt: '', tables: { progress: [{ taskId: '1.0.b', done: true, source: 'manual', updatedAt: 1 }], labStates: [{ noKey: true }] } }),
-      db,
-    );
-    await expect(importAll(db, bad, 'replace')).rejects.toBeTruthy();
+    await db.labStates.put({ labId: 'sampling', state: { t: 1 }, updatedAt: 1 });
+    // rows that passed parsing but that IndexedDB refuses (no key): built by hand, as parseBackup would reject them
+    const bad: ParsedBackup = {
+      schemaVersion: 3,
+      exportedAt: '',
+      notes: [],
+      tables: { progress: [{ taskId: '1.0.b', done: true, source: 'manual', updatedAt: 1 }], labStates: [{ noKey: true }] },
+    };
+    const err = await importAll(db, bad, 'replace').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(LabError);
+    expect((err as LabError).code).toBe('bad-format');
+    expect(explainError(err)).toMatch(/refused a row of this backup.*Nothing was changed/);
     const p = await loadProgress(db);
     expect(p.get('1.0.a')?.done).toBe(true);
     expect(p.get('1.0.b')).toBeUndefined();
+    expect((await db.labStates.get('sampling'))?.state).toEqual({ t: 1 });
   });
 });
 
