@@ -4,6 +4,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { join } from 'node:path';
 import { closeBrowser, getBrowser, openApp, baseUrl } from './harness';
+import type { Page } from 'playwright-core';
 
 afterAll(async () => {
   await closeBrowser();
@@ -59,6 +60,65 @@ describe('share links', () => {
     await expect.poll(() => lab2.locator('textarea').first().inputValue(), { timeout: 30_000 }).toBe(marker);
     expect(await fresh.page.locator('[data-share-notice]').count()).toBe(0);
     await fresh.close();
+  });
+
+  it('a shared link never overwrites the learner’s own saved state, also when opened by a hash change in the same lesson', async () => {
+    const labId = 'tokenizer';
+    const text = (p: Page) => p.locator(`[data-lab="${labId}"] textarea`).first();
+    /** The tokenizer lab's state as saved in IndexedDB (JSON), or '' when none. */
+    const stored = (p: Page) =>
+      p.evaluate(
+        (id) =>
+          new Promise<string>((resolve, reject) => {
+            const req = indexedDB.open('llm-lab');
+            req.onerror = () => reject(req.error);
+            req.onsuccess = () => {
+              const get = req.result.transaction('labStates').objectStore('labStates').get(id);
+              get.onsuccess = () => (req.result.close(), resolve(get.result ? JSON.stringify(get.result.state) : ''));
+              get.onerror = () => reject(get.error);
+            };
+          }),
+        labId,
+      );
+    // someone else's link
+    const other = await openApp('#/lesson/1.1');
+    await other.page.locator(`[data-lab="${labId}"][data-status="ready"]`).waitFor({ timeout: 60_000 });
+    await text(other.page).fill('SHARED text from a link');
+    await other.page.click('[data-share-button]');
+    const link = await other.page.locator('[data-share-link]').inputValue();
+    await other.close();
+    const hash = link.slice(link.indexOf('#'));
+
+    // the learner's own state, saved
+    const { page, errors, close } = await openApp('#/lesson/1.1');
+    await page.locator(`[data-lab="${labId}"][data-status="ready"]`).waitFor({ timeout: 60_000 });
+    await text(page).fill('MINE, typed by the learner');
+    await expect.poll(() => stored(page), { timeout: 5000 }).toContain('MINE');
+
+    // the link opened by a hash change within the same lesson is applied now, and not saved
+    await page.evaluate((h) => (location.hash = h), hash);
+    await expect.poll(() => text(page).inputValue(), { timeout: 30_000 }).toBe('SHARED text from a link');
+    await page.waitForSelector('[data-shared-bar]');
+    await text(page).fill('SHARED, edited');
+    await page.waitForTimeout(800); // past the autosave delay
+    expect(await stored(page)).toContain('MINE');
+
+    // a reload on the link shows the shared state again; the learner's is still stored; Restore brings it back
+    await page.reload();
+    await expect.poll(() => text(page).inputValue(), { timeout: 30_000 }).toBe('SHARED text from a link');
+    expect(await stored(page)).toContain('MINE');
+    await page.click('[data-restore-mine]');
+    await expect.poll(() => text(page).inputValue(), { timeout: 30_000 }).toBe('MINE, typed by the learner');
+    expect(page.url()).not.toContain('?s=');
+    expect(await page.locator('[data-shared-bar]').count()).toBe(0);
+
+    // "Keep" makes the shared state the learner's own
+    await page.evaluate((h) => (location.hash = h), hash);
+    await expect.poll(() => text(page).inputValue(), { timeout: 30_000 }).toBe('SHARED text from a link');
+    await page.click('[data-keep-shared]');
+    await expect.poll(() => stored(page), { timeout: 5000 }).toContain('SHARED text from a link');
+    expect(errors.filter((e) => e.startsWith('pageerror'))).toEqual([]);
+    await close();
   });
 
   it('tampered, truncated and hostile links show a notice and the default state, never executing anything', async () => {
