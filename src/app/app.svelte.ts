@@ -35,7 +35,7 @@ export class AppState {
       .then((p) => {
         for (const [k, v] of p) this.progress.set(k, v);
       })
-      .catch((e) => this.notify('error', `Could not read your saved progress: ${(e as Error).message}`))
+      .catch((e) => this.notify('error', explainError(storageError(e, 'Reading your saved progress'))))
       .finally(() => (this.progressReady = true));
     const caps = detectCapabilities()
       .then((c) => (this.capabilities = c))
