@@ -180,7 +180,9 @@ const DROP_ELEMENTS = new Set(['script', 'style', 'noscript', 'template', 'ifram
 const BLOCK = new Set('p div section article header footer main aside nav h1 h2 h3 h4 h5 h6 ul ol table pre blockquote figure figcaption dl hr form title'.split(' '));
 const LINE = new Set(['li', 'tr', 'dt', 'dd', 'td', 'th']);
 const ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'", nbsp: ' ', mdash: '—', ndash: '–', hellip: '…', copy: '©', rsquo: '’', lsquo: '‘', rdquo: '”', ldquo: '“' };
-const TAG_NAME = /\/?([a-zA-Z][a-zA-Z0-9]*)/y;
+const WHITESPACE_ONLY = /^\s*$/;
+/** True for ASCII letters (a tag name starts with one) and, with `digits`, 0-9. */
+const isNameChar = (c: number, digits: boolean) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (digits && c >= 48 && c <= 57);
 
 /**
  * Readable text of an HTML page without a DOM (works in workers and Node): drops scripts,
@@ -207,8 +209,21 @@ export function htmlToText(html: string): { text: string; removed: number } {
   let i = 0; // scan position
   let textStart = 0; // start of the text not yet copied to `out` (a lone "<" stays part of it)
   const n = html.length;
+  // Line breaks owed before the next text (0-2): tags add to it, consecutive breaks merge here
+  // instead of piling up for a regex (a page of 600k <p> would leave 1.2M runs to collapse).
+  let brk = 0;
+  const lineBreak = (k: number) => (brk = Math.min(brk + k, 2));
   const flush = (end: number) => {
-    if (end > textStart) out.push(html.slice(textStart, end));
+    if (end <= textStart) return;
+    const piece = html.slice(textStart, end);
+    if (brk > 0 && WHITESPACE_ONLY.test(piece)) {
+      // whitespace between breaks: only its newlines count (its spaces would be trimmed)
+      for (let k = piece.indexOf('\n'); k >= 0 && brk < 2; k = piece.indexOf('\n', k + 1)) brk++;
+      return;
+    }
+    if (brk > 0) out.push(brk === 2 ? '\n\n' : '\n');
+    brk = 0;
+    out.push(piece);
   };
   while (i < n) {
     const lt = html.indexOf('<', i);
@@ -219,9 +234,12 @@ export function htmlToText(html: string): { text: string; removed: number } {
       textStart = i = end < 0 ? n : end + 3; // an unclosed comment hides the rest
       continue;
     }
-    TAG_NAME.lastIndex = lt + 1;
-    const m = TAG_NAME.exec(html);
-    if (!m) {
+    // the tag name: "<name" or "</name", read by char codes (a regex per "<" costs more than the scan)
+    const closing = html.charCodeAt(lt + 1) === 47; // '/'
+    const nameStart = lt + (closing ? 2 : 1);
+    let nameEnd = nameStart;
+    if (isNameChar(html.charCodeAt(nameStart), false)) while (isNameChar(html.charCodeAt(++nameEnd), true));
+    if (nameEnd === nameStart) {
       // "<!DOCTYPE …>" and "<?xml …>" are skipped; any other "<" ("a < b") is text
       const c = html[lt + 1];
       if (c === '!' || c === '?') {
@@ -231,29 +249,30 @@ export function htmlToText(html: string): { text: string; removed: number } {
       } else i = lt + 1;
       continue;
     }
-    const gt = html.indexOf('>', TAG_NAME.lastIndex);
+    const gt = html.indexOf('>', nameEnd);
     if (gt < 0) break; // no ">" anywhere after this point: no later tag can close either, the rest is text
     flush(lt);
-    const closing = html[lt + 1] === '/';
-    const tag = m[1].toLowerCase();
+    const tag = lower.slice(nameStart, nameEnd);
     textStart = i = gt + 1;
     if (!closing && DROP_ELEMENTS.has(tag) && html[gt - 1] !== '/') {
       removed++;
       const end = findClosingTag(lower, tag, i);
       textStart = i = end < 0 ? n : end; // an unclosed <script> swallows the rest of the page, as browsers do
-      out.push('\n');
+      lineBreak(1);
       continue;
     }
-    if (tag === 'br') out.push('\n');
-    else if (BLOCK.has(tag)) out.push('\n\n');
-    else if (LINE.has(tag)) out.push('\n');
+    if (tag === 'br') lineBreak(1);
+    else if (BLOCK.has(tag)) lineBreak(2);
+    else if (LINE.has(tag)) lineBreak(1);
   }
   flush(n);
   const s = decodeEntities(out.join(''));
+  // whitespace: runs become one space, spaces around line breaks go, at most one empty line.
+  // Each regex consumes what it matches (no pattern rescans a run), so this stays linear too.
   let text = s
-    .split('\n')
-    .map((l) => l.replace(/[ \t\f\v\u00a0]+/g, ' ').trim())
-    .join('\n')
+    .replace(/\r\n?/g, '\n')
+    .replace(/[\t\f\v\u00a0][ \t\f\v\u00a0]*| [ \t\f\v\u00a0]+/g, ' ')
+    .replace(/ \n ?|\n /g, '\n')
     .replace(/\n{3,}/g, '\n\n')
     .trim();
   if (title && !text.startsWith(title)) text = `${title}\n\n${text}`;
