@@ -78,12 +78,13 @@ export const ROW_SCHEMAS: Record<string, v.GenericSchema> = {
   memories: loose({ id, agentId: id, text, vector: v.optional(float32Bytes), createdAt: time }),
 };
 
-/** "messages.0.role: Invalid type …" for the first issue(s), in plain words. */
+/** The first issue(s) in plain words: "baseUrl should be string (found 5)", "apiKey is missing". */
 export function issueText(issues: readonly v.BaseIssue<unknown>[]): string {
   return issues
     .slice(0, 2)
     .map((i) => {
       const path = v.getDotPath(i);
+      if (i.kind === 'schema' && path) return i.received === 'undefined' ? `${path} is missing` : `${path} should be ${i.expected} (found ${i.received})`;
       return path ? `${path}: ${i.message}` : i.message;
     })
     .join('; ');
