@@ -1,0 +1,57 @@
+/** Lesson 1.3 labs with real LangChain.js in Chromium, over the engine test double (no app model state here). */
+import { describe, expect, it } from 'vitest';
+import { render, fireEvent } from '@testing-library/svelte';
+import { fakeHost, until } from './lab-host';
+import { reactive } from './reactive.svelte';
+import componentsMeta from '../../../src/labs/lc-components/meta';
+
+const T = 30_000;
+
+describe('lesson 1.3 labs', () => {
+  it('lc-components: the chain runs, the run tree shows prompt → model → parser, a parse failure is fixed, 1.3.a ticks', async () => {
+    const host = fakeHost();
+    const state = reactive(componentsMeta.defaults());
+    const { default: C } = await componentsMeta.component();
+    const r = render(C, { props: { state, ctx: host.ctx } });
+    await until(() => host.status() === 'ready', T, 'ready');
+    expect(r.container.querySelector('[data-lc-code-ts]')!.textContent).toContain('prompt.pipe(model).pipe(parser)');
+    expect(r.container.querySelector('[data-lc-code-py]')!.textContent).toContain('chain = prompt | model | parser');
+
+    await fireEvent.click(r.container.querySelector('[data-lc-run]')!);
+    await until(() => r.container.querySelector('[data-lc-result]'), T, 'result');
+    // the test double echoes the last user message: the prompt template filled it in
+    expect(r.container.querySelector('[data-lc-result]')!.textContent).toContain('You said: Context: Mosan lives in Dakar.');
+    const kinds = [...r.container.querySelectorAll('[data-run-kind]')].map((e) => e.getAttribute('data-run-kind'));
+    expect(kinds).toEqual(['chain', 'prompt', 'llm', 'parser']);
+    expect(r.container.querySelector('[data-run-kind="llm"]')!.textContent).toMatch(/\d+ \+ \d+ tokens/);
+    await until(() => host.completed.length > 0, T, '1.3.a');
+    expect(host.completed[0]).toMatchObject({ taskId: '1.3.a', evidence: { parser: 'string', mode: 'invoke' } });
+
+    // JSON parser on a plain-text answer: the parse error and the fix-and-retry step
+    await fireEvent.change(r.container.querySelector('[data-lc-preset]')!, { target: { value: 'mismatch' } });
+    await fireEvent.click(r.container.querySelector('[data-lc-run]')!);
+    await until(() => r.container.querySelector('[data-lc-parse-error]'), T, 'parse error');
+    expect(r.container.querySelector('[data-lc-parse-error]')!.textContent).toMatch(/The parser failed/);
+    await fireEvent.click(r.container.querySelector('[data-lc-fix]')!);
+    await until(() => r.container.querySelector('[data-lc-retry]'), T, 'retry');
+    expect(r.container.querySelector('[data-lc-retry]')!.getAttribute('data-ok')).toBe('true');
+
+    // stream and batch
+    state.mode = 'stream';
+    await fireEvent.change(r.container.querySelector('[data-lc-preset]')!, { target: { value: 'qa' } });
+    await fireEvent.click(r.container.querySelector('[data-lc-run]')!);
+    await until(() => r.container.querySelector('[data-lc-results]')?.textContent?.includes('streamed pieces'), T, 'stream');
+    state.mode = 'batch';
+    await fireEvent.click(r.container.querySelector('[data-lc-run]')!);
+    await until(() => r.container.querySelectorAll('[data-lc-result]').length === 3, T, 'batch');
+
+    // an empty variable: a clear message, nothing lost
+    await fireEvent.input(r.container.querySelector('[data-lc-var="context"]')!, { target: { value: '' } });
+    state.mode = 'invoke';
+    await fireEvent.click(r.container.querySelector('[data-lc-run]')!);
+    await until(() => r.container.querySelector('[role="alert"]'), T, 'alert');
+    expect(r.container.querySelector('[role="alert"]')!.textContent).toMatch(/\{context\} is empty/);
+    expect(state.template).toContain('{context}');
+    r.unmount();
+  });
+});
