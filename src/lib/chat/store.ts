@@ -14,13 +14,21 @@ export interface ConversationSummary {
   turns: number;
 }
 
+/**
+ * Rows whose id starts with this belong to a lab, not to the chat playground (the LangChain memory
+ * lab keeps its histories as `lc-memory:<session>`): the playground neither lists nor reopens them.
+ */
+export const LAB_CONVERSATION_PREFIX = 'lc-';
+
+const isPlayground = (r: { id: string }) => !r.id.startsWith(LAB_CONVERSATION_PREFIX);
+
 /** Conversation persistence over `db.conversations`. */
 export class ConversationStore {
   constructor(private readonly db: Pick<LabDB, 'conversations'>) {}
 
   /** All conversations, most recently updated first. */
   async list(): Promise<ConversationSummary[]> {
-    const rows = await this.db.conversations.orderBy('updatedAt').reverse().toArray();
+    const rows = (await this.db.conversations.orderBy('updatedAt').reverse().toArray()).filter(isPlayground);
     return rows.map((r) => ({ id: r.id, title: r.title, modelId: r.modelId, updatedAt: r.updatedAt, turns: r.messages?.length ?? 0 }));
   }
 
@@ -41,7 +49,7 @@ export class ConversationStore {
 
   /** The most recently updated conversation, if any. */
   async latest(): Promise<Conversation | undefined> {
-    const row = await this.db.conversations.orderBy('updatedAt').last();
+    const row = await this.db.conversations.orderBy('updatedAt').reverse().filter(isPlayground).first();
     return row ? fromRow(row) : undefined;
   }
 }
