@@ -79,7 +79,7 @@ export class IndexedDBChatHistory extends BaseListChatMessageHistory {
     const row = await this.row();
     if (row) await guardQuota(() => this.db.conversations.put({ ...row, params: { ...row.params, summary } }));
   }
-  async clear(): Promise<void> {
+  override async clear(): Promise<void> {
     await this.db.conversations.delete(this.rowId);
   }
 }
@@ -205,7 +205,7 @@ export class MemoryConversation {
       inputMessagesKey: 'input',
       historyMessagesKey: 'history',
     });
-    const reply = (await withHistory.invoke({ input }, { ...config, configurable: { sessionId: this.history.sessionId } })) as AIMessage;
+    const reply = (await withHistory.invoke({ input } as never, { ...config, configurable: { sessionId: this.history.sessionId } })) as AIMessage;
     const out: TurnRecord = { ...record, reply: reply.text, promptTokens: reply.usage_metadata?.input_tokens ?? 0 };
     if (opts.strategy === 'summary') {
       out.summary = await this.summarize(summary, input, reply.text, opts, config);
