@@ -82,7 +82,12 @@ export default defineConfig({
     chunkSizeWarningLimit: 8000,
   },
   optimizeDeps: {
-    include: ['voy-search/voy_search_bg.js'],
+    // LangChain's subpath modules are found late (lazily loaded lab chunks); listing them avoids a
+    // dev-server reload mid-test when they are first imported.
+    include: [
+      'voy-search/voy_search_bg.js',
+      ...['callbacks/base', 'chat_history', 'documents', 'embeddings', 'language_models/chat_models', 'messages', 'output_parsers', 'outputs', 'prompts', 'retrievers', 'runnables', 'tools', 'utils/function_calling', 'utils/standard_schema', 'vectorstores'].map((p) => `@langchain/core/${p}`),
+    ],
     exclude: ['@mlc-ai/web-llm'],
   },
   test: {

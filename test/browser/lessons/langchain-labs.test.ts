@@ -4,6 +4,7 @@ import { render, fireEvent } from '@testing-library/svelte';
 import { fakeHost, until } from './lab-host';
 import { reactive } from './reactive.svelte';
 import componentsMeta from '../../../src/labs/lc-components/meta';
+import memoryMeta from '../../../src/labs/lc-memory/meta';
 
 const T = 30_000;
 
@@ -54,4 +55,30 @@ describe('lesson 1.3 labs', () => {
     expect(state.template).toContain('{context}');
     r.unmount();
   });
+
+  it('lc-memory: five strategies over IndexedDB, exact prompts with token counts, the script ticks 1.3.b', async () => {
+    const host = fakeHost();
+    const state = reactive(memoryMeta.defaults());
+    const { default: C } = await memoryMeta.component();
+    const r = render(C, { props: { state, ctx: host.ctx } });
+    await until(() => host.status() === 'ready', T, 'ready');
+    await fireEvent.click(r.container.querySelector('[data-mem-clear]')!);
+    // an empty message: a clear message
+    await fireEvent.click(r.container.querySelector('[data-mem-send]')!);
+    await until(() => r.container.querySelector('[role="alert"]'), T, 'alert');
+    expect(r.container.querySelector('[role="alert"]')!.textContent).toMatch(/message is empty/);
+
+    await fireEvent.click(r.container.querySelector('[data-mem-script]')!);
+    await until(() => host.completed.length > 0, 60_000, '1.3.b');
+    expect(host.completed[0]!.taskId).toBe('1.3.b');
+    const col = (id: string) => r.container.querySelector(`[data-mem-col="${id}"]`)!;
+    for (const id of ['none', 'buffer', 'last-k', 'trim', 'summary']) expect(col(id).querySelectorAll('[data-mem-turn]').length).toBe(10);
+    const lastPrompt = (id: string) => [...col(id).querySelectorAll('pre')].at(-1)!.textContent!;
+    expect(lastPrompt('buffer')).toContain('Mosan lives in Dakar.');
+    expect(lastPrompt('none')).not.toContain('Mosan lives in Dakar.');
+    expect(lastPrompt('last-k')).not.toContain('Mosan lives in Dakar.');
+    const tokens = (id: string) => Number([...col(id).querySelectorAll('[data-mem-tokens]')].at(-1)!.getAttribute('data-mem-tokens'));
+    expect(tokens('buffer')).toBeGreaterThan(tokens('none'));
+    r.unmount();
+  }, 90_000);
 });
