@@ -6,7 +6,7 @@ import { EngineChatModel } from '../../../src/lib/langchain/chat-model';
 import { RunTreeHandler } from '../../../src/lib/langchain/run-tree';
 import { createTestDoubleEngine } from '../../../src/lib/engine/test-double';
 import { LabError } from '../../../src/lib/errors';
-import { haveChat, shippedChatEngine } from './shipped';
+import { haveChat, shippedChatEngine } from '../../../scripts/lib/shipped-engine';
 
 const QA = 'Context: Ann lives in Oslo. Ann works as a baker.\nQuestion: Where does Ann live?';
 

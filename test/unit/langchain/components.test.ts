@@ -4,7 +4,7 @@ import { RunTreeHandler } from '../../../src/lib/langchain/run-tree';
 import { batchInputs, chainCode, checkInputs, fixAndRetry, jsonKeys, runChain, templateVariables, type ChainSpec } from '../../../src/lib/langchain/components';
 import { CHAIN_PRESETS } from '../../../src/lib/langchain/presets';
 import { LabError } from '../../../src/lib/errors';
-import { haveChat, shippedChatEngine } from './shipped';
+import { haveChat, shippedChatEngine } from '../../../scripts/lib/shipped-engine';
 
 const spec = (id: string): ChainSpec => ({ ...structuredClone(CHAIN_PRESETS.find((p) => p.id === id)!.spec), temperature: 0, maxTokens: 48, seed: 1 });
 

@@ -6,7 +6,7 @@ import { ConversationStore } from '../../../src/lib/chat/store';
 import { EngineChatModel } from '../../../src/lib/langchain/chat-model';
 import { IndexedDBChatHistory, MEMORY_PREFIX, MEMORY_SCRIPT, MEMORY_SCRIPT_ANSWER, MemoryConversation, engineCounter, selectMemory, type MemoryOptions } from '../../../src/lib/langchain/memory';
 import { LabError } from '../../../src/lib/errors';
-import { haveChat, shippedChatEngine } from './shipped';
+import { haveChat, shippedChatEngine } from '../../../scripts/lib/shipped-engine';
 
 const opts = (o: Partial<MemoryOptions>): MemoryOptions => ({ strategy: 'trim', style: 'context', k: 3, system: 'Answer the question with words from the context.', window: 256, maxTokens: 32, temperature: 0, seed: 1, ...o });
 

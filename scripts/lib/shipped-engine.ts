@@ -1,9 +1,9 @@
 /** The shipped TinyLM chat model as an engine in Node (files read from public/models/, like the worker fetches them). */
 import { existsSync, readFileSync } from 'node:fs';
-import { createTinyLMEngine, type TinyLMEngine } from '../../../src/lib/engine/tinylm-engine';
-import { tinyLMCatalog } from '../../../src/lib/engine/tinylm-models';
+import { createTinyLMEngine, type TinyLMEngine } from '../../src/lib/engine/tinylm-engine';
+import { tinyLMCatalog } from '../../src/lib/engine/tinylm-models';
 
-const root = new URL('../../../public/models/', import.meta.url);
+const root = new URL('../../public/models/', import.meta.url);
 
 /** Whether the shipped chat checkpoint is present (it is committed; tests skip visibly otherwise). */
 export const haveChat = ['config.json', 'model.safetensors', 'tokenizer.json'].every((f) => existsSync(new URL(`tinylm-chat/${f}`, root)));
