@@ -5,6 +5,7 @@ import { fakeHost, until } from './lab-host';
 import { reactive } from './reactive.svelte';
 import componentsMeta from '../../../src/labs/lc-components/meta';
 import memoryMeta from '../../../src/labs/lc-memory/meta';
+import routerMeta from '../../../src/labs/lc-router/meta';
 
 const T = 30_000;
 
@@ -79,6 +80,36 @@ describe('lesson 1.3 labs', () => {
     expect(lastPrompt('last-k')).not.toContain('Mosan lives in Dakar.');
     const tokens = (id: string) => Number([...col(id).querySelectorAll('[data-mem-tokens]')].at(-1)!.getAttribute('data-mem-tokens'));
     expect(tokens('buffer')).toBeGreaterThan(tokens('none'));
+    r.unmount();
+  }, 90_000);
+
+  it('lc-router: three routers decide, the chain answers with the calculator tool, live evaluation ticks 1.3.c, bad rules are explained', async () => {
+    const host = fakeHost();
+    const state = reactive(routerMeta.defaults());
+    const { default: C } = await routerMeta.component();
+    const r = render(C, { props: { state, ctx: host.ctx } });
+    await until(() => host.status() === 'ready', T, 'ready');
+    await fireEvent.click(r.container.querySelector('[data-router-ask]')!);
+    await until(() => r.container.querySelector('[data-router-answer]'), T, 'answer');
+    expect(r.container.querySelector('[data-router-decision="keyword"]')!.getAttribute('data-route')).toBe('calculator');
+    expect(r.container.querySelector('[data-router-answer]')!.textContent).toContain('= 12');
+    // retrieval over the course through the LangChain retriever
+    state.query = 'What is BM25?';
+    await fireEvent.click(r.container.querySelector('[data-router-ask]')!);
+    await until(() => r.container.querySelector('[data-router-answer]')?.getAttribute('data-route') === 'retrieval', T, 'retrieval');
+    expect(r.container.querySelector('[data-router-answer] pre')!.textContent).toMatch(/BM25/);
+
+    await fireEvent.click(r.container.querySelector('[data-router-evaluate]')!);
+    await until(() => host.completed.length > 0, 60_000, '1.3.c');
+    expect(host.completed[0]!.taskId).toBe('1.3.c');
+    const evals = [...r.container.querySelectorAll('[data-router-eval]')];
+    expect(evals.map((e) => e.getAttribute('data-router-eval'))).toEqual(['keyword', 'semantic', 'llm']);
+    for (const e of evals) expect(e.querySelectorAll('tbody td').length).toBe(16);
+
+    await fireEvent.input(r.container.querySelector('[data-router-rules]')!, { target: { value: 'weather: rain' } });
+    await until(() => r.container.querySelector('[role="alert"]'), T, 'alert');
+    expect(r.container.querySelector('[role="alert"]')!.textContent).toMatch(/“weather” is not a route/);
+    expect((r.container.querySelector('[data-router-evaluate]') as HTMLButtonElement).disabled).toBe(true);
     r.unmount();
   }, 90_000);
 });
