@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { defineLab } from '../types';
-import { CHAIN_PRESETS } from '../../lib/langchain/presets';
+import { DEFAULT_CHAIN } from '../../lib/langchain/default-chain';
 
 const text = (n: number) => v.pipe(v.string(), v.maxLength(n));
 
@@ -22,8 +22,6 @@ const schema = v.object({
 
 export type ComponentsState = v.InferOutput<typeof schema>;
 
-const first = CHAIN_PRESETS[0];
-
 export default defineLab({
   id: 'lc-components',
   topic: '1.3',
@@ -32,8 +30,8 @@ export default defineLab({
   tasks: ['1.3.a'],
   schema,
   defaults: (): ComponentsState => ({
-    preset: first.id,
-    ...structuredClone(first.spec),
+    preset: 'qa',
+    ...structuredClone(DEFAULT_CHAIN),
     mode: 'invoke',
     temperature: 0,
     maxTokens: 48,

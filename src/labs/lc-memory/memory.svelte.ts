@@ -40,8 +40,12 @@ export class MemoryLab {
   private async conv(id: MemoryStrategy): Promise<MemoryConversation> {
     let c = this.#convs.get(id);
     if (!c) {
-      const { engine } = await this.provider();
-      c = new MemoryConversation(this.db, id, this.#model, engineCounter(engine.tokenize?.bind(engine)));
+      // Counts with the tokenizer of whichever model is current at each turn (the picker may change it).
+      const count = async (t: string) => {
+        const { engine } = await this.provider();
+        return engineCounter(engine.tokenize?.bind(engine))(t);
+      };
+      c = new MemoryConversation(this.db, id, this.#model, count);
       this.#convs.set(id, c);
     }
     return c;

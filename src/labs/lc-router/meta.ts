@@ -1,12 +1,13 @@
 import * as v from 'valibot';
 import { defineLab } from '../types';
-import { DEFAULT_RULES, ROUTER_EXAMPLES, examplesToText } from '../../lib/langchain/router';
 
 const schema = v.object({
   query: v.pipe(v.string(), v.maxLength(500)),
   /** which router drives the chain when you ask */
   driver: v.picklist(['keyword', 'semantic', 'llm']),
+  /** the learner's keyword rules; '' = the shipped rules */
   rules: v.pipe(v.string(), v.maxLength(3000)),
+  /** the learner's labelled examples; '' = the shipped examples */
   examples: v.pipe(v.string(), v.maxLength(6000)),
   k: v.pipe(v.number(), v.integer(), v.minValue(1), v.maxValue(9)),
   /** give the LLM router a system message describing the routes */
@@ -26,8 +27,8 @@ export default defineLab({
   defaults: (): RouterState => ({
     query: 'What is 15% of 80?',
     driver: 'keyword',
-    rules: DEFAULT_RULES,
-    examples: examplesToText(ROUTER_EXAMPLES),
+    rules: '',
+    examples: '',
     k: 3,
     describe: true,
     model: '',

@@ -1,9 +1,9 @@
 /**
- * Starting points for the Components lab (plain data, no LangChain import: the lab's meta module
- * uses them for its defaults). Each works on TinyLM-chat in a format it was trained on and stays
+ * Starting points for the Components lab (plain data, no LangChain import). Each works on TinyLM-chat in a format it was trained on and stays
  * well inside its 256-token window.
  */
 import type { ChainSpec } from './components';
+import { DEFAULT_CHAIN, MOSAN, QA_SYSTEM } from './default-chain';
 
 export interface ChainPreset {
   id: string;
@@ -11,23 +11,8 @@ export interface ChainPreset {
   spec: Omit<ChainSpec, 'temperature' | 'maxTokens' | 'seed'>;
 }
 
-const QA_SYSTEM = 'Answer the question with words from the context.';
-const MOSAN = 'Mosan lives in Dakar. Mosan works as a painter. She is 61 years old.';
-
 export const CHAIN_PRESETS: ChainPreset[] = [
-  {
-    id: 'qa',
-    title: 'Context QA → string parser',
-    spec: {
-      templateKind: 'chat',
-      system: QA_SYSTEM,
-      template: 'Context: {context}\nQuestion: {question}',
-      vars: { context: MOSAN, question: 'Where does Mosan live?' },
-      parser: 'string',
-      regex: '',
-      batchValues: "Where does Mosan live?\nWhat is Mosan's job?\nHow old is Mosan?",
-    },
-  },
+  { id: 'qa', title: 'Context QA → string parser', spec: DEFAULT_CHAIN },
   {
     id: 'json',
     title: 'Extraction → JSON parser',
