@@ -18,7 +18,7 @@ export type MemoryState = v.InferOutput<typeof schema>;
 export default defineLab({
   id: 'lc-memory',
   topic: '1.3',
-  title: 'Conversation memory: four strategies side by side',
+  title: 'Conversation memory: four strategies and no memory, side by side',
   summary: 'One conversation, five memories (none, whole buffer, last k turns, token-budget trimming, running summary) through LangChain’s RunnableWithMessageHistory, stored in IndexedDB; every turn shows the exact prompt and its tokens against the window.',
   tasks: ['1.3.b'],
   schema,
