@@ -80,6 +80,8 @@ describe('lesson 1.3 labs', () => {
     expect(lastPrompt('last-k')).not.toContain('Mosan lives in Dakar.');
     const tokens = (id: string) => Number([...col(id).querySelectorAll('[data-mem-tokens]')].at(-1)!.getAttribute('data-mem-tokens'));
     expect(tokens('buffer')).toBeGreaterThan(tokens('none'));
+    // the scoreboard: the echoing test double "recalls" only where turn 1 reached the prompt
+    expect(r.container.querySelector('[data-mem-board-row="none"]')!.getAttribute('data-recalled')).toBe('false');
     r.unmount();
   }, 90_000);
 
