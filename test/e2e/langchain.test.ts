@@ -10,6 +10,7 @@ import { lessonHash } from '../../src/lib/share/url';
 import componentsMeta from '../../src/labs/lc-components/meta';
 import routerMeta from '../../src/labs/lc-router/meta';
 import { CHAIN_PRESETS } from '../../src/lib/langchain/presets';
+import results from '../../src/lib/langchain/eval-results.json';
 
 afterAll(async () => {
   await closeBrowser();
@@ -38,6 +39,10 @@ describe('lesson 1.3: LangChain', () => {
     await page.reload();
     for (const id of ['lc-components', 'lc-memory', 'lc-router']) await page.waitForSelector(ready(id), { timeout: 60_000 });
 
+    // the lesson quotes the measured router figures from the committed eval file
+    const text = await page.locator('[data-lesson="1.3"]').innerText();
+    expect(text).toContain(`keyword rules ${Math.round(results.routers.keyword.accuracy * 100)} %`);
+    expect(text).toContain('RouterQueryEngine');
     const lab = page.locator(ready('lc-components'));
     expect(await lab.locator('[data-lc-parser]').inputValue()).toBe('valibot');
     expect(await lab.locator('[data-lc-template]').inputValue()).toContain('"age" (number)');
