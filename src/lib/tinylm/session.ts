@@ -133,14 +133,35 @@ export class TinyLMSession implements InferenceSession {
     return this.logits.slice();
   }
 
+  /**
+   * Appends tokens as one block and returns the next-token logits after *every* one of them
+   * [T, V] row-major: what a speculative-decoding verifier needs (one pass, γ+1 distributions).
+   */
+  appendAll(ids: number[]): Float32Array {
+    if (!ids.length) throw new Error('appendAll needs at least one token');
+    const all = new Float32Array(ids.length * this.model.config.vocabSize);
+    this.forwardBlock(ids, all);
+    return all;
+  }
+
+  /** Bytes held by the key/value cache buffers (all layers, K and V, the full window). */
+  get cacheBytes(): number {
+    let n = 0;
+    for (let l = 0; l < this.kCache.length; l++) n += this.kCache[l].byteLength + this.vCache[l].byteLength;
+    return n;
+  }
+
   /** c[T,N] = a[T,K]·Wᵀ for a weight matrix W [N, K]. */
   private matmul(a: Float32Array, m: Mat, c: Float32Array, T: number, N: number, K: number): void {
     if (this.simd) this.simd.matmul(m.i, a, c, T);
     else matmulABtJS(a, m.w, c, T, N, K);
   }
 
-  /** Runs a block of T new tokens; leaves the last token's logits in `this.logits`. */
-  private forwardBlock(ids: number[]): void {
+  /**
+   * Runs a block of T new tokens; leaves the last token's logits in `this.logits`, and every
+   * token's logits in `all` [T, V] when it is given.
+   */
+  private forwardBlock(ids: number[], all?: Float32Array): void {
     if (this.simd && !this.uploaded) {
       this.simd.upload(); // the model's current weights (training may have changed them)
       this.uploaded = true;
@@ -208,6 +229,13 @@ export class TinyLMSession implements InferenceSession {
       for (let i = 0; i < T * D; i++) x[i] += o[i];
     }
     this.len = pos0 + T;
+    if (all) {
+      // Every position's logits: final norm on all rows, LM head as one block [T, V].
+      rmsnormRows(x, this.normW, xb, T, D, c.normEps);
+      this.matmul(xb, this.head, all, T, V, D);
+      this.logits.set(all.subarray((T - 1) * V, T * V));
+      return;
+    }
     // Only the last position's logits are needed: final norm + LM head on one row.
     rmsnormRows(x.subarray((T - 1) * D, T * D), this.normW, this.last, 1, D, c.normEps);
     this.matmul(this.last, this.head, this.logits, 1, V, D); // logits [V]

@@ -1,0 +1,114 @@
+/**
+ * The inference worker's API (declared once for both sides): loads shipped TinyLM checkpoints and
+ * runs the inference-optimisation labs' measurements — speculative decoding, KV-cache decoding,
+ * and quantization. Framework-free; `workers/inference.worker.ts` exposes it over comlink, and the
+ * client falls back to running it on the page.
+ */
+import type { TinyLM } from '../tinylm/model';
+import type { Tokenizer } from '../tokenizer';
+import { renderChatML } from '../tinylm/corpus';
+import { tokenPiece } from '../inspect/api';
+import { measureSpeculative, type SpecMeasurement } from './spec-measure';
+import type { SpecMode } from './speculative';
+import { kvDecode, type KvDecodeResult, type KvPoint } from './kv-measure';
+
+export interface LoadedModel {
+  model: TinyLM;
+  tokenizer: Tokenizer;
+}
+
+export type Loader = (baseUrl: string) => Promise<LoadedModel>;
+
+/** How a prompt is fed: a story continuation (base model) or one user turn in the chat template. */
+export type PromptFormat = 'story' | 'chat';
+
+export interface SpecRequest {
+  target: string;
+  draft: string;
+  format: PromptFormat;
+  prompt: string;
+  gamma: number;
+  mode: SpecMode;
+  temperature: number;
+  seed: number;
+  maxTokens: number;
+  reps?: number;
+}
+
+/** A measured speculative run with display pieces for its tokens. */
+export interface SpecView extends Omit<SpecMeasurement, 'tokens' | 'plainTokens'> {
+  promptTokens: number;
+  tokens: Array<{ id: number; piece: string; kind: 'accepted' | 'resampled' | 'bonus'; round: number }>;
+  text: string;
+  /** Greedy mode: the speculative tokens equal plain greedy decoding's. */
+  identical: boolean | null;
+}
+
+export interface ModelInfo {
+  id: string;
+  config: TinyLM['config'];
+  parameters: number;
+}
+
+export interface InferenceApi {
+  load(id: string, baseUrl: string): Promise<ModelInfo>;
+  speculative(req: SpecRequest): Promise<SpecView>;
+  /** The same request for each γ (one timed repetition each): tokens/call and speedup vs γ. */
+  specSweep(req: SpecRequest, gammas: number[]): Promise<SpecView[]>;
+  /** Greedy decoding with and without the KV cache; `onPoints` receives per-step timings as they come. */
+  kvDecode(id: string, format: PromptFormat, prompt: string, maxTokens: number, onPoints?: (pts: KvPoint[]) => void): Promise<KvDecodeResult>;
+}
+
+/** Prompt ids of `text` in the given format. */
+export function encodePrompt(tok: Tokenizer, format: PromptFormat, text: string): { ids: number[]; stopIds: number[] } {
+  if (format === 'chat') return { ids: tok.encode(renderChatML([{ role: 'user', content: text }], true)), stopIds: [2, 0] };
+  // Stories are separated by <|endoftext|> (id 0) in training: start after one.
+  return { ids: [0, ...tok.encode(text, { allowedSpecial: [] })], stopIds: [0] };
+}
+
+/** The implementation shared by the worker and tests; `loader` fetches a checkpoint. */
+export function createInferenceApi(loader: Loader): InferenceApi {
+  const models = new Map<string, Promise<LoadedModel>>();
+  const get = async (id: string) => {
+    const m = models.get(id);
+    if (!m) throw new Error(`model ${id} is not loaded`);
+    return m;
+  };
+  const spec = async (req: SpecRequest, gamma: number, reps: number): Promise<SpecView> => {
+    const [t, d] = await Promise.all([get(req.target), get(req.draft)]);
+    const { ids, stopIds } = encodePrompt(t.tokenizer, req.format, req.prompt);
+    if (ids.length >= t.model.config.maxSeqLen) throw new Error(`The prompt has ${ids.length} tokens; the window is ${t.model.config.maxSeqLen}.`);
+    const m = measureSpeculative(t.model, d.model, { prompt: ids, gamma, mode: req.mode, temperature: req.temperature, seed: req.seed, maxTokens: req.maxTokens, stopIds, reps });
+    const { tokens, plainTokens, ...rest } = m;
+    const same = tokens.length === plainTokens.length && tokens.every((x, i) => x.id === plainTokens[i]);
+    return {
+      ...rest,
+      promptTokens: ids.length,
+      tokens: tokens.map((x) => ({ ...x, piece: tokenPiece(t.tokenizer, x.id) })),
+      text: t.tokenizer.decode(tokens.map((x) => x.id)),
+      identical: req.mode === 'greedy' ? same : null,
+    };
+  };
+  return {
+    async load(id, baseUrl) {
+      if (!models.has(id)) {
+        const p = loader(baseUrl);
+        models.set(id, p);
+        p.catch(() => models.delete(id));
+      }
+      const { model } = await models.get(id)!;
+      return { id, config: model.config, parameters: model.parameterCount };
+    },
+    speculative: (req) => spec(req, req.gamma, req.reps ?? 3),
+    async specSweep(req, gammas) {
+      const out: SpecView[] = [];
+      for (const g of gammas) out.push(await spec(req, g, req.reps ?? 1));
+      return out;
+    },
+    async kvDecode(id, format, prompt, maxTokens, onPoints) {
+      const { model, tokenizer } = await get(id);
+      const { ids } = encodePrompt(tokenizer, format, prompt);
+      return kvDecode(model, ids, maxTokens, (i) => tokenPiece(tokenizer, i), onPoints);
+    },
+  };
+}
