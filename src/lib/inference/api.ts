@@ -11,6 +11,7 @@ import { tokenPiece } from '../inspect/api';
 import { measureSpeculative, type SpecMeasurement } from './spec-measure';
 import type { SpecMode } from './speculative';
 import { kvDecode, type KvDecodeResult, type KvPoint } from './kv-measure';
+import { quantizeModelVariants, type QuantRequest, type QuantRow } from './quant-measure';
 
 export interface LoadedModel {
   model: TinyLM;
@@ -57,6 +58,8 @@ export interface InferenceApi {
   specSweep(req: SpecRequest, gammas: number[]): Promise<SpecView[]>;
   /** Greedy decoding with and without the KV cache; `onPoints` receives per-step timings as they come. */
   kvDecode(id: string, format: PromptFormat, prompt: string, maxTokens: number, onPoints?: (pts: KvPoint[]) => void): Promise<KvDecodeResult>;
+  /** Measures the model under each weight format; `onRow` receives each row as it is done. */
+  quantize(id: string, req: QuantRequest, onRow?: (row: QuantRow) => void): Promise<QuantRow[]>;
 }
 
 /** Prompt ids of `text` in the given format. */
@@ -109,6 +112,10 @@ export function createInferenceApi(loader: Loader): InferenceApi {
       const { model, tokenizer } = await get(id);
       const { ids } = encodePrompt(tokenizer, format, prompt);
       return kvDecode(model, ids, maxTokens, (i) => tokenPiece(tokenizer, i), onPoints);
+    },
+    async quantize(id, req, onRow) {
+      const { model, tokenizer } = await get(id);
+      return quantizeModelVariants(model, tokenizer, req, onRow);
     },
   };
 }
