@@ -120,7 +120,7 @@ export function awqSearch(layers: AwqLayer[], X: Float32Array, T: number, K: num
   const outCount = layers.reduce((a, l) => a + T * l.rows, 0);
   const xs = new Float32Array(T * K); // X·diag(s)⁻¹: the input the scaled layer will see
   const errors: number[] = [];
-  let best = { alpha: 0, err: Infinity, scales: new Float32Array(K).fill(1) };
+  let best: { alpha: number; err: number; scales: Float32Array } = { alpha: 0, err: Infinity, scales: new Float32Array(K).fill(1) };
   for (let i = 0; i < grid; i++) {
     const alpha = i / grid;
     const s = awqScales(sx, alpha);
@@ -148,7 +148,7 @@ export function awqSearch(layers: AwqLayer[], X: Float32Array, T: number, K: num
  */
 export function awqSearchBlock(sx: Float32Array, run: (s: Float32Array) => Float32Array, ref: Float32Array, grid = 20): AwqSearch {
   const errors: number[] = [];
-  let best = { alpha: 0, err: Infinity, scales: new Float32Array(sx.length).fill(1) };
+  let best: { alpha: number; err: number; scales: Float32Array } = { alpha: 0, err: Infinity, scales: new Float32Array(sx.length).fill(1) };
   for (let i = 0; i < grid; i++) {
     const alpha = i / grid;
     const s = awqScales(sx, alpha);
