@@ -30,6 +30,12 @@ export interface SpecMeasurement {
   plainTokens: number[];
   targetCalls: number;
   draftCalls: number;
+  /** Draft tokens kept, and acceptance tests evaluated (α̂ = accepted / trials). */
+  accepted: number;
+  trials: number;
+  /** Wall-clock ms of the fastest speculative run and of the fastest plain run. */
+  specMs: number;
+  plainMs: number;
   /** α̂ = accepted / trials; and Σ min(p, q) averaged over evaluated positions (sample mode). */
   alpha: number;
   alphaFromDistributions: number;
@@ -117,6 +123,10 @@ export function measureSpeculative(target: TinyLM, draft: TinyLM, input: SpecRun
     plainTokens: plain,
     targetCalls: spec.stats.targetCalls,
     draftCalls: spec.stats.draftCalls,
+    accepted: spec.stats.accepted,
+    trials: spec.stats.trials,
+    specMs: best,
+    plainMs: bestPlain,
     alpha,
     alphaFromDistributions: spec.stats.alphaFromDistributions,
     tokensPerCall: tpc,

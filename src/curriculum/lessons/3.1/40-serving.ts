@@ -1,0 +1,56 @@
+import { defineLessonPart } from '../../types';
+
+export default defineLessonPart({
+  topic: '3.1',
+  order: 40,
+  title: 'Serving many users: vLLM, TGI and continuous batching',
+  body: String.raw`
+A chat server decodes for many users at once. Batching their sequences into one forward pass
+reads the weights once for all of them, so throughput grows almost linearly with the batch until
+compute, not memory bandwidth, is the limit. Three ideas make this work at scale:
+
+- **Continuous (iteration-level) batching** (Orca): instead of waiting for the slowest sequence of a
+  batch to finish, the scheduler admits new requests and retires finished ones at *every* decoding
+  step, so the batch stays full.
+- **Paged KV cache** (vLLM's PagedAttention): the cache is cut into fixed blocks (16 tokens by
+  default) taken from a free list, and each sequence has a block table mapping its positions to
+  blocks, like virtual memory. Only a sequence's last block is partly empty, instead of reserving the
+  maximum length per request; the vLLM paper reports earlier systems using only 20–38 % of their KV
+  memory for real tokens and vLLM about 96 %. Blocks are reference-counted, so requests with a
+  shared prefix (a system prompt, parallel samples) share blocks and copy one only when they write
+  to it (copy-on-write).
+- **An OpenAI-compatible HTTP API** (\`POST /v1/chat/completions\`, streaming with server-sent
+  events), so any OpenAI client can use the server.
+
+**vLLM** (\`vllm serve <model>\`) and Hugging Face's **TGI** (\`text-generation-launcher\`, usually in
+Docker) both implement these, plus tensor parallelism, quantized weights (AWQ, GPTQ, FP8) and
+speculative decoding. To use one from this app, run it on a machine with a GPU and enter its
+\`…/v1\` URL as a remote endpoint on the Models page; the chat and every lab using the engine then
+talk to it. (llama.cpp's \`llama-server\` and Ollama offer the same API on a CPU or a laptop GPU.)
+
+**Not built yet in this lesson**: the in-browser serving lab (batched TinyLM decoding, a
+continuous-batching scheduler, a paged KV cache with copy-on-write, static vs continuous batching on a
+seeded workload) and an OpenAI-compatible endpoint served by the app's service worker. Task 3.1.d
+can be ticked by hand once you have used a real server.
+`,
+  quiz: [
+    {
+      question: 'With 16-token blocks, at most how many cache slots does a sequence of 100 tokens waste in a paged KV cache?',
+      choices: ['0', '12', '100', '156 (up to a 256-token reservation)'],
+      answer: 1,
+      explanation: '100 tokens need 7 blocks (112 slots); only the last block is partly empty: 12 slots. A contiguous reservation for the maximum length would waste far more.',
+    },
+    {
+      question: 'What does continuous batching change compared with static batching?',
+      choices: ['It uses a larger model', 'Requests join and leave the running batch at every decoding step instead of waiting for the whole batch to finish', 'It runs each request alone', 'It disables the KV cache'],
+      answer: 1,
+      explanation: 'Iteration-level scheduling keeps the batch full: a finished sequence’s slot is given to a waiting request at the next step.',
+    },
+  ],
+  resources: [
+    { title: 'Kwon et al. — Efficient memory management for LLM serving with PagedAttention (vLLM)', url: 'https://arxiv.org/abs/2309.06180' },
+    { title: 'Yu et al. — Orca: iteration-level scheduling', url: 'https://www.usenix.org/conference/osdi22/presentation/yu' },
+    { title: 'vLLM — OpenAI-compatible server', url: 'https://docs.vllm.ai/en/latest/serving/openai_compatible_server.html' },
+    { title: 'Hugging Face — Text Generation Inference', url: 'https://huggingface.co/docs/text-generation-inference/index' },
+  ],
+});

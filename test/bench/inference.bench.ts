@@ -1,0 +1,109 @@
+/**
+ * Inference optimisation on the shipped TinyLM models (lesson 3.1), side by side in one run:
+ *  1. Speculative decoding (target tinylm-base, draft tinylm-draft) against plain decoding of the
+ *     same target: α̂, tokens per target call vs (1 − α^(γ+1))/(1 − α), the cost ratios c and b,
+ *     and the measured wall-clock speedup, for several γ, greedy and sampling.
+ *  2. The KV cache: greedy decoding with and without it (identical tokens, total time).
+ *  3. Quantization: size, bits/weight, held-out perplexity, KL and agreement with F32 for F32,
+ *     F16, Q8_0, Q4_0, RTN int4 and AWQ int4 (tinylm-base and tinylm-chat).
+ *  4. Serving (continuous vs static batching): not built — printed as such.
+ * With `--write` it saves the figures to src/curriculum/lessons/3.1/measured.json, which the
+ * lesson text imports (never retype them).
+ *
+ * Run: npm run bench inference [-- --write]   (about a minute on 2 cores)
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { loadModel } from '../../src/lib/tinylm/checkpoint';
+import { CORPUS_SEEDS, makeStories } from '../../src/lib/tinylm/corpus';
+import { measureSpeculative, type SpecMeasurement } from '../../src/lib/inference/spec-measure';
+import { expectedSpeedup, expectedTokensPerCall } from '../../src/lib/inference/speculative';
+import { kvDecode, kvMemory } from '../../src/lib/inference/kv-measure';
+import { quantizeModelVariants, QUANT_VARIANTS, type QuantRow } from '../../src/lib/inference/quant-measure';
+
+const OUT = 'src/curriculum/lessons/3.1/measured.json';
+const GAMMAS = [1, 2, 4, 6];
+const PROMPTS = 6;
+const TOKENS = 120;
+
+function shipped(name: string) {
+  const dir = `public/models/${name}`;
+  return loadModel({ config: readFileSync(`${dir}/config.json`, 'utf8'), safetensors: readFileSync(`${dir}/model.safetensors`), tokenizer: readFileSync(`${dir}/tokenizer.json`, 'utf8') });
+}
+
+const f = (x: number, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : '—');
+const pad = (s: string, n: number) => s.padStart(n);
+
+/** Aggregates per-prompt measurements of one setting into one row. */
+function aggregate(ms: SpecMeasurement[]) {
+  const sum = (k: (m: SpecMeasurement) => number) => ms.reduce((a, m) => a + k(m), 0);
+  const tokens = sum((m) => m.tokens.length), calls = sum((m) => m.targetCalls);
+  const alpha = sum((m) => m.accepted) / sum((m) => m.trials);
+  const gamma = ms[0].gamma;
+  const c = sum((m) => m.c) / ms.length, b = sum((m) => m.b) / ms.length;
+  const theory = expectedTokensPerCall(alpha, gamma);
+  return {
+    gamma, mode: ms[0].mode, prompts: ms.length, tokens, targetCalls: calls,
+    identical: ms.every((m) => m.mode !== 'greedy' || (m.tokens.length === m.plainTokens.length && m.tokens.every((t, i) => t.id === m.plainTokens[i]))),
+    alpha, tokensPerCall: tokens / calls, theoryTokensPerCall: theory,
+    specMsPerToken: sum((m) => m.specMs) / tokens, plainMsPerToken: sum((m) => m.plainMs) / sum((m) => m.plainTokens.length),
+    speedup: (sum((m) => m.plainMs) / sum((m) => m.plainTokens.length)) / (sum((m) => m.specMs) / tokens),
+    c, b, predictedSpeedup: expectedSpeedup(alpha, gamma, c, b), paperSpeedup: expectedSpeedup(alpha, gamma, c, 1),
+    breakEvenCGpu: (theory - 1) / gamma,
+  };
+}
+
+function speculativeBench() {
+  const t = shipped('tinylm-base'), d = shipped('tinylm-draft');
+  // Story openings from the held-out seed: the first sentence of each.
+  const prompts = makeStories(PROMPTS, CORPUS_SEEDS.valStories).map((s) => [0, ...t.tokenizer.encode(s.split('. ')[0] + '.', { allowedSpecial: [] })]);
+  console.log(`\nSpeculative decoding: target tinylm-base (${(t.model.parameterCount / 1e3).toFixed(0)} k), draft tinylm-draft (${(d.model.parameterCount / 1e3).toFixed(0)} k), ${PROMPTS} held-out story openings × ${TOKENS} tokens`);
+  console.log(`${pad('mode', 7)} ${pad('γ', 2)} ${pad('α̂', 5)} ${pad('tok/call', 8)} ${pad('theory', 6)} ${pad('c', 5)} ${pad('b', 5)} ${pad('ms/tok spec', 11)} ${pad('plain', 6)} ${pad('speedup', 7)} ${pad('predicted', 9)} ${pad('if b=1', 6)} same`);
+  const rows = [];
+  for (const [mode, gammas] of [['greedy', GAMMAS], ['sample', [4]]] as const) {
+    for (const gamma of gammas) {
+      const ms = prompts.map((p, i) => measureSpeculative(t.model, d.model, { prompt: p, gamma, mode, temperature: 1, seed: 1 + i, maxTokens: TOKENS, stopIds: [0], reps: 3 }));
+      const r = aggregate(ms);
+      rows.push(r);
+      console.log(`${pad(mode, 7)} ${pad(String(gamma), 2)} ${pad(f(r.alpha), 5)} ${pad(f(r.tokensPerCall), 8)} ${pad(f(r.theoryTokensPerCall), 6)} ${pad(f(r.c), 5)} ${pad(f(r.b), 5)} ${pad(f(r.specMsPerToken, 3), 11)} ${pad(f(r.plainMsPerToken, 3), 6)} ${pad(f(r.speedup) + '×', 7)} ${pad(f(r.predictedSpeedup) + '×', 9)} ${pad(f(r.paperSpeedup) + '×', 6)} ${mode === 'greedy' ? (r.identical ? 'yes' : 'NO') : 'n/a'}`);
+    }
+  }
+  return rows;
+}
+
+function kvBench() {
+  const { model, tokenizer } = shipped('tinylm-base');
+  const prompt = [0, ...tokenizer.encode('One day, a little boy named Ben went to the park.', { allowedSpecial: [] })];
+  const r = kvDecode(model, prompt, 200, String, undefined, 3);
+  const mem = kvMemory('gqa', model.config), mha = kvMemory('mha', { ...model.config, nKvHeads: model.config.nHeads });
+  console.log(`\nKV cache: ${r.cachedIds.length} greedy tokens after ${prompt.length}: identical ${r.identical ? 'yes' : 'NO'}; ${f(r.cachedTotalMs, 1)} ms with the cache vs ${f(r.uncachedTotalMs, 1)} ms without (${f(r.uncachedTotalMs / r.cachedTotalMs, 1)}×); slope ${f(r.cachedSlope * 1000, 3)} vs ${f(r.uncachedSlope * 1000, 2)} µs per position`);
+  console.log(`  memory per token: formula ${mem.formulaBytesPerToken} B, buffers ${mem.bufferBytesPerToken} B; full MHA ${mha.bufferBytesPerToken} B (${mha.bufferBytesPerToken / mem.bufferBytesPerToken}×)`);
+  return { tokens: r.cachedIds.length, identical: r.identical, cachedMs: r.cachedTotalMs, uncachedMs: r.uncachedTotalMs, cachedSlopeMs: r.cachedSlope, uncachedSlopeMs: r.uncachedSlope, bytesPerToken: mem.bufferBytesPerToken, mhaBytesPerToken: mha.bufferBytesPerToken, windowBytes: mem.windowBytes };
+}
+
+function quantBench(name: string): QuantRow[] {
+  const { model, tokenizer } = shipped(name);
+  console.log(`\nQuantization of ${name}: 40 held-out stories, AWQ calibrated on 8 training stories`);
+  console.log(`${pad('format', 13)} ${pad('KiB', 6)} ${pad('bits/w', 6)} ${pad('ppl', 7)} ${pad('Δppl', 7)} ${pad('KL', 8)} ${pad('top-1', 6)} ${pad('greedy', 6)} ${pad('tok/s', 6)}`);
+  const rows = quantizeModelVariants(model, tokenizer, { variants: QUANT_VARIANTS, evalStories: 40, calibStories: 8, prompts: 8, greedyTokens: 32 }, (r) =>
+    console.log(`${pad(r.label, 13)} ${pad(f(r.bytes / 1024, 0), 6)} ${pad(f(r.bitsPerWeight, 3), 6)} ${pad(f(r.perplexity, 4), 7)} ${pad((r.pplIncrease * 100).toFixed(2) + '%', 7)} ${pad(r.klToF32.toExponential(1), 8)} ${pad(f(r.top1Agreement * 100, 1) + '%', 6)} ${pad(`${r.greedySame}/${r.greedyTotal}`, 6)} ${pad(f(r.decodeTokensPerSecond, 0), 6)}`));
+  const awq = rows.find((r) => r.variant === 'int4-awq')!, rtn = rows.find((r) => r.variant === 'int4-rtn')!;
+  console.log(`  AWQ vs RTN int4: Δppl ${(awq.pplIncrease * 100).toFixed(2)}% vs ${(rtn.pplIncrease * 100).toFixed(2)}% (${awq.pplIncrease <= rtn.pplIncrease ? 'AWQ ≤ RTN' : 'AWQ WORSE than RTN'}), KL ${awq.klToF32.toExponential(2)} vs ${rtn.klToF32.toExponential(2)}; α per group ${awq.awq!.map((a) => a.alpha.toFixed(2)).join(' ')}`);
+  return rows;
+}
+
+export default async function run(): Promise<void> {
+  console.log(`Load average ${loadavg().map((x) => x.toFixed(2)).join(', ')} on ${cpus().length} cores.`);
+  const speculative = speculativeBench();
+  const kv = kvBench();
+  const quantization = { 'tinylm-base': quantBench('tinylm-base'), 'tinylm-chat': quantBench('tinylm-chat') };
+  console.log('\nServing (continuous vs static batching, paged KV cache): not built yet — no figures.');
+  if (process.argv.includes('--write')) {
+    const data = { generatedBy: 'npm run bench inference -- --write', date: new Date().toISOString().slice(0, 10), cpu: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}`, loadAverage: loadavg()[0], speculative, kv, quantization };
+    writeFileSync(OUT, JSON.stringify(data, null, 1) + '\n');
+    console.log(`Wrote ${OUT}`);
+  }
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) await run();
