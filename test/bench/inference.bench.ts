@@ -6,7 +6,8 @@
  *  2. The KV cache: greedy decoding with and without it (identical tokens, total time).
  *  3. Quantization: size, bits/weight, held-out perplexity, KL and agreement with F32 for F32,
  *     F16, Q8_0, Q4_0, RTN int4 and AWQ int4 (tinylm-base and tinylm-chat).
- *  4. Serving (continuous vs static batching): not built — printed as such.
+ *  4. Serving: a seeded workload under static vs continuous batching over the paged KV cache —
+ *     throughput, tokens per step, TTFT/latency p50/p95, cache utilisation, outputs vs running alone.
  * With `--write` it saves the figures to src/curriculum/lessons/3.1/measured.json, which the
  * lesson text imports (never retype them).
  *
@@ -21,6 +22,7 @@ import { measureSpeculative, type SpecMeasurement } from '../../src/lib/inferenc
 import { expectedSpeedup, expectedTokensPerCall } from '../../src/lib/inference/speculative';
 import { kvDecode, kvMemory } from '../../src/lib/inference/kv-measure';
 import { quantizeModelVariants, QUANT_VARIANTS, type QuantRow } from '../../src/lib/inference/quant-measure';
+import { compareBatching, DEFAULT_SERVING } from '../../src/lib/inference/serving-measure';
 
 const OUT = 'src/curriculum/lessons/3.1/measured.json';
 const GAMMAS = [1, 2, 4, 6];
@@ -93,14 +95,27 @@ function quantBench(name: string): QuantRow[] {
   return rows;
 }
 
+function servingBench() {
+  const { model, tokenizer } = shipped('tinylm-base');
+  const req = DEFAULT_SERVING;
+  const r = compareBatching(model, tokenizer, req);
+  console.log(`\nServing tinylm-base: ${req.requests} seeded requests (mean gap ${req.gap} steps, every second with a shared prefix), batch ≤ ${req.maxBatch}, ${req.numBlocks} blocks of 16`);
+  console.log(`${pad('policy', 10)} ${pad('steps', 5)} ${pad('ms', 6)} ${pad('tok/s', 6)} ${pad('tok/step', 8)} ${pad('TTFT p50', 8)} ${pad('p95', 6)} ${pad('latency p50', 11)} ${pad('p95', 6)} ${pad('TPOT p50', 8)} ${pad('cache use', 9)}`);
+  for (const p of [r.static, r.continuous]) console.log(`${pad(p.policy, 10)} ${pad(String(p.steps), 5)} ${pad(f(p.totalMs, 0), 6)} ${pad(f(p.tokensPerSecond, 0), 6)} ${pad(f(p.tokensPerStep), 8)} ${pad(f(p.ttft.p50, 1), 8)} ${pad(f(p.ttft.p95, 1), 6)} ${pad(f(p.latency.p50, 1), 11)} ${pad(f(p.latency.p95, 1), 6)} ${pad(f(p.tpot.p50), 8)} ${pad(f(p.utilisation * 100, 0) + '%', 9)}`);
+  console.log(`  continuous / static throughput ${f(r.continuous.tokensPerSecond / r.static.tokensPerSecond)}×, p95 latency ${f(r.continuous.latency.p95 / r.static.latency.p95)}×; outputs identical to running alone: ${r.identical ? 'yes' : 'NO'}; copy-on-write copies ${r.continuous.copiesOnWrite}`);
+  const row = (p: typeof r.static) => ({ steps: p.steps, totalMs: p.totalMs, tokens: p.tokens, tokensPerSecond: p.tokensPerSecond, tokensPerStep: p.tokensPerStep, ttftP50: p.ttft.p50, ttftP95: p.ttft.p95, latencyP50: p.latency.p50, latencyP95: p.latency.p95, tpotP50: p.tpot.p50, utilisation: p.utilisation });
+  return { requests: req.requests, maxBatch: req.maxBatch, identical: r.identical, static: row(r.static), continuous: row(r.continuous) };
+}
+
 export default async function run(): Promise<void> {
   console.log(`Load average ${loadavg().map((x) => x.toFixed(2)).join(', ')} on ${cpus().length} cores.`);
   const speculative = speculativeBench();
   const kv = kvBench();
   const quantization = { 'tinylm-base': quantBench('tinylm-base'), 'tinylm-chat': quantBench('tinylm-chat') };
-  console.log('\nServing (continuous vs static batching, paged KV cache): not built yet — no figures.');
+  const serving = servingBench();
+  console.log('OpenAI-compatible endpoint in the service worker: not built yet — no figures.');
   if (process.argv.includes('--write')) {
-    const data = { generatedBy: 'npm run bench inference -- --write', date: new Date().toISOString().slice(0, 10), cpu: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}`, loadAverage: loadavg()[0], speculative, kv, quantization };
+    const data = { generatedBy: 'npm run bench inference -- --write', date: new Date().toISOString().slice(0, 10), cpu: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}`, loadAverage: loadavg()[0], speculative, kv, quantization, serving };
     writeFileSync(OUT, JSON.stringify(data, null, 1) + '\n');
     console.log(`Wrote ${OUT}`);
   }

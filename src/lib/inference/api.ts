@@ -12,6 +12,8 @@ import { measureSpeculative, type SpecMeasurement } from './spec-measure';
 import type { SpecMode } from './speculative';
 import { kvDecode, type KvDecodeResult, type KvPoint } from './kv-measure';
 import { quantizeModelVariants, type QuantRequest, type QuantRow } from './quant-measure';
+import { compareBatching, type ServingComparison, type ServingRequest } from './serving-measure';
+import type { BatchPolicy, StepStat } from './scheduler';
 
 export interface LoadedModel {
   model: TinyLM;
@@ -60,6 +62,8 @@ export interface InferenceApi {
   kvDecode(id: string, format: PromptFormat, prompt: string, maxTokens: number, onPoints?: (pts: KvPoint[]) => void): Promise<KvDecodeResult>;
   /** Measures the model under each weight format; `onRow` receives each row as it is done. */
   quantize(id: string, req: QuantRequest, onRow?: (row: QuantRow) => void): Promise<QuantRow[]>;
+  /** The same seeded workload under static and continuous batching; `onStep` streams each step. */
+  serving(id: string, req: ServingRequest, onStep?: (policy: BatchPolicy, s: StepStat) => void): Promise<ServingComparison>;
 }
 
 /** Prompt ids of `text` in the given format. */
@@ -116,6 +120,10 @@ export function createInferenceApi(loader: Loader): InferenceApi {
     async quantize(id, req, onRow) {
       const { model, tokenizer } = await get(id);
       return quantizeModelVariants(model, tokenizer, req, onRow);
+    },
+    async serving(id, req, onStep) {
+      const { model, tokenizer } = await get(id);
+      return compareBatching(model, tokenizer, req, onStep);
     },
   };
 }

@@ -1,4 +1,9 @@
 import { defineLessonPart } from '../../types';
+import measured from './measured.json';
+
+// Figures below come from `npm run bench inference -- --write` (measured.json); never retype them.
+const sv = measured.serving;
+const f = (x: number, d = 0) => x.toFixed(d);
 
 export default defineLessonPart({
   topic: '3.1',
@@ -28,10 +33,23 @@ speculative decoding. To use one from this app, run it on a machine with a GPU a
 \`…/v1\` URL as a remote endpoint on the Models page; the chat and every lab using the engine then
 talk to it. (llama.cpp's \`llama-server\` and Ollama offer the same API on a CPU or a laptop GPU.)
 
-**Not built yet in this lesson**: the in-browser serving lab (batched TinyLM decoding, a
-continuous-batching scheduler, a paged KV cache with copy-on-write, static vs continuous batching on a
-seeded workload) and an OpenAI-compatible endpoint served by the app's service worker. Task 3.1.d
-can be ticked by hand once you have used a real server.
+The lab is a small serving engine of that kind, written for this course: TinyLM decodes several
+sequences in one forward pass over a paged cache (16-token blocks, block tables, a free list,
+reference-counted prefix sharing with copy-on-write), and a scheduler serves a seeded stream of
+requests with static or continuous batching. It checks that every request's tokens are the same as
+when it runs alone — batching must never change an answer.
+
+**Not built yet**: an OpenAI-compatible endpoint answered by the app's own service worker from this engine.
+`,
+  labs: ['serving'],
+  after: String.raw`
+**What we measured** (${measured.date}; ${sv.requests} requests, batch of up to ${sv.maxBatch}): continuous batching generated
+${f(sv.continuous.tokensPerSecond)} tokens/s against ${f(sv.static.tokensPerSecond)} for static batching
+(${f(sv.continuous.tokensPerStep, 2)} vs ${f(sv.static.tokensPerStep, 2)} tokens per step), with time to first token at p95
+${f(sv.continuous.ttftP95)} ms vs ${f(sv.static.ttftP95)} ms; the paged cache held tokens in ${f(sv.continuous.utilisation * 100)} % of its
+allocated slots. Every request's output was identical to running it alone (${sv.identical ? 'yes' : 'no'}).
+Time per output token is slightly *worse* with continuous batching (${f(sv.continuous.tpotP50, 2)} vs ${f(sv.static.tpotP50, 2)} ms at p50):
+newly admitted prompts are prefilled in the same passes, which is why vLLM and TGI split long prefills into chunks.
 `,
   quiz: [
     {
