@@ -14,8 +14,14 @@ const schema = v.object({
 
 export type SpeculativeState = v.InferOutput<typeof schema>;
 
+/** Starting prompts per format (a chat turn in the chat model's trained context-QA shape). */
+export const DEFAULT_PROMPTS = {
+  story: 'Once upon a time, there was a little girl named Lily. She liked to',
+  chat: 'Context: Ana is a baker. She lives in Lima and has a red bike. Question: Where does Ana live?',
+} as const;
+
 export const SPECULATIVE_DEFAULTS: SpeculativeState = {
-  format: 'story', prompt: 'Once upon a time, there was a little girl named Lily. She liked to', gamma: 4, mode: 'greedy', temperature: 1, seed: 1, maxTokens: 120,
+  format: 'story', prompt: DEFAULT_PROMPTS.story, gamma: 4, mode: 'greedy', temperature: 1, seed: 1, maxTokens: 120,
 };
 
 export default defineLab({

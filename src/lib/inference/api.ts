@@ -8,6 +8,7 @@ import type { TinyLM } from '../tinylm/model';
 import type { Tokenizer } from '../tokenizer';
 import { renderChatML } from '../tinylm/corpus';
 import { tokenPiece } from '../inspect/api';
+import { LabError } from '../errors';
 import { measureSpeculative, type SpecMeasurement } from './spec-measure';
 import type { SpecMode } from './speculative';
 import { kvDecode, type KvDecodeResult, type KvPoint } from './kv-measure';
@@ -84,7 +85,7 @@ export function createInferenceApi(loader: Loader): InferenceApi {
   const spec = async (req: SpecRequest, gamma: number, reps: number): Promise<SpecView> => {
     const [t, d] = await Promise.all([get(req.target), get(req.draft)]);
     const { ids, stopIds } = encodePrompt(t.tokenizer, req.format, req.prompt);
-    if (ids.length >= t.model.config.maxSeqLen) throw new Error(`The prompt has ${ids.length} tokens; the window is ${t.model.config.maxSeqLen}.`);
+    if (ids.length >= t.model.config.maxSeqLen) throw new LabError('context-window', `The prompt has ${ids.length} tokens; TinyLM's window is ${t.model.config.maxSeqLen}.`, 'Shorten the prompt.');
     const m = measureSpeculative(t.model, d.model, { prompt: ids, gamma, mode: req.mode, temperature: req.temperature, seed: req.seed, maxTokens: req.maxTokens, stopIds, reps });
     const { tokens, plainTokens, ...rest } = m;
     const same = tokens.length === plainTokens.length && tokens.every((x, i) => x.id === plainTokens[i]);

@@ -10,6 +10,7 @@ import type { TinyLMConfig } from '../tinylm/contract';
 import { TinyLM } from '../tinylm/model';
 import { TinyLMSession } from '../tinylm/session';
 import { argmaxOf } from './speculative';
+import { LabError } from '../errors';
 
 /** KV-cache bytes per token: 2 (K and V) · layers · KV heads · head dim · bytes per value. */
 export function kvBytesPerToken(layers: number, kvHeads: number, headDim: number, bytesPerValue: number): number {
@@ -88,7 +89,7 @@ export function kvDecode(
 ): KvDecodeResult {
   const c = model.config;
   const n = Math.max(1, Math.min(maxTokens, c.maxSeqLen - prompt.length));
-  if (prompt.length >= c.maxSeqLen) throw new Error(`The prompt has ${prompt.length} tokens; the window is ${c.maxSeqLen}.`);
+  if (prompt.length >= c.maxSeqLen) throw new LabError('context-window', `The prompt has ${prompt.length} tokens; the window is ${c.maxSeqLen}.`, 'Shorten the prompt.');
   // With the cache: prefill once, then one token per step.
   const s = new TinyLMSession(model);
   let logits = s.append(prompt);

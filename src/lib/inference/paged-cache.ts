@@ -136,15 +136,18 @@ export class PagedKVCache {
     return Math.ceil(tokens / this.blockSize);
   }
 
-  /** Tokens held and slots allocated over all live sequences (shared blocks counted once). */
+  /**
+   * Slots holding a token and slots allocated, over all live sequences; a block shared by several
+   * sequences is counted once (its filled rows are the most any sharer has written).
+   */
   usage(): { tokens: number; slots: number; blocks: number; sequences: number } {
-    let tokens = 0;
-    const blocks = new Set<number>();
+    const filled = new Map<number, number>();
     for (const t of this.seqs.values()) {
-      tokens += t.len;
-      for (const b of t.blocks) blocks.add(b);
+      t.blocks.forEach((b, i) => filled.set(b, Math.max(filled.get(b) ?? 0, Math.min(this.blockSize, t.len - i * this.blockSize))));
     }
-    return { tokens, slots: blocks.size * this.blockSize, blocks: blocks.size, sequences: this.seqs.size };
+    let tokens = 0;
+    for (const n of filled.values()) tokens += n;
+    return { tokens, slots: filled.size * this.blockSize, blocks: filled.size, sequences: this.seqs.size };
   }
 
   private row(t: SeqTable, pos: number): number {

@@ -56,6 +56,8 @@ describe('paged KV cache', () => {
     expect(c.alloc.refCount(1)).toBe(1);
     c.appendSlot(0); // the parent writes into its own block 1 now without copying
     expect(c.copies).toBe(1);
+    // shared block 0 counted once: blocks 0 (16), 1 (parent, 21 − 16 = 5 rows), 2 (child, 5 rows)
+    expect(c.usage()).toEqual({ tokens: 26, slots: 48, blocks: 3, sequences: 2 });
   });
 });
 
@@ -87,7 +89,10 @@ describe('batched decoding and scheduling on the shipped tinylm-base', () => {
     for (const policy of ['static', 'continuous'] as const) {
       const res = serve(model, reqs, { policy, maxBatch: 4, numBlocks: 64 });
       expect(res.requests.map((r) => r.tokens)).toEqual(alone);
-      for (const s of res.stats) expect(s.maxWaste).toBeLessThanOrEqual(15);
+      for (const s of res.stats) {
+        expect(s.maxWaste).toBeLessThanOrEqual(15);
+        if (Number.isFinite(s.utilisation)) expect(s.utilisation).toBeLessThanOrEqual(1);
+      }
       expect(res.copiesOnWrite).toBeGreaterThan(0); // shared-prefix requests copied the partial prefix block
     }
     // and alone equals plain greedy decoding with the KV-cached session

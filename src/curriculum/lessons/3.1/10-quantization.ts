@@ -1,4 +1,7 @@
 import { defineLessonPart } from '../../types';
+
+/** An inline code span (a backtick cannot be written inside String.raw). */
+const code = (s: string) => '`' + s + '`';
 import measured from './measured.json';
 
 // Figures below come from `npm run bench inference -- --write` (measured.json); never retype them.
@@ -23,13 +26,13 @@ integer per weight: $\hat w = d \cdot q$. ggml (llama.cpp's library) defines the
 | format | block | stored per block | bits / weight |
 |---|---|---|---|
 | F16 | — | half-precision floats | 16 |
-| Q8_0 | 32 | f16 scale $d = \max|w|/127$ + 32 × int8 | 8.5 |
+| Q8_0 | 32 | f16 scale $d = \max_i \lvert w_i \rvert / 127$ + 32 × int8 | 8.5 |
 | Q4_0 | 32 | f16 scale + 32 × 4-bit $q$, $\hat w = (q-8)\,d$ | 4.5 |
 | int4 RTN g32 (AutoAWQ-style) | 32 | f16 scale + 4-bit zero point + 32 × 4-bit | 4.625 |
 
 **k-quants** (Q2_K … Q6_K, e.g. the popular Q4_K_M) group 256 weights into a super-block whose
 sub-block scales are themselves quantized to 6 or 8 bits, which cuts the overhead to about 4.5 bits
-for "4-bit"; the \`_M\`/\`_S\` variants keep the most sensitive tensors (attention V, feed-forward down) at a
+for "4-bit"; the ${code('_M')}/${code('_S')} variants keep the most sensitive tensors (attention V, feed-forward down) at a
 higher k-quant. **GPTQ** quantizes one weight column at a time and updates the columns not yet
 quantized to cancel the error it just made, using second-order statistics $H = 2XX^\top$ of
 calibration activations (Optimal Brain Quantization, made fast). **AWQ** does not change the rounding at
@@ -62,11 +65,11 @@ A caution the numbers teach: on tinylm-chat AWQ again lowers the KL divergence
 F32's greedy output (${row(chat, 'int4-awq').greedySame}/${row(chat, 'int4-awq').greedyTotal} vs ${row(chat, 'int4-rtn').greedySame}/${row(chat, 'int4-rtn').greedyTotal} prompts), yet its perplexity change
 is ${pct(row(chat, 'int4-awq').pplIncrease)} against ${pct(row(chat, 'int4-rtn').pplIncrease)} for plain rounding: rounding noise
 can move perplexity either way by chance, so "perplexity did not rise" is weak evidence on its own.
-Measure the distance to the original model (KL, agreement) too — llama.cpp's \`llama-perplexity --kl-divergence\` does.
+Measure the distance to the original model (KL, agreement) too — llama.cpp's ${code('llama-perplexity --kl-divergence')} does.
 
 Our CPU engine multiplies by the dequantized float32 weights, so the decode-speed column is the same
 for every format within noise; the speed of 4-bit models comes from kernels that read the packed blocks
-(llama.cpp, MLC/web-llm's \`q4f16\` builds). Not built yet in this lab: NF4 (QLoRA's 4-bit NormalFloat)
+(llama.cpp, MLC/web-llm's ${code('q4f16')} builds). Not built yet in this lab: NF4 (QLoRA's 4-bit NormalFloat)
 as a row, and exporting each format to GGUF and checking it in llama.cpp (wllama) here.
 `,
   quiz: [

@@ -1,4 +1,7 @@
 import { defineLessonPart } from '../../types';
+
+/** An inline code span (a backtick cannot be written inside String.raw). */
+const code = (s: string) => '`' + s + '`';
 import measured from './measured.json';
 
 // Figures below come from `npm run bench inference -- --write` (measured.json); never retype them.
@@ -33,7 +36,7 @@ relative to a target step and $b$ the cost of the $(\gamma{+}1)$-token verificat
 step — $b \approx 1$ on a GPU, the paper's assumption. After a rejection both KV caches roll back to the
 kept tokens.
 
-The lab runs TinyLM (target) with \`tinylm-draft\` (a 140 k-parameter model on the same tokenizer) in a
+The lab runs TinyLM (target) with ${code('tinylm-draft')} (a 140 k-parameter model on the same tokenizer) in a
 worker: it colours each token by how it was produced and measures $\alpha$, tokens per call, $c$, $b$ and
 the real speedup against plain decoding.
 `,
@@ -51,7 +54,7 @@ checking ${g4.gamma + 1} tokens costs b ≈ ${g4.b.toFixed(1)} decode steps, abo
 could not win much. The formula with the measured c and b predicts ${x(g4.predictedSpeedup)} at γ = 4 (what remains
 is our bookkeeping overhead). Were verification as cheap as one step (b = 1, as for a large model on a GPU), the same α
 would give ${x(g4.paperSpeedup)} and any draft costing less than c = ${g4.breakEvenCGpu.toFixed(2)} of a target step would
-break even. llama.cpp (\`--model-draft\`), vLLM and TGI ship speculative decoding for this reason; Medusa and EAGLE
+break even. llama.cpp (${code('--model-draft')}), vLLM and TGI ship speculative decoding for this reason; Medusa and EAGLE
 replace the draft model by extra heads on the target itself.
 `,
   quiz: [

@@ -1,4 +1,7 @@
 import { defineLessonPart } from '../../types';
+
+/** An inline code span (a backtick cannot be written inside String.raw). */
+const code = (s: string) => '`' + s + '`';
 import measured from './measured.json';
 
 // Figures below come from `npm run bench inference -- --write` (measured.json); never retype them.
@@ -24,14 +27,14 @@ compute, not memory bandwidth, is the limit. Three ideas make this work at scale
   memory for real tokens and vLLM about 96 %. Blocks are reference-counted, so requests with a
   shared prefix (a system prompt, parallel samples) share blocks and copy one only when they write
   to it (copy-on-write).
-- **An OpenAI-compatible HTTP API** (\`POST /v1/chat/completions\`, streaming with server-sent
+- **An OpenAI-compatible HTTP API** (${code('POST /v1/chat/completions')}, streaming with server-sent
   events), so any OpenAI client can use the server.
 
-**vLLM** (\`vllm serve <model>\`) and Hugging Face's **TGI** (\`text-generation-launcher\`, usually in
+**vLLM** (${code('vllm serve <model>')}) and Hugging Face's **TGI** (${code('text-generation-launcher')}, usually in
 Docker) both implement these, plus tensor parallelism, quantized weights (AWQ, GPTQ, FP8) and
 speculative decoding. To use one from this app, run it on a machine with a GPU and enter its
-\`…/v1\` URL as a remote endpoint on the Models page; the chat and every lab using the engine then
-talk to it. (llama.cpp's \`llama-server\` and Ollama offer the same API on a CPU or a laptop GPU.)
+${code('…/v1')} URL as a remote endpoint on the Models page; the chat and every lab using the engine then
+talk to it. (llama.cpp's ${code('llama-server')} and Ollama offer the same API on a CPU or a laptop GPU.)
 
 The lab is a small serving engine of that kind, written for this course: TinyLM decodes several
 sequences in one forward pass over a paged cache (16-token blocks, block tables, a free list,
