@@ -69,8 +69,9 @@ Measure the distance to the original model (KL, agreement) too — llama.cpp's $
 
 Our CPU engine multiplies by the dequantized float32 weights, so the decode-speed column is the same
 for every format within noise; the speed of 4-bit models comes from kernels that read the packed blocks
-(llama.cpp, MLC/web-llm's ${code('q4f16')} builds). Not built yet in this lab: NF4 (QLoRA's 4-bit NormalFloat)
-as a row, and exporting each format to GGUF and checking it in llama.cpp (wllama) here.
+(llama.cpp, MLC/web-llm's ${code('q4f16')} builds). Our F16, Q8_0 and Q4_0 GGUF files load in llama.cpp
+(the project's tests run them in wllama and compare the outputs); ${code('npm run tinylm -- export-gguf')} writes them.
+Not built yet in this lab: NF4 (QLoRA's 4-bit NormalFloat) as a row, and a GGUF export button.
 `,
   quiz: [
     {
