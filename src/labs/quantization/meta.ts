@@ -12,8 +12,8 @@ export type QuantizationState = v.InferOutput<typeof schema>;
 export default defineLab({
   id: 'quantization',
   topic: '3.1',
-  title: 'Quantization: TinyLM in 32, 16, 8 and 4 bits, and AWQ',
-  summary: 'Quantize every weight matrix of TinyLM to F16, Q8_0, Q4_0, round-to-nearest int4 and AWQ int4, then measure size, bits per weight, held-out perplexity, agreement with F32 and decode speed.',
+  title: 'Quantization: TinyLM in 32, 16, 8 and 4 bits, NF4 and AWQ',
+  summary: 'Quantize every weight matrix of TinyLM to F16, Q8_0, Q4_0, NF4, round-to-nearest int4 and AWQ int4, then measure size, bits per weight, held-out perplexity, agreement with F32 and decode speed.',
   tasks: ['3.1.a'],
   schema,
   defaults: (): QuantizationState => ({ model: 'tinylm-base', evalStories: 24 }),

@@ -6,6 +6,7 @@
  *
  *  - f32, f16, q8_0, q4_0: ggml's formats, by the same quantizers the GGUF exporter writes
  *    (`tinylm/quant.ts`, bit-exact with ggml's reference code);
+ *  - NF4: QLoRA's 4-bit NormalFloat (bitsandbytes' layout, blocks of 64, double quantization), `tinylm/nf4.ts`;
  *  - int4 (RTN): round-to-nearest int4, groups of 32, f16 scale + 4-bit zero point;
  *  - int4 (AWQ): the same format after AWQ's activation-aware per-channel scaling, searched on
  *    calibration stories (the generator's training seed) and folded into the RMSNorm weights
@@ -23,16 +24,17 @@ import { TinyLMSession } from '../tinylm/session';
 import { CORPUS_SEEDS, makeStories, storiesToTokens } from '../tinylm/corpus';
 import { fakeQuantize, quantizedSize, type QuantType } from '../tinylm/quant';
 import { tensorStorageType } from '../tinylm/gguf';
+import { dequantizeNF4, nf4BitsPerParam, quantizeNF4 } from '../tinylm/nf4';
 import { generateIds } from '../tinylm/eval';
 import { awqSearch, awqSearchBlock, channelMeanAbs, int4Bytes, int4BitsPerWeight, quantizeScaled, rtnInt4 } from './awq';
 import { Tensor } from '../tinylm/tensor';
 import { attention, linear, rope, swiglu } from '../tinylm/ops';
 import { argmaxOf } from './speculative';
 
-export type QuantVariant = QuantType | 'int4-rtn' | 'int4-awq';
-export const QUANT_VARIANTS: QuantVariant[] = ['f32', 'f16', 'q8_0', 'q4_0', 'int4-rtn', 'int4-awq'];
+export type QuantVariant = QuantType | 'nf4' | 'int4-rtn' | 'int4-awq';
+export const QUANT_VARIANTS: QuantVariant[] = ['f32', 'f16', 'q8_0', 'q4_0', 'nf4', 'int4-rtn', 'int4-awq'];
 export const VARIANT_LABEL: Record<QuantVariant, string> = {
-  f32: 'F32', f16: 'F16', q8_0: 'Q8_0', q4_0: 'Q4_0', 'int4-rtn': 'int4 RTN g32', 'int4-awq': 'int4 AWQ g32',
+  f32: 'F32', f16: 'F16', q8_0: 'Q8_0', q4_0: 'Q4_0', nf4: 'NF4 (QLoRA)', 'int4-rtn': 'int4 RTN g32', 'int4-awq': 'int4 AWQ g32',
 };
 const GROUP = 32;
 const EMBED = 'model.embed_tokens.weight';
@@ -149,8 +151,13 @@ export function quantizeWeights(model: TinyLM, tok: Tokenizer, variant: QuantVar
   for (const [name, t] of model.weights) out.set(name, { shape: [...t.shape], data: t.data.slice() });
   if (variant === 'f32') return { weights: out };
   const twoD = [...out].filter(([, t]) => t.shape.length === 2);
+  if (variant === 'nf4') {
+    // QLoRA's storage: NF4 blocks of 64 with double-quantized scales; embedding / LM head in F16 as bitsandbytes leaves it.
+    for (const [name, t] of twoD) t.data = name === EMBED ? fakeQuantize('f16', t.data) : dequantizeNF4(quantizeNF4(t.data, { doubleQuant: true }));
+    return { weights: out };
+  }
   if (variant !== 'int4-rtn' && variant !== 'int4-awq') {
-    for (const [, t] of twoD) t.data = fakeQuantize(tensorStorageType(t.shape, variant), t.data);
+    for (const [, t] of twoD) t.data = fakeQuantize(tensorStorageType(t.shape, variant as QuantType), t.data);
     return { weights: out };
   }
   const log: NonNullable<QuantRow['awq']> = [];
@@ -221,8 +228,11 @@ export function variantSize(model: TinyLM, variant: QuantVariant): { bytes: numb
       bytes += 4 * n;
       continue;
     }
-    const int4 = variant === 'int4-rtn' || variant === 'int4-awq';
-    const b = int4 ? (name === EMBED ? 2 * n : int4Bytes(n, GROUP)) : quantizedSize(tensorStorageType(t.shape, variant), n);
+    const int4 = variant === 'int4-rtn' || variant === 'int4-awq' || variant === 'nf4';
+    const b = !int4 ? quantizedSize(tensorStorageType(t.shape, variant as QuantType), n)
+      : name === EMBED ? 2 * n
+      : variant === 'nf4' ? (n * nf4BitsPerParam(n, true)) / 8
+      : int4Bytes(n, GROUP);
     bytes += b;
     qBytes += b;
     qCount += n;

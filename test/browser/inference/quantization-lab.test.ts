@@ -16,7 +16,7 @@ describe('quantization lab', () => {
     await until(() => host.status() === 'ready', T, 'ready');
     await until(() => r.queryByTestId('awq'), T, 'all rows');
     const rows = [...r.getByTestId('quant-table').querySelectorAll('tbody tr')].map((tr) => tr.getAttribute('data-variant'));
-    expect(rows).toEqual(['f32', 'f16', 'q8_0', 'q4_0', 'int4-rtn', 'int4-awq']);
+    expect(rows).toEqual(['f32', 'f16', 'q8_0', 'q4_0', 'nf4', 'int4-rtn', 'int4-awq']);
     const cell = (v: string, i: number) => r.getByTestId('quant-table').querySelector(`tr[data-variant="${v}"]`)!.querySelectorAll('td')[i]!.textContent!;
     expect(cell('q8_0', 2)).toBe('8.500');
     expect(cell('q4_0', 2)).toBe('4.500');

@@ -80,6 +80,8 @@ describe('AWQ on the shipped tinylm-base', () => {
     expect(variantSize(model, 'q4_0').bitsPerWeight).toBeCloseTo(4.5, 10);
     const emb = model.config.vocabSize * model.config.dim;
     const norms = model.config.dim * (2 * model.config.nLayers + 1);
+    expect(variantSize(model, 'nf4').bitsPerWeight).toBeGreaterThan(4.127); // 4.127 on the linear layers, F16 embedding
+    expect(variantSize(model, 'nf4').bytes).toBeLessThan(variantSize(model, 'int4-rtn').bytes);
     expect(variantSize(model, 'int4-rtn').bytes).toBeCloseTo(2 * emb + 4 * norms + (n - emb - norms) * 4.625 / 8, 6);
   });
 });
