@@ -72,6 +72,8 @@ Our CPU engine multiplies by the dequantized float32 weights, so the decode-spee
 for every format within noise; the speed of 4-bit models comes from kernels that read the packed blocks
 (llama.cpp, MLC/web-llm's ${code('q4f16')} builds). Our F16, Q8_0 and Q4_0 GGUF files load in llama.cpp
 (the project's tests run them in wllama and compare the outputs); ${code('npm run tinylm -- export-gguf')} writes them.
+Because AWQ's scales are folded into ordinary weights, an AWQ-scaled TinyLM also exports to a plain Q4_0 file that
+llama.cpp runs unchanged — that is how llama.cpp uses AWQ (a test checks its greedy output against ours).
 NF4 spends its 16 levels where normally distributed weights are dense, which is why QLoRA stores frozen base
 weights in it: here ${pct(row(base, 'nf4').pplIncrease)} perplexity and KL ${row(base, 'nf4').klToF32.toExponential(2)}, with about 4.13 bits on
 the linear layers against 4.63 for int4 g32. Not built yet in this lab: a GGUF export button.
