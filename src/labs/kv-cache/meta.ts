@@ -19,6 +19,6 @@ export default defineLab({
   summary: "Decode with TinyLM's KV cache and without it (recomputing the whole prefix each step): identical tokens, per-step time against position, and the cache's real buffers against 2 · layers · KV heads · head dim · bytes — for TinyLM's grouped-query attention, full multi-head attention and web-llm's models.",
   tasks: ['3.1.b'],
   schema,
-  defaults: (): KvCacheState => ({ prompt: 'One day, a little boy named Ben went to the park. He saw a big', maxTokens: 180, context: 4096, kvBytes: 2 }),
+  defaults: (): KvCacheState => ({ prompt: 'One day, a little boy named Ben went to the park. He saw a big', maxTokens: 120, context: 4096, kvBytes: 2 }),
   component: () => import('./KvCacheLab.svelte'),
 });
