@@ -1,9 +1,9 @@
 /**
  * The RAG pipeline lab's run: retrieve → augment → extractive baseline → generate (streamed,
- * cancellable), and optionally the same question without retrieval. Engines come from the
- * app's model state (`maybeModels()`); without one, the extractive answer still works.
+ * cancellable), and optionally the same question without retrieval. The engine is the lab's
+ * (`ctx.engine`, the current model); without one, the extractive answer still works.
  */
-import type { Models } from '../../app/models.svelte';
+import type { EngineSource } from '../../ui/chat/engine-access';
 import { augment, extractiveAnswer, generate, NO_RETRIEVAL_TEMPLATE, type ExtractiveAnswer } from '../../lib/rag/pipeline';
 import type { RetrieverMode, SearchResult } from '../../lib/rag/retriever';
 import type { OpenedCollection, RagSession } from '../rag-common/session.svelte';
@@ -27,7 +27,7 @@ export class PipelineRun {
 
   constructor(
     private readonly session: RagSession,
-    private readonly models: Models | null,
+    private readonly models: EngineSource | null,
   ) {}
 
   stop(): void {
