@@ -5,7 +5,10 @@
 import { getContext, setContext } from 'svelte';
 import { SvelteMap } from 'svelte/reactivity';
 import { openLabDB, type LabDB, type ProgressRow } from '../lib/storage/db';
-import { completeTask, loadProgress, setTaskManually } from '../lib/storage/progress';
+import { progressStore } from '../lib/storage/progress';
+import { isTaskId } from '../curriculum/plan';
+
+const { completeTask, loadProgress, setTaskManually } = progressStore(isTaskId);
 import { detectCapabilities, detectStorage, emptyCapabilities, type Capabilities } from '../lib/capabilities/detect';
 import { storageError } from '../lib/storage/errors';
 import { explainError } from '../lib/errors';
