@@ -2,6 +2,7 @@
  * App-wide state, provided through Svelte context: the database, capabilities detected once at
  * start-up, task progress, and notices. Created once in App.svelte (no module-level state).
  */
+import { explainError } from '../lib/errors';
 import { getContext, setContext } from 'svelte';
 import { SvelteMap } from 'svelte/reactivity';
 import { openLabDB, type LabDB, type ProgressRow } from '../lib/storage/db';

@@ -7,6 +7,7 @@
  * With the test flag (localStorage `llm-lab:test-engines` = "1") the test double is offered and
  * web-llm is replaced by its deterministic double (src/app/test-mode.ts, loaded only then).
  */
+import { explainError } from '../lib/errors';
 import type { AppState } from './app.svelte';
 import { Models, type ModelsOptions } from '../ui/models/models.svelte';
 import { provideModels } from '../ui/models/context';
@@ -48,7 +49,7 @@ export function modelsOptions(): ModelsOptions {
 /** Creates the model state and provides it (and the engine source) to the tree (once, in App.svelte). */
 export function createModels(app: AppState): Models {
   const models = new Models(modelsHost(app), modelsOptions());
-  void models.init().catch((e) => app.notify('error', `Could not read model settings: ${(e as Error)?.message ?? e}`));
+  void models.init().catch((e) => app.notify('error', `Could not read model settings: ${explainError(e)}`));
   provideModels(models);
   provideEngineSource(engineSourceFromModels(models));
   return models;

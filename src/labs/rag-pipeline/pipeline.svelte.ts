@@ -19,8 +19,9 @@ export class PipelineRun {
   answer = $state('');
   bare = $state('');
   modelLabel = $state('');
-  generationError = $state('');
-  error = $state('');
+  /** Failures, shown through ErrorNotice (a message or a LabError; '' when none). */
+  generationError = $state<unknown>('');
+  error = $state<unknown>('');
   opened = $state<OpenedCollection | null>(null);
   #key = '';
   #ac: AbortController | null = null;
@@ -64,8 +65,7 @@ export class PipelineRun {
       return true;
     } catch (e) {
       this.step = 'error';
-      const err = e as { message?: string; hint?: string };
-      this.error = `${err.message ?? String(e)}${err.hint ? ` ${err.hint}` : ''}`;
+      this.error = e;
       return false;
     } finally {
       if (this.#ac === ac) this.#ac = null;
@@ -87,8 +87,7 @@ export class PipelineRun {
       }
     } catch (e) {
       if (ac.signal.aborted) return;
-      const err = e as { message?: string; hint?: string };
-      this.generationError = `Generation failed: ${err.message ?? String(e)}${err.hint ? ` ${err.hint}` : ''}`;
+      this.generationError = e;
     }
   }
 }

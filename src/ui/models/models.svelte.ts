@@ -13,6 +13,7 @@
  * imported when a web-llm model is used. Test doubles are chosen by the creator (`options`).
  */
 import { EngineError } from '../../lib/engine/errors';
+import { asLabError, type LabError } from '../../lib/errors';
 import { createEngineRegistry, REMOTE_PREFIX, backendFor, TEST_DOUBLE_ID, type EngineRegistry, type LoadableEngine } from '../../lib/engine/registry';
 import type { ChatEngine, LoadProgress, ModelInfo } from '../../lib/engine/types';
 import { loadWebLLMCatalogue } from './catalogue';
@@ -50,7 +51,7 @@ export class Models {
   currentId = $state<string>('');
   /** 'loading' while the current model loads (download included). */
   status = $state<'idle' | 'loading' | 'ready' | 'error'>('idle');
-  error = $state.raw<EngineError | null>(null);
+  error = $state.raw<LabError | null>(null);
   /** Progress of the current model's load. */
   progress = $state.raw<LoadProgress | null>(null);
   builtins = $state.raw<ModelInfo[]>([]);
@@ -200,7 +201,7 @@ export class Models {
       if (backendFor(id) === 'webllm') this.webllm.markCached(id);
       return { engine, modelId: id };
     } catch (e) {
-      const err = e instanceof EngineError ? e : new EngineError('unknown', (e as Error)?.message ?? String(e));
+      const err = asLabError(e);
       if (mine()) {
         this.status = err.code === 'aborted' ? 'idle' : 'error';
         this.error = err.code === 'aborted' ? null : err;
