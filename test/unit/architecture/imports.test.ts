@@ -109,3 +109,16 @@ describe('import layering', () => {
     expect(cycles).toEqual([]);
   });
 });
+
+describe('single sources', () => {
+  // Helpers that once had several diverging copies: each must be defined exactly once in src/.
+  const defined = (name: string) =>
+    files.filter((f) => new RegExp(`\\b(?:function\\s+${name}\\s*[(<]|(?:const|let)\\s+${name}\\s*=)`).test(readFileSync(f.file, 'utf8'))).map((f) => `src/${f.rel}`);
+  it.each([
+    ['formatBytes', 'lib/format/bytes.ts'],
+    ['argmax', 'lib/sampling/transforms.ts'],
+    ['byteToUnicode', 'lib/tokenizer/bytes.ts'],
+  ])('%s is defined once (in src/%s)', (name, where) => {
+    expect(defined(name)).toEqual([`src/${where}`]);
+  });
+});
