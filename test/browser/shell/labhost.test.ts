@@ -45,7 +45,7 @@ describe('LabHost', () => {
     // The learner is told where they are, in a live region (the checkbox may be far up the page).
     const toast = await until(() => r.container.querySelector('[role="status"][aria-live="polite"] [data-notice="success"]'));
     expect(toast.textContent).toContain('1.1.a');
-    expect(toast.textContent).toMatch(/ticked/);
+    expect(toast.textContent).toMatch(/ticked: “/);
     db.close();
   });
 
@@ -54,14 +54,14 @@ describe('LabHost', () => {
     const engine = switchableEngine();
     const r = render(HostHarness, { def, labState: { n: 0 }, db, engine });
     await until(() => r.container.querySelector('[data-lab="fake"][data-status="ready"]'));
-    expect(r.container.querySelector('[data-lab-model]')).toBeNull(); // not before the lab uses a model
+    expect(r.container.querySelector('[data-host-model]')).toBeNull(); // not before the lab uses a model
     r.getByTestId('model').click();
-    const line = await until(() => r.container.querySelector('[data-lab-model]'));
+    const line = await until(() => r.container.querySelector('[data-host-model]'));
     expect(line.textContent).toContain('Test double');
     expect(r.getByTestId('same-source').textContent).toBe('true');
     engine.switchTo('tinylm-chat', 'TinyLM chat');
     const notice = await until(() => r.container.querySelector('[data-notice="info"]'));
-    expect(notice.textContent).toMatch(/changed to TinyLM chat \(was Test double/);
+    expect(notice.textContent).toMatch(/changed to TinyLM chat: .*came from Test double/);
     await until(() => line.textContent?.includes('TinyLM chat'));
     r.getByTestId('notify').click();
     expect((await until(() => r.container.querySelector('[data-notice="warn"]'))).textContent).toContain('Something to know');
