@@ -5,7 +5,7 @@
  * Cache Storage in the app, a test double chosen by the app in test mode.
  */
 import { SvelteMap } from 'svelte/reactivity';
-import { EngineError } from '../../lib/engine/errors';
+import { asLabError, type LabError } from '../../lib/errors';
 import type { EngineRegistry } from '../../lib/engine/registry';
 import type { LoadProgress } from '../../lib/engine/types';
 import type { CatalogueEntry } from '../../lib/engine/webllm/catalogue';
@@ -15,7 +15,7 @@ import { loadWebLLMCatalogue } from './catalogue';
 
 export interface DownloadState {
   progress: LoadProgress | null;
-  error: EngineError | null;
+  error: LabError | null;
   controller: AbortController;
 }
 
@@ -62,7 +62,7 @@ export class WebLLMModels {
       this.downloads.delete(id);
       this.markCached(id);
     } catch (e) {
-      const err = e instanceof EngineError ? e : new EngineError('unknown', String(e));
+      const err = asLabError(e);
       if (err.code === 'aborted') this.downloads.delete(id);
       else this.downloads.set(id, { ...state, error: err });
     } finally {
