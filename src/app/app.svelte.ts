@@ -2,17 +2,16 @@
  * App-wide state, provided through Svelte context: the database, capabilities detected once at
  * start-up, task progress, and notices. Created once in App.svelte (no module-level state).
  */
-import { explainError } from '../lib/errors';
 import { getContext, setContext } from 'svelte';
 import { SvelteMap } from 'svelte/reactivity';
 import { openLabDB, type LabDB, type ProgressRow } from '../lib/storage/db';
 import { progressStore } from '../lib/storage/progress';
 import { isTaskId } from '../curriculum/plan';
-
-const { completeTask, loadProgress, setTaskManually } = progressStore(isTaskId);
 import { detectCapabilities, detectStorage, emptyCapabilities, type Capabilities } from '../lib/capabilities/detect';
 import { storageError } from '../lib/storage/errors';
 import { explainError } from '../lib/errors';
+
+const { completeTask, loadProgress, setTaskManually } = progressStore(isTaskId);
 
 export interface Notice {
   id: number;

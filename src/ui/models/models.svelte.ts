@@ -16,12 +16,14 @@ import { EngineError } from '../../lib/engine/errors';
 import { asLabError, type LabError } from '../../lib/errors';
 import { createEngineRegistry, REMOTE_PREFIX, backendFor, TEST_DOUBLE_ID, type EngineRegistry, type LoadableEngine } from '../../lib/engine/registry';
 import type { ChatEngine, LoadProgress, ModelInfo } from '../../lib/engine/types';
+import { SETTING_CURRENT_MODEL } from '../../lib/storage/settings';
 import { loadWebLLMCatalogue } from './catalogue';
 import type { ModelsHost } from './host';
 import { RemoteEndpoint } from './remote.svelte';
 import { cacheStorageBackend, WebLLMModels, type WebLLMCacheBackend } from './webllm.svelte';
 
-export { SETTING_CURRENT_MODEL as SETTING_CURRENT } from '../../lib/storage/settings';
+/** The settings key of the model chosen last. */
+export const SETTING_CURRENT = SETTING_CURRENT_MODEL;
 
 export interface ModelsOptions {
   /** Offer the deterministic test double as a model (test mode, or no TinyLM). */
