@@ -5,10 +5,13 @@
 import { getContext, setContext } from 'svelte';
 import { SvelteMap } from 'svelte/reactivity';
 import { openLabDB, type LabDB, type ProgressRow } from '../lib/storage/db';
-import { completeTask, loadProgress, setTaskManually } from '../lib/storage/progress';
+import { progressStore } from '../lib/storage/progress';
+import { isTaskId } from '../curriculum/plan';
 import { detectCapabilities, detectStorage, emptyCapabilities, type Capabilities } from '../lib/capabilities/detect';
 import { storageError } from '../lib/storage/errors';
 import { explainError } from '../lib/errors';
+
+const { completeTask, loadProgress, setTaskManually } = progressStore(isTaskId);
 
 export interface Notice {
   id: number;

@@ -1,6 +1,6 @@
 /**
  * The study plan as typed data. Ids, titles and task texts are exactly those of
- * `shared/study-plan.md` (13 topics, 41 tasks); resources are links to the plan's key resources.
+ * `src/curriculum/study-plan.md` (13 topics, 41 tasks; a copy of the plan kept in the repository); resources are links to the plan's key resources.
  */
 import type { Phase, Topic } from './types';
 

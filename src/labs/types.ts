@@ -8,8 +8,21 @@
 import type { Component } from 'svelte';
 import type * as v from 'valibot';
 import type { Capabilities } from '../lib/capabilities/detect';
+import type { LabDB } from '../lib/storage/db';
+import type { LabTrace } from '../lib/trace';
+import type { EngineSource } from '../ui/chat/engine-access';
+
+export type { EngineSource, EngineHandle } from '../ui/chat/engine-access';
+export type { LabTrace, SpanOperation, SpanAttributes, TraceSpan } from '../lib/trace';
 
 export type LabStatus = 'loading' | 'ready' | 'error';
+
+export type NoticeKind = 'info' | 'success' | 'warn' | 'error';
+
+/** The storage a lab may use: the lab's IndexedDB database (schema in src/lib/storage/db.ts). */
+export interface LabStorage {
+  readonly db: LabDB;
+}
 
 /** What a lab may ask of the page that hosts it. */
 export interface LabContext {
@@ -20,11 +33,24 @@ export interface LabContext {
   complete(taskId: string, evidence?: Record<string, unknown>): Promise<void>;
   /**
    * The lab's status drives `data-status` on its root element: 'ready' once its first real
-   * result is on screen, 'error' with a message the host shows.
+   * result is on screen, 'error' with a message or error (a LabError's hint is shown as the
+   * next step) the host shows.
    */
-  setStatus(status: LabStatus, message?: string): void;
+  setStatus(status: LabStatus, message?: string | Error): void;
   /** Capabilities detected once at start-up (WebGPU, shader-f16, limits, cores, memory). */
   readonly capabilities: Capabilities;
+  /** Where the lab keeps documents, collections, runs (never its shareable state: the host saves that). */
+  readonly storage: LabStorage;
+  /**
+   * The models: the current one (`get()`, `label`, `currentId`), another one without changing
+   * the learner's choice (`engineFor(id)`), what each can do (`info(id).capabilities`), and
+   * `select(id)` where the app's model state exists. Same object as `useEngineSource()`.
+   */
+  readonly engine: EngineSource;
+  /** Tells the learner something next to the lab (polite live region; 'error' is assertive). */
+  notify(message: string, kind?: NoticeKind): void;
+  /** Opens spans (OpenTelemetry GenAI names) for the 3.4 lesson's traces; a no-op until it records. */
+  readonly trace: LabTrace;
 }
 
 export interface LabProps<S> {

@@ -31,7 +31,7 @@ describe('model manager', () => {
 
     // Start, watch progress in bytes, cancel.
     await card.getByRole('button', { name: 'Download' }).click();
-    await card.getByText(/MB of .* left/).waitFor();
+    await card.getByText(/MiB of .* left/).waitFor();
     await card.getByRole('button', { name: 'Cancel download' }).click();
     await card.getByRole('button', { name: 'Download' }).waitFor();
     expect(await card.getAttribute('data-cached')).toBe('none');

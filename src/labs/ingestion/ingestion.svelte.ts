@@ -84,7 +84,7 @@ export class IngestionJob {
   async embedder(id: string, dims: number): Promise<Embedder> {
     let e = this.#embedders.get(id);
     if (!e) {
-      e = await createEmbedder(id, dims, this.session.models, (p) => (this.modelLoad = `${p.text} (${Math.round(p.progress * 100)}%)`));
+      e = await createEmbedder(id, dims, this.session.engine, (p) => (this.modelLoad = `${p.text} (${Math.round(p.progress * 100)}%)`));
       this.modelLoad = '';
       this.#embedders.set(id, e);
     }

@@ -17,7 +17,8 @@ export class Playground {
   selected = $state(0);
   trace = $state<NodeTrace | null>(null);
   playing = $state(false);
-  error = $state<string | null>(null);
+  /** The last failure (shown through ErrorNotice), or null. */
+  error = $state<unknown>(null);
   inWorker = $state(true);
 
   #api: PlaygroundApi | Remote<PlaygroundApi> | null = null;
@@ -65,7 +66,7 @@ export class Playground {
       this.selected = 0;
       await this.inspect();
     } catch (e) {
-      if (gen === this.#gen) this.error = (e as Error).message;
+      if (gen === this.#gen) this.error = e;
     }
   }
 
@@ -81,7 +82,7 @@ export class Playground {
       await this.inspect();
     } catch (e) {
       if (gen === this.#gen) {
-        this.error = (e as Error).message;
+        this.error = e;
         this.playing = false;
       }
     }

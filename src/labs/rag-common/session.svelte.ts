@@ -15,7 +15,7 @@ import { VoyIndex } from '../../lib/rag/voy-index';
 import { voyWasmBytes } from '../../lib/rag/voy-browser';
 import { loadCourseCollection } from './course-loader';
 import { createEmbedder } from './embedders';
-import type { Models } from '../../app/models.svelte';
+import type { EngineSource } from '../../ui/chat/engine-access';
 
 export type IndexKind = 'flat' | 'voy';
 
@@ -42,7 +42,8 @@ export class RagSession {
 
   constructor(
     db: LabDB,
-    readonly models: Models | null = null,
+    /** Where neural embedders come from (`ctx.engine`); null: lexical collections only. */
+    readonly engine: EngineSource | null = null,
   ) {
     this.store = new RagStore(db);
   }
@@ -94,7 +95,7 @@ export class RagSession {
     }
     const col = (await this.store.db.collections.get(id)) ?? null;
     if (!col) throw new RagError('bad-format', 'This collection no longer exists.', 'Pick another collection.');
-    const embedder: Embedder = await createEmbedder(col.embedder, col.dims, this.models);
+    const embedder: Embedder = await createEmbedder(col.embedder, col.dims, this.engine);
     const chunks = await this.store.chunks(id);
     if (chunks.length === 0) throw new RagError('empty', `“${col.name}” has no documents yet.`, 'Add documents in the ingestion lab.');
     const { vectors } = await this.store.vectors(id, chunks.map((c) => c.id), col.embedder);

@@ -1,9 +1,9 @@
 /**
  * The RAG pipeline lab's run: retrieve → augment → extractive baseline → generate (streamed,
- * cancellable), and optionally the same question without retrieval. Engines come from the
- * app's model state (`maybeModels()`); without one, the extractive answer still works.
+ * cancellable), and optionally the same question without retrieval. The engine is the lab's
+ * (`ctx.engine`, the current model); without one, the extractive answer still works.
  */
-import type { Models } from '../../app/models.svelte';
+import type { EngineSource } from '../../ui/chat/engine-access';
 import { augment, extractiveAnswer, generate, NO_RETRIEVAL_TEMPLATE, type ExtractiveAnswer } from '../../lib/rag/pipeline';
 import type { RetrieverMode, SearchResult } from '../../lib/rag/retriever';
 import type { OpenedCollection, RagSession } from '../rag-common/session.svelte';
@@ -19,15 +19,16 @@ export class PipelineRun {
   answer = $state('');
   bare = $state('');
   modelLabel = $state('');
-  generationError = $state('');
-  error = $state('');
+  /** Failures, shown through ErrorNotice (a message or a LabError; '' when none). */
+  generationError = $state<unknown>('');
+  error = $state<unknown>('');
   opened = $state<OpenedCollection | null>(null);
   #key = '';
   #ac: AbortController | null = null;
 
   constructor(
     private readonly session: RagSession,
-    private readonly models: Models | null,
+    private readonly models: EngineSource | null,
   ) {}
 
   stop(): void {
@@ -64,8 +65,7 @@ export class PipelineRun {
       return true;
     } catch (e) {
       this.step = 'error';
-      const err = e as { message?: string; hint?: string };
-      this.error = `${err.message ?? String(e)}${err.hint ? ` ${err.hint}` : ''}`;
+      this.error = e;
       return false;
     } finally {
       if (this.#ac === ac) this.#ac = null;
@@ -87,8 +87,7 @@ export class PipelineRun {
       }
     } catch (e) {
       if (ac.signal.aborted) return;
-      const err = e as { message?: string; hint?: string };
-      this.generationError = `Generation failed: ${err.message ?? String(e)}${err.hint ? ` ${err.hint}` : ''}`;
+      this.generationError = e;
     }
   }
 }

@@ -4,6 +4,7 @@
  * terminating the worker (training is one synchronous loop there; a fresh worker is rebuilt
  * with the tokenizers it held).
  */
+import { explainError } from '../../lib/errors';
 import { proxy, wrap, type Remote } from 'comlink';
 import type { TokenizeReply, TokenizerKind, TokenizerLabApi, TrainSummary, TrainUpdate } from '../../lib/tokenizer/lab-api';
 import { TINYLM_SPECIAL_TOKENS } from '../../lib/tinylm/contract';
@@ -27,7 +28,8 @@ export class TokenizerLab {
   progress = $state<{ phase: TrainUpdate['phase']; done: number; total: number } | null>(null);
   merges = $state.raw<MergeRow[]>([]);
   summary = $state.raw<TrainSummary | null>(null);
-  trainError = $state<string | null>(null);
+  /** Why training stopped: a failure (shown through ErrorNotice) or the cancel message. */
+  trainError = $state<unknown>(null);
   tinyStatus = $state<TinyStatus>('loading');
   inWorker = $state(true);
 
@@ -92,7 +94,7 @@ export class TokenizerLab {
       if (this.#seq[kind] !== seq || this.#disposed) return; // a newer request superseded this one
       this.results = { ...this.results, [kind]: reply };
     } catch (e) {
-      if (this.#seq[kind] === seq) this.results = { ...this.results, [kind]: { kind, error: (e as Error).message } };
+      if (this.#seq[kind] === seq) this.results = { ...this.results, [kind]: { kind, error: explainError(e) } };
     }
   }
 
@@ -119,7 +121,7 @@ export class TokenizerLab {
       this.summary = summary;
       return summary;
     } catch (e) {
-      if (this.#trainGen === gen) this.trainError = `Training failed: ${(e as Error).message}`;
+      if (this.#trainGen === gen) this.trainError = e;
       return null;
     } finally {
       if (this.#trainGen === gen) this.training = false;

@@ -3,6 +3,7 @@
  * vectors), run queries (newest wins), time the indexes in the worker, score retrievers on the
  * labelled course questions.
  */
+import { asLabError, explainError, isAbort } from '../../lib/errors';
 import { evaluateCourseRetrieval } from '../../lib/rag/course-qrels';
 import type { RunMetrics } from '../../lib/rag/metrics';
 import type { RetrieverMode, SearchResult } from '../../lib/rag/retriever';
@@ -14,7 +15,8 @@ export class SearchRun {
   results = $state<SearchResult[]>([]);
   searchMs = $state(0);
   buildMs = $state(0);
-  error = $state('');
+  /** The last failure (a message or a LabError, shown through ErrorNotice); '' when none. */
+  error = $state<unknown>('');
   opened = $state<OpenedCollection | null>(null);
   timings = $state<IndexTiming[]>([]);
   timingStage = $state('');
@@ -55,8 +57,7 @@ export class SearchRun {
       return true;
     } catch (e) {
       if (seq === this.#seq) {
-        const err = e as { message?: string; hint?: string };
-        this.error = `${err.message ?? String(e)}${err.hint ? ` ${err.hint}` : ''}`;
+        this.error = e;
       }
       return false;
     }
@@ -72,7 +73,7 @@ export class SearchRun {
       this.timings = await this.#timing.promise;
       this.timingStage = '';
     } catch (e) {
-      this.timingStage = /cancel/i.test((e as Error).message) ? 'Cancelled.' : `Failed: ${(e as Error).message}`;
+      this.timingStage = isAbort(e) || /cancel/i.test(asLabError(e).message) ? 'Cancelled.' : `Failed: ${explainError(e)}`;
     } finally {
       this.timingBusy = false;
       this.#timing = null;

@@ -99,19 +99,8 @@ export function contextSteps(max: number, min = 512): number[] {
   return out;
 }
 
-/** Human-readable bytes with binary units ("1.5 GiB"). */
-export function formatBytes(bytes: number): string {
-  if (!Number.isFinite(bytes)) return '—';
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = Math.abs(bytes);
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  const digits = v >= 100 || i === 0 ? 0 : v >= 10 ? 1 : 2;
-  return `${bytes < 0 ? '-' : ''}${v.toFixed(digits)} ${units[i]}`;
-}
+/** Sizes are shown through the app's one formatter (binary units). */
+export { formatBytes } from '../format/bytes';
 
 /** Human-readable parameter count ("494M", "8.03B"). */
 export function formatParams(n: number): string {

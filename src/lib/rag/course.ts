@@ -3,13 +3,22 @@
  * lesson parts (the lab loads them lazily with import.meta.glob) with the built-in lexical
  * embedder, so RAG works offline in a fresh install with no download and no GPU.
  */
-import type { LessonPart } from '../../curriculum/types';
 import { LexicalEmbedder } from './embedders';
 import { Retriever, type SearchChunk } from './retriever';
 import { split } from './splitters';
 import { FlatIndex } from './vector-index';
 
 export const COURSE_COLLECTION_ID = 'course';
+
+/** What of a lesson part the course collection reads (the curriculum's LessonPart has these). */
+export interface CoursePart {
+  topic: string;
+  title: string;
+  order: number;
+  body: string;
+  after?: string;
+  quiz?: ReadonlyArray<{ question: string; choices: readonly string[]; answer: number; explanation: string }>;
+}
 
 export interface CourseDoc {
   /** `1.4/embeddings` (topic / file name) */
@@ -20,7 +29,7 @@ export interface CourseDoc {
 }
 
 /** One document per lesson part: title, body, text after the labs, and the quiz with explanations. */
-export function courseDocuments(parts: Array<{ path: string; part: LessonPart }>): CourseDoc[] {
+export function courseDocuments(parts: Array<{ path: string; part: CoursePart }>): CourseDoc[] {
   return parts
     .map(({ path, part }) => {
       const file = path.split('/').pop()!.replace(/\.ts$/, '');

@@ -66,18 +66,19 @@ export function checkSize(file: { name: string; size: number }, maxBytes = MAX_F
 }
 
 /**
- * Two byte counts in MB with just enough precision to tell them apart (50 MB vs 50.3 MB), or in
- * exact bytes when they round alike ("52,428,801 bytes" vs "52,428,800 bytes (50 MB)").
+ * Two byte counts in MiB (the app's unit, see src/lib/format/bytes.ts) with just enough precision
+ * to tell them apart (50 MiB vs 50.3 MiB), or in exact bytes when they round alike
+ * ("52,428,801 bytes" vs "52,428,800 bytes (50 MiB)").
  */
 export function sizesThatDiffer(a: number, b: number): [string, string] {
   const MB = 1024 * 1024;
   for (const digits of [0, 1, 2]) {
     const x = (a / MB).toFixed(digits);
     const y = (b / MB).toFixed(digits);
-    if (x !== y) return [`${x} MB`, `${y} MB`];
+    if (x !== y) return [`${x} MiB`, `${y} MiB`];
   }
   const bytes = (n: number) => `${n.toLocaleString('en-US')} bytes`;
-  return [bytes(a), `${bytes(b)} (${(b / MB).toFixed(b % MB ? 2 : 0)} MB)`];
+  return [bytes(a), `${bytes(b)} (${(b / MB).toFixed(b % MB ? 2 : 0)} MiB)`];
 }
 
 /** True when the bytes look like a binary file (NUL bytes or many control characters). */

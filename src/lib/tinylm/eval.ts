@@ -8,16 +8,13 @@
 import type { Tokenizer } from '../tokenizer';
 import type { LogitsModel } from './contract';
 import type { TinyLM } from './model';
+import { argmax } from '../sampling/transforms';
 import { CORPUS_SEEDS, makeInstruct, makeStories, promptIds, storiesToTokens, type ChatExample } from './corpus';
 import { TOOL_CALL_CLOSE, TOOL_CALL_OPEN } from './contract';
 import { evaluateLoss, sequentialBatches } from './train';
 
-/** Index of the largest value. */
-export function argmax(x: ArrayLike<number>): number {
-  let best = 0;
-  for (let i = 1; i < x.length; i++) if (x[i] > x[best]) best = i;
-  return best;
-}
+/** Index of the largest value: the one argmax of the lab (src/lib/sampling). */
+export { argmax };
 
 /**
  * Generates up to `maxTokens` ids after `prompt` with a KV cache; `pick` chooses each id from the

@@ -12,6 +12,7 @@
  */
 import type { TinyLMConfig, TinyLMWeights } from './contract';
 import { TINYLM_SPECIAL_TOKENS } from './contract';
+import { bytesToByteLevel } from '../tokenizer/bytes';
 import { dequantize, quantize, quantizedSize, QK, type QuantType } from './quant';
 
 /** GGUF metadata value types (gguf.h `enum gguf_type`). */
@@ -301,28 +302,8 @@ export interface GGUFTokenizerSource {
   specialTokens?: readonly string[];
 }
 
-let byteToUnicodeTable: string[] | null = null;
-
-/** GPT-2's reversible byte → printable character map (the form tokenizer.json vocab strings use). */
-export function byteToUnicode(): string[] {
-  if (byteToUnicodeTable) return byteToUnicodeTable;
-  const table: string[] = new Array(256);
-  let extra = 0;
-  for (let b = 0; b < 256; b++) {
-    const printable = (b >= 33 && b <= 126) || (b >= 161 && b <= 172) || (b >= 174 && b <= 255);
-    table[b] = String.fromCharCode(printable ? b : 256 + extra++);
-  }
-  byteToUnicodeTable = table;
-  return table;
-}
-
-/** Token bytes → the GPT-2 byte-level string llama.cpp's `gpt2` vocabulary expects. */
-export function bytesToTokenString(bytes: Uint8Array): string {
-  const table = byteToUnicode();
-  let s = '';
-  for (const b of bytes) s += table[b];
-  return s;
-}
+/** Token bytes → the GPT-2 byte-level string llama.cpp's `gpt2` vocabulary expects (the tokenizer's one table). */
+export const bytesToTokenString = bytesToByteLevel;
 
 /** The ChatML template of contract.ts in Jinja, so llama.cpp's chat endpoints format prompts like us. */
 export const CHATML_JINJA =

@@ -6,8 +6,7 @@
  * so a client can drop results of a run it no longer cares about. Errors come back as data.
  * Starting a new run cancels the previous one.
  */
-import type { SerializedError } from '../engine/errors';
-import { serializeError } from '../engine/errors';
+import { toErrorData as serializeError, type ErrorData as SerializedError } from '../errors';
 import type { TinyLMConfig, TinyLMWeights } from './contract';
 import { TinyLM, initWeights } from './model';
 import { Trainer, evaluateLoss, sequentialBatches, type StepInfo, type TokenData, type TrainConfig } from './train';

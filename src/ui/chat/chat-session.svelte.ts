@@ -270,6 +270,6 @@ export class ChatSession {
 
   #storageError(e: unknown): void {
     if (this.#opts.onStorageError) this.#opts.onStorageError(e);
-    else this.error = `Saving failed: ${(e as Error)?.message ?? String(e)}`;
+    else this.error = `Saving failed: ${explainError(e)}`;
   }
 }

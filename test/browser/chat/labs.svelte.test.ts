@@ -5,16 +5,15 @@ import StructuredOutputLab from '../../../src/labs/structured-output/StructuredO
 import prompting from '../../../src/labs/prompting/meta';
 import structured from '../../../src/labs/structured-output/meta';
 import type { LabContext } from '../../../src/labs/types';
-import { emptyCapabilities } from '../../../src/lib/capabilities/detect';
+import { createTestLabContext } from '../../../src/labs/test-context';
 
 function fakeCtx() {
   const completed: Array<[string, Record<string, unknown> | undefined]> = [];
   const statuses: string[] = [];
-  const ctx: LabContext = {
+  const ctx: LabContext = createTestLabContext({
     complete: async (id, ev) => void completed.push([id, ev]),
     setStatus: (s) => void statuses.push(s),
-    capabilities: emptyCapabilities(),
-  };
+  });
   return { ctx, completed, statuses };
 }
 

@@ -5,8 +5,8 @@
  */
 import { render, waitFor, fireEvent } from '@testing-library/svelte';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Models } from '../../../src/app/models.svelte';
-import { SETTING_CURRENT, TEST_FLAG } from '../../../src/app/models.svelte';
+import { SETTING_CURRENT, type Models } from '../../../src/ui/models/models.svelte';
+import { TEST_FLAG } from '../../../src/app/models.svelte';
 import { openLabDB } from '../../../src/lib/storage/db';
 import PickerHarness from './PickerHarness.svelte';
 import EngineErrorNotice from '../../../src/ui/EngineErrorNotice.svelte';
@@ -83,7 +83,7 @@ describe('inspectDownloaded (lesson 1.1 hook)', () => {
       const db = openLabDB(`inspect-${Math.random()}`);
       let models!: Models;
       render(PickerHarness, { db, expose: (m: Models) => (models = m) });
-      const { tokenizer, chatConfig } = await models.inspectDownloaded(MODEL);
+      const { tokenizer, chatConfig } = await models.webllm.inspectDownloaded(MODEL);
       expect(tokenizer?.source).toBe('ours');
       const enc = tokenizer!.encode('the cat sat');
       expect(enc.tokens.join('')).toBe('the cat sat');
@@ -91,7 +91,7 @@ describe('inspectDownloaded (lesson 1.1 hook)', () => {
       expect(renderConvTemplate(chatConfig!.conv_template, [{ role: 'user', content: 'hi' }])).toBe(
         '<|im_start|>system\nYou are a helpful AI assistant.<|im_end|>\n<|im_start|>user\nhi<|im_end|>\n<|im_start|>assistant\n',
       );
-      expect(await models.inspectDownloaded('Qwen3-0.6B-q4f32_1-MLC')).toEqual({ tokenizer: null, chatConfig: null });
+      expect(await models.webllm.inspectDownloaded('Qwen3-0.6B-q4f32_1-MLC')).toEqual({ tokenizer: null, chatConfig: null });
 
     } finally {
       await caches.delete('webllm/model');

@@ -1,6 +1,7 @@
 /** A fake lab host for component tests: records status and completed tasks. */
-import { emptyCapabilities, type Capabilities } from '../../../src/lib/capabilities/detect';
+import type { Capabilities } from '../../../src/lib/capabilities/detect';
 import type { LabContext, LabStatus } from '../../../src/labs/types';
+import { createTestLabContext } from '../../../src/labs/test-context';
 
 export interface FakeHost {
   ctx: LabContext;
@@ -9,26 +10,16 @@ export interface FakeHost {
   errors: string[];
 }
 
-/** A context whose calls are recorded; `caps` overrides detected capabilities. */
+/** A context whose calls are recorded (createTestLabContext); `caps` overrides detected capabilities. */
 export function fakeHost(caps: Partial<Capabilities> = {}): FakeHost {
-  let status: LabStatus = 'loading';
-  const completed: FakeHost['completed'] = [];
+  const ctx = createTestLabContext({ capabilities: caps });
   const errors: string[] = [];
-  return {
-    ctx: {
-      async complete(taskId, evidence) {
-        completed.push({ taskId, evidence });
-      },
-      setStatus(s, message) {
-        status = s;
-        if (s === 'error') errors.push(message ?? '');
-      },
-      capabilities: { ...emptyCapabilities(), ...caps },
-    },
-    status: () => status,
-    completed,
-    errors,
+  const setStatus = ctx.setStatus.bind(ctx);
+  ctx.setStatus = (s, message) => {
+    setStatus(s, message);
+    if (s === 'error') errors.push(message instanceof Error ? message.message : (message ?? ''));
   };
+  return { ctx, status: () => ctx.status, completed: ctx.completed, errors };
 }
 
 /** Polls until `fn` returns truthy (or throws after `ms`). */

@@ -3,6 +3,7 @@ import { render } from '@testing-library/svelte';
 import * as v from 'valibot';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import HostHarness from './HostHarness.svelte';
+import { switchableEngine } from './switchable-engine.svelte';
 import { defineLab, type LabDefinition } from '../../../src/labs/types';
 import { openLabDB } from '../../../src/lib/storage/db';
 
@@ -41,6 +42,29 @@ describe('LabHost', () => {
     await until(() => box.getAttribute('aria-checked') === 'true');
     const row = await db.progress.get('1.1.a');
     expect(row).toMatchObject({ done: true, source: 'fake', evidence: { n: 2 } });
+    // The learner is told where they are, in a live region (the checkbox may be far up the page).
+    const toast = await until(() => r.container.querySelector('[role="status"][aria-live="polite"] [data-notice="success"]'));
+    expect(toast.textContent).toContain('1.1.a');
+    expect(toast.textContent).toMatch(/ticked: “/);
+    db.close();
+  });
+
+  it("says which model the lab uses, and what changed when the global model changes; ctx.engine is useEngineSource()", async () => {
+    const db = openLabDB('labhost-3', { indexedDB: new IDBFactory(), IDBKeyRange });
+    const engine = switchableEngine();
+    const r = render(HostHarness, { def, labState: { n: 0 }, db, engine });
+    await until(() => r.container.querySelector('[data-lab="fake"][data-status="ready"]'));
+    expect(r.container.querySelector('[data-host-model]')).toBeNull(); // not before the lab uses a model
+    r.getByTestId('model').click();
+    const line = await until(() => r.container.querySelector('[data-host-model]'));
+    expect(line.textContent).toContain('Test double');
+    expect(r.getByTestId('same-source').textContent).toBe('true');
+    engine.switchTo('tinylm-chat', 'TinyLM chat');
+    const notice = await until(() => r.container.querySelector('[data-notice="info"]'));
+    expect(notice.textContent).toMatch(/changed to TinyLM chat: .*came from Test double/);
+    await until(() => line.textContent?.includes('TinyLM chat'));
+    r.getByTestId('notify').click();
+    expect((await until(() => r.container.querySelector('[data-notice="warn"]'))).textContent).toContain('Something to know');
     db.close();
   });
 
@@ -49,6 +73,8 @@ describe('LabHost', () => {
     const r = render(HostHarness, { def, labState: { n: 0, crash: true }, db });
     await until(() => r.container.querySelector('[data-lab="fake"][data-status="error"]'));
     expect(r.container.textContent).toContain('lab exploded');
+    // Shown through ErrorNotice: message, then the next step.
+    expect(r.container.querySelector('[data-lab-error] [role="alert"]')!.textContent).toMatch(/Restart the lab/);
     expect(r.getByText('Restart the lab')).toBeTruthy();
     db.close();
   });

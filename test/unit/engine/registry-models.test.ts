@@ -1,15 +1,25 @@
 /**
- * The app's model state (src/app/models.svelte.ts) over the registry, in Node with
+ * The model state (src/ui/models/, created as src/app/models.svelte.ts does) over the registry, in Node with
  * fake-indexeddb: the choice and the remote endpoint persist in the settings table, concurrent
  * callers share one load, and without a TinyLM model the labelled test double is offered.
  */
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import { AppState } from '../../../src/app/app.svelte';
-import { Models, SETTING_CURRENT, SETTING_REMOTE } from '../../../src/app/models.svelte';
+import { modelsHost } from '../../../src/app/models.svelte';
+import { Models as ModelState, SETTING_CURRENT } from '../../../src/ui/models/models.svelte';
+import { SETTING_REMOTE } from '../../../src/ui/models/remote.svelte';
+
 import { TEST_DOUBLE_ID } from '../../../src/lib/engine/registry';
 import { openLabDB } from '../../../src/lib/storage/db';
 import { startTestServer } from './remote-server';
+
+/** The model state as the app creates it (no test doubles: in Node there is no Worker, so TinyLM fails). */
+class Models extends ModelState {
+  constructor(app: AppState) {
+    super(modelsHost(app));
+  }
+}
 
 const fresh = () => new AppState(openLabDB(`models-${Math.random()}`));
 
@@ -40,8 +50,8 @@ describe('Models state', () => {
       const app = fresh();
       const models = new Models(app);
       await models.init();
-      await models.saveRemote({ baseUrl: server.baseUrl, apiKey: 'sk-1', model: 'tiny-chat' });
-      const listed = await models.listRemote();
+      await models.endpoint.save({ baseUrl: server.baseUrl, apiKey: 'sk-1', model: 'tiny-chat' });
+      const listed = await models.endpoint.list();
       expect(listed.map((m) => m.id)).toEqual(['remote:tiny-chat', 'remote:tiny-embed']);
       await models.select('remote:tiny-chat');
       expect(models.status).toBe('ready');
@@ -56,7 +66,7 @@ describe('Models state', () => {
       const again = new Models(app);
       await again.init();
       expect(again.currentId).toBe('remote:tiny-chat');
-      expect(again.remote?.baseUrl).toBe(server.baseUrl);
+      expect(again.endpoint.settings?.baseUrl).toBe(server.baseUrl);
     } finally {
       await server.close();
     }
@@ -65,7 +75,7 @@ describe('Models state', () => {
   it('reports a failed load as a typed error in `error`', async () => {
     const models = new Models(fresh());
     await models.init();
-    await models.saveRemote({ baseUrl: 'http://127.0.0.1:9/v1', apiKey: '', model: 'x' });
+    await models.endpoint.save({ baseUrl: 'http://127.0.0.1:9/v1', apiKey: '', model: 'x' });
     await models.select('remote:x');
     // Remote engines load nothing up front; the failure shows on the first request.
     const { engine } = await models.get();

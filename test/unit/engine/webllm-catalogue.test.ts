@@ -4,7 +4,8 @@ import { emptyCapabilities, type Capabilities, type GpuInfo } from '../../../src
 import { buildCatalogue, bytesPerWeight, paramsFromId, recommend, toCatalogueEntry } from '../../../src/lib/engine/webllm/catalogue';
 import { WEBLLM_MODEL_RECORDS, WEBLLM_TOOL_MODEL_IDS } from '../../../src/lib/engine/webllm/catalogue-data';
 import { pickRecords } from '../../../src/lib/engine/webllm/generate-catalogue';
-import { estimateSecondsLeft, formatBytes, formatDuration, parseInitProgress } from '../../../src/lib/engine/webllm/progress';
+import { estimateSecondsLeft, formatDuration, parseInitProgress } from '../../../src/lib/engine/webllm/progress';
+import { formatBytes } from '../../../src/lib/format/bytes';
 
 function caps(gpu: Partial<GpuInfo> | null, deviceMemoryGiB: number | null = 8): Capabilities {
   const base = emptyCapabilities();
@@ -84,7 +85,7 @@ describe('recommend', () => {
   it('says no when the buffer need exceeds the GPU limit', () => {
     const r = recommend(byId('gemma-2b-it-q4f32_1-MLC'), caps({ limits: { maxStorageBufferBindingSize: 128 * 2 ** 20, maxBufferSize: 2 ** 30, maxComputeWorkgroupStorageSize: 16384, maxComputeInvocationsPerWorkgroup: 256 } }));
     expect(r.verdict).toBe('no');
-    expect(r.reasons[0]).toMatch(/250 MB.*128 MB/);
+    expect(r.reasons[0]).toMatch(/250 MiB.*128 MiB/);
   });
   it('flags big models as risky for the reported memory, small ones as good', () => {
     expect(recommend(byId('Llama-3.1-8B-Instruct-q4f32_1-MLC'), caps({}, 4)).verdict).toBe('risky');
@@ -109,8 +110,9 @@ describe('progress', () => {
     expect(parseInitProgress({ progress: 0.25, timeElapsed: 1, text: 'Loading model from cache[1/4]: 50MB loaded. 25% completed, 1 secs elapsed.' }).phase).toBe('load-from-cache');
     expect(estimateSecondsLeft({ progress: 0.25, timeElapsedS: 30 })).toBe(90);
     expect(estimateSecondsLeft({ progress: 0, timeElapsedS: 0 })).toBeNull();
-    expect(formatBytes(1.5 * 2 ** 30)).toBe('1.5 GB');
-    expect(formatBytes(300 * 2 ** 20)).toBe('300 MB');
+    expect(formatBytes(1.5 * 2 ** 30)).toBe('1.50 GiB');
+    expect(formatBytes(300 * 2 ** 20)).toBe('300 MiB');
+    expect(formatBytes(null)).toBe('—');
     expect(formatDuration(200)).toBe('3 min 20 s');
   });
 });

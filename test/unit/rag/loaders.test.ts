@@ -55,12 +55,12 @@ describe('loaders: bad input gets a clear RagError', () => {
     expect(e.code).toBe('binary');
     expect(e.message).toMatch(/binary.*\.txt/);
   });
-  it('a 200 MB file is refused by size before it is read', async () => {
+  it('a 200 MiB file is refused by size before it is read', async () => {
     let read = false;
     const huge: FileLike = { name: 'huge.txt', size: 200 * 1024 * 1024, arrayBuffer: async () => ((read = true), new ArrayBuffer(0)) };
     const e = await rejection(loadDocument(huge));
     expect(e.code).toBe('too-large');
-    expect(e.message).toContain('200 MB');
+    expect(e.message).toContain('200 MiB');
     expect(read).toBe(false);
     expect(MAX_FILE_BYTES).toBeLessThan(200 * 1024 * 1024);
   });
@@ -172,8 +172,8 @@ describe('messages for encodings and sizes', () => {
   it('50 MB + 1 byte says which number is bigger', async () => {
     const e = await rejection(loadDocument({ name: 'big.txt', size: MAX_FILE_BYTES + 1, arrayBuffer: async () => new ArrayBuffer(0) }));
     expect(e.code).toBe('too-large');
-    expect(e.message).toBe('“big.txt” is 52,428,801 bytes; the limit is 52,428,800 bytes (50 MB).');
+    expect(e.message).toBe('“big.txt” is 52,428,801 bytes; the limit is 52,428,800 bytes (50 MiB).');
     const e2 = await rejection(loadDocument({ name: 'b.txt', size: MAX_FILE_BYTES + 300_000, arrayBuffer: async () => new ArrayBuffer(0) }));
-    expect(e2.message).toBe('“b.txt” is 50.3 MB; the limit is 50.0 MB.');
+    expect(e2.message).toBe('“b.txt” is 50.3 MiB; the limit is 50.0 MiB.');
   });
 });

@@ -2,10 +2,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { openLabDB, type LabDB } from '../../../src/lib/storage/db';
-import { setTaskManually, loadProgress } from '../../../src/lib/storage/progress';
+import { progressStore } from '../../../src/lib/storage/progress';
+import { isTaskId } from '../../../src/curriculum/plan';
 import { backupToJson, exportAll, importAll, parseBackup, planImport, BackupFormatError } from '../../../src/lib/storage/backup';
 import { readRemoteSettings } from '../../../src/lib/storage/settings';
 import { LabError } from '../../../src/lib/errors';
+
+const { setTaskManually, loadProgress } = progressStore(isTaskId);
 
 let dbs: LabDB[] = [];
 function freshDb(name = 'test'): LabDB {

@@ -1,11 +1,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { IDBFactory, IDBKeyRange } from 'fake-indexeddb';
 import { openLabDB, type LabDB } from '../../../src/lib/storage/db';
-import { completeTask, fractionDone, loadProgress, setTaskManually } from '../../../src/lib/storage/progress';
+import { fractionDone, progressStore } from '../../../src/lib/storage/progress';
+import { isTaskId } from '../../../src/curriculum/plan';
 import { backupToJson, exportAll, importAll, parseBackup, BackupFormatError, type ParsedBackup } from '../../../src/lib/storage/backup';
 import { guardQuota, isQuotaError, StorageQuotaError, storageError } from '../../../src/lib/storage/errors';
 import { isQuotaError as ragIsQuotaError } from '../../../src/lib/rag/errors';
 import { LabError, explainError } from '../../../src/lib/errors';
+
+const { completeTask, loadProgress, setTaskManually } = progressStore(isTaskId);
 
 let dbs: LabDB[] = [];
 function freshDb(name = 'test'): LabDB {

@@ -1,4 +1,5 @@
 import { defineLessonPart } from '../../types';
+import { percent, REGISTER_RAG } from '../../../lib/tinylm/shipped-metrics';
 
 export default defineLessonPart({
   topic: '1.4',
@@ -40,11 +41,11 @@ measures both rates on all forty people and writes them to the chat model's \`me
 
 The same collection shows the cost of **distractors**, which is why the button also sets top-$k$
 to 1. Raise it to 2 and a second person's profile sits next to the right one: the measured exact
-match falls from about 95% to under 30%. Only a third of TinyLM's training contexts held two
+match falls from ${percent(REGISTER_RAG.topK1)} to ${percent(REGISTER_RAG.topK2)} (without retrieval: ${percent(REGISTER_RAG.noRetrieval)}). Only a third of TinyLM's training contexts held two
 people, and the retrieved distractor is the *most similar* profile — same sentence shapes, often
 the same kind of fact — so the tiny model copies the value from the wrong person. (With a random
-second profile instead of the retrieved one it does better, about half right: similar distractors
-are the hard ones.) Large models tolerate
+second profile instead of the retrieved one it does clearly better: similar distractors are the
+hard ones.) Large models tolerate
 extra passages far better, but not perfectly — irrelevant or badly placed context measurably
 hurts them too ([Lost in the Middle](https://arxiv.org/abs/2307.03172)) — which is why re-ranking
 and a small, precise $k$ matter.

@@ -6,6 +6,7 @@
  * `catalogue-data.ts` by `npx tsx src/lib/engine/webllm/generate-catalogue.ts`, so listing models
  * never loads web-llm's 6 MB bundle). Framework-free.
  */
+import { formatBytes } from '../../format/bytes';
 import type { Capabilities } from '../../capabilities/detect';
 import type { ModelInfo } from '../types';
 import { f32Variant } from './errors';
@@ -140,8 +141,8 @@ export interface Recommendation {
 }
 
 const GB = 1024;
-const fmtGB = (mb: number) => `${(mb / GB).toFixed(mb < 10 * GB ? 1 : 0)} GB`;
-const fmtMB = (bytes: number) => `${Math.round(bytes / (1024 * 1024))} MB`;
+const fmtGB = (mb: number) => formatBytes(mb * 1024 * 1024);
+const fmtMB = (bytes: number) => formatBytes(bytes);
 
 /** What to expect from `entry` on the device described by `caps`. */
 export function recommend(entry: CatalogueEntry, caps: Capabilities, knownIds?: readonly string[]): Recommendation {

@@ -48,15 +48,6 @@ export function estimateSecondsLeft(p: Pick<LoadProgress, 'progress' | 'timeElap
   return Math.max(0, Math.round((t * (1 - p.progress)) / p.progress));
 }
 
-/** "1.2 GB", "340 MB", "12 KB". */
-export function formatBytes(bytes: number | null | undefined): string {
-  if (bytes === null || bytes === undefined || !Number.isFinite(bytes)) return '—';
-  if (bytes >= 1024 ** 3) return `${(bytes / 1024 ** 3).toFixed(bytes >= 10 * 1024 ** 3 ? 0 : 1)} GB`;
-  if (bytes >= MB) return `${Math.round(bytes / MB)} MB`;
-  if (bytes >= 1024) return `${Math.round(bytes / 1024)} KB`;
-  return `${bytes} B`;
-}
-
 /** "45 s", "3 min 20 s", "1 h 5 min". */
 export function formatDuration(seconds: number | null): string {
   if (seconds === null) return 'estimating…';
