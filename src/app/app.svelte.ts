@@ -100,8 +100,3 @@ export function useApp(): AppState {
   if (!app) throw new Error('useApp() called outside the app');
   return app;
 }
-
-/** The app state, or null outside the app (labs mounted alone in component tests). */
-export function maybeApp(): AppState | null {
-  return getContext<AppState | undefined>(KEY) ?? null;
-}

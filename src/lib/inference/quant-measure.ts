@@ -102,7 +102,7 @@ interface EvalResult {
 function evalTokens(model: TinyLM, tokens: Int32Array, ref?: Float32Array, keep = false, win = 128): EvalResult {
   const V = model.config.vocabSize;
   const s = new TinyLMSession(model);
-  const argmax = new Int32Array(tokens.length).fill(-1);
+  const top1 = new Int32Array(tokens.length).fill(-1);
   const logp = keep ? new Float32Array(tokens.length * V) : undefined;
   let nll = 0, n = 0, kl = 0;
   for (let start = 0; start + 1 < tokens.length; start += win) {
@@ -117,7 +117,7 @@ function evalTokens(model: TinyLM, tokens: Int32Array, ref?: Float32Array, keep 
       for (let i = 0; i < V; i++) z += Math.exp(row[i] - mx);
       const lz = Math.log(z) + mx, p = start + t;
       nll += lz - row[ids[t + 1]];
-      argmax[p] = argmaxOf(row);
+      top1[p] = argmaxOf(row);
       if (logp) for (let i = 0; i < V; i++) logp[p * V + i] = row[i] - lz;
       if (ref) for (let i = 0; i < V; i++) {
         const lr = ref[p * V + i];
@@ -126,7 +126,7 @@ function evalTokens(model: TinyLM, tokens: Int32Array, ref?: Float32Array, keep 
       n++;
     }
   }
-  return { nll: nll / n, argmax, kl: ref ? kl / n : 0, logp };
+  return { nll: nll / n, argmax: top1, kl: ref ? kl / n : 0, logp };
 }
 
 /** Inputs of each linear layer on calibration tokens, captured through the forward's adapter hook. */

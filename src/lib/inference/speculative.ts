@@ -19,6 +19,7 @@
  */
 import type { InferenceSession } from '../tinylm/contract';
 import { RNG } from '../tinylm/rng';
+import { argmax } from '../sampling/transforms';
 
 /** A KV-cached session that can also return the logits after every appended token. */
 export interface VerifySession extends InferenceSession {
@@ -89,12 +90,8 @@ export function softmaxT(logits: ArrayLike<number>, temperature: number): Float6
   return out;
 }
 
-/** Index of the largest value (first on ties). */
-export function argmaxOf(x: ArrayLike<number>): number {
-  let best = 0;
-  for (let i = 1; i < x.length; i++) if (x[i] > x[best]) best = i;
-  return best;
-}
+/** Index of the largest value (first on ties): the one `argmax` of src/lib/sampling. */
+export const argmaxOf = argmax;
 
 /** Draws an index from probabilities that sum to `total` (default 1) with one uniform number. */
 export function sampleFrom(p: ArrayLike<number>, u: number, total = 1): number {

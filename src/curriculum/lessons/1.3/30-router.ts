@@ -53,7 +53,7 @@ or example to add.
       explanation: 'Constrained decoding removes invalid outputs, not wrong ones: accuracy still has to be measured on labelled queries.',
     },
     {
-      question: 'Your keyword router scores 95 % on queries you wrote while writing its rules. What is the honest next step?',
+      question: 'Your keyword router gets almost every query right, but you wrote those queries while writing its rules. What is the honest next step?',
       choices: ['Measure it on queries written without looking at the rules', 'Ship it', 'Add more keywords until it scores 100 %', 'Switch to an LLM router'],
       answer: 0,
       explanation: 'Rules tuned on the evaluation set overfit it; only held-out queries estimate how it routes real traffic.',
