@@ -44,7 +44,7 @@ runEngineContract('test double behind the worker protocol', () =>
 
 runEngineContract('TinyLM behind the worker protocol', () =>
   createWorkerEngine({ kind: 'tinylm', createWorker: () => channelWorker(() => tinyEngine()) }),
-  { skip: ['n', 'embeddings', 'tokenize', 'listModels'], jsonSeeds: 1 },
+  { jsonSeeds: 1 },
 );
 
 describe('worker engine', () => {
