@@ -1,6 +1,6 @@
-/** TinyLM inspection off the main thread (thin: exposes src/lib/inspect over comlink). */
-import { expose } from 'comlink';
+/** TinyLM inspection off the main thread (thin: serves src/lib/inspect/api through src/lib/rpc). */
 import { createInspectApi } from '../src/lib/inspect/api';
+import { serve } from '../src/lib/rpc/serve';
 import { loadTinyLM } from '../src/lib/tinylm/checkpoint';
 
-expose(createInspectApi((baseUrl) => loadTinyLM(baseUrl)));
+serve(createInspectApi((baseUrl) => loadTinyLM(baseUrl)));

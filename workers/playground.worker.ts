@@ -1,18 +1,5 @@
-/** The NN playground's trainer, off the main thread (thin: exposes src/lib/nn-playground). */
-import { expose, transfer } from 'comlink';
-import { createPlaygroundApi, type PlaygroundApi } from '../src/lib/nn-playground/api';
+/** The NN playground's trainer, off the main thread (thin: serves src/lib/nn-playground/api through src/lib/rpc). */
+import { createPlaygroundApi } from '../src/lib/nn-playground/api';
+import { serve } from '../src/lib/rpc/serve';
 
-const api = createPlaygroundApi();
-const withTransfer: PlaygroundApi = {
-  reset: async (...a) => {
-    const r = await api.reset(...a);
-    return transfer(r, [r.grid.buffer]);
-  },
-  train: async (...a) => {
-    const r = await api.train(...a);
-    return transfer(r, [r.grid.buffer]);
-  },
-  inspect: (...a) => api.inspect(...a),
-  points: (...a) => api.points(...a),
-};
-expose(withTransfer);
+serve(createPlaygroundApi());

@@ -1,14 +1,14 @@
 /**
- * TinyLM's worker: the TinyLM ChatEngine (src/lib/engine/tinylm-engine.ts) exposed through the
- * shared engine worker protocol (src/lib/engine/worker-protocol.ts). The app side is
+ * TinyLM's worker: the TinyLM ChatEngine (src/lib/engine/tinylm-engine.ts) served through the
+ * engine worker protocol (src/lib/engine/worker-protocol.ts, over src/lib/rpc). The app side is
  * `createTinyLMWorkerEngine()` in src/lib/engine/worker-engine.ts.
  */
-import * as Comlink from 'comlink';
 import { createTinyLMEngine } from '../src/lib/engine/tinylm-engine';
 import { tinyLMCatalog } from '../src/lib/engine/tinylm-models';
 import { hostEngine } from '../src/lib/engine/worker-protocol';
+import { serve } from '../src/lib/rpc/serve';
 
-Comlink.expose(
+serve(
   hostEngine((options) => {
     const { models, loader } = tinyLMCatalog(String(options.modelsBaseUrl ?? new URL('models/', self.location.href).href), {
       includeRandomModel: options.includeRandomModel === true,

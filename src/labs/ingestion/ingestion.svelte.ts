@@ -8,11 +8,12 @@ import type { DocumentRow } from '../../lib/storage/db';
 import { LexicalEmbedder, type Embedder } from '../../lib/rag/embedders';
 import { embedAll } from '../../lib/rag/ingest';
 import { createEmbedder } from '../rag-common/embedders';
+import { isAbort } from '../../lib/errors';
 import { RagError, ragErrorFromData } from '../../lib/rag/errors';
 import { MAX_FILE_BYTES } from '../../lib/rag/loaders';
 import type { Span } from '../../lib/rag/splitters';
 import type { WorkerSplitOptions } from '../../lib/rag/worker-api';
-import { RagWorkerClient, type Pending } from '../rag-common/worker-client';
+import type { RagClient } from '../../lib/rag/client';
 import type { RagSession } from '../rag-common/session.svelte';
 import sample from '../../curriculum/lessons/1.4/ingestion';
 
@@ -39,7 +40,6 @@ export class IngestionJob {
   outcomes = $state<FileOutcome[]>([]);
   docs = $state<DocumentRow[]>([]);
   #seq = 0;
-  #pending: Pending<unknown> | null = null;
   #abort: AbortController | null = null;
   #embedders = new Map<string, Embedder>();
   /** chunks in the current collection whose vectors come from another embedder */
@@ -48,14 +48,14 @@ export class IngestionJob {
 
   constructor(
     private readonly session: RagSession,
-    private readonly client: RagWorkerClient,
+    private readonly client: RagClient,
   ) {}
 
   /** Re-splits the preview text; only the newest request's result is shown. */
   async updatePreview(split: WorkerSplitOptions): Promise<boolean> {
     const seq = ++this.#seq;
     try {
-      const spans = await this.client.request((api, id) => api.split(id, this.previewText, split)).promise;
+      const spans = await this.client.call('split', [this.previewText, split]);
       if (seq !== this.#seq) return false;
       this.spans = spans;
       this.previewError = '';
@@ -75,8 +75,8 @@ export class IngestionJob {
     await this.loadDocs(collectionId);
   }
 
+  /** Cancels the ingestion in flight: nothing more is stored, whatever step it is at. */
   cancel(): void {
-    this.#pending?.cancel();
     this.#abort?.abort();
   }
 
@@ -126,21 +126,29 @@ export class IngestionJob {
   async ingest(files: File[], collectionId: string, split: WorkerSplitOptions): Promise<number> {
     this.busy = true;
     this.outcomes = [];
+    // One signal for every step: the worker's reading and embedding, the engine's embedding and
+    // each store write (a cancel at any moment stores nothing more).
+    const ac = new AbortController();
+    this.#abort = ac;
+    const stopIfCancelled = () => {
+      if (ac.signal.aborted) throw new RagError('aborted', 'Cancelled.');
+    };
     let stored = 0;
     try {
       const col = await this.session.store.db.collections.get(collectionId);
       if (!col) throw new RagError('bad-format', 'Choose or create a collection first.');
       const embedder = await this.embedder(col.embedder, col.dims);
-      const ac = new AbortController();
-      this.#abort = ac;
+      stopIfCancelled();
       const workerFiles = await Promise.all(files.map(async (f) => ({ name: f.name, type: f.type, size: f.size, bytes: f.size <= MAX_FILE_BYTES ? await f.arrayBuffer() : new ArrayBuffer(0) })));
-      const onProgress = RagWorkerClient.callback((done: number, total: number, name: string) => {
-        this.progress = { done, total, label: name ? `Reading ${name}` : 'Read all files' };
+      // Lexical vectors are computed in the worker with the reading, so chunk texts don't travel twice.
+      const lexicalDims = embedder instanceof LexicalEmbedder ? embedder.dims : undefined;
+      const prepared = await this.client.call('prepare', [workerFiles, split, lexicalDims], {
+        signal: ac.signal,
+        transfer: workerFiles.map((f) => f.bytes),
+        onProgress: ({ done, total, name }) => void (this.progress = { done, total, label: name ? `Reading ${name}` : 'Read all files' }),
       });
-      const job = this.client.request((api, id) => api.prepare(id, RagWorkerClient.transfer(workerFiles, workerFiles.map((f) => f.bytes)), split, onProgress));
-      this.#pending = job;
-      const prepared = await job.promise;
       for (const p of prepared) {
+        stopIfCancelled();
         if (!p.ok) {
           this.outcomes.push({ name: p.name, ok: false, ...explain(ragErrorFromData(p.error)) });
           continue;
@@ -149,31 +157,25 @@ export class IngestionJob {
         try {
           const dup = await this.session.store.findDuplicate(collectionId, p.hash);
           if (dup) throw new RagError('duplicate', `“${p.name}” is already in this collection (same content as “${dup.name}”).`, 'Nothing was added.');
-          let vectors: Float32Array;
-          if (embedder instanceof LexicalEmbedder) {
-            // lexical embedding runs in the worker
-            const emb = this.client.request((api, id) => api.embedLexical(id, p.chunks.map((c) => c.text), embedder.dims));
-            this.#pending = emb;
-            vectors = await emb.promise;
-          } else {
-            // neural embedding runs in the engine (web-llm's worker, or the remote server)
-            vectors = await embedAll(embedder, p.chunks.map((c) => c.text), (d, t) => (this.progress = { done: d, total: t, label: `Embedding ${p.name}` }), ac.signal);
-          }
+          // Neural embedding runs in the engine (web-llm's worker, or the remote server).
+          const vectors =
+            p.vectors ?? (await embedAll(embedder, p.chunks.map((c) => c.text), (d, t) => (this.progress = { done: d, total: t, label: `Embedding ${p.name}` }), ac.signal));
+          stopIfCancelled();
           await this.session.store.addDocument(collectionId, { ...p, embedderId: embedder.id, vectors });
           stored++;
           this.outcomes.push({ name: p.name, ok: true, message: `${p.chunks.length} chunks stored${p.notes.length ? ` (${p.notes.join('; ')})` : ''}.` });
           this.previewText = p.text;
           this.previewName = p.name;
         } catch (e) {
+          if (isAbort(e)) throw e;
           this.outcomes.push({ name: p.name, ok: false, ...explain(e) });
         }
       }
     } catch (e) {
-      const { message, hint } = explain(e);
-      this.outcomes.push({ name: 'Ingestion', ok: false, message: /cancel/i.test(message) ? 'Cancelled: files not yet stored were skipped.' : message, hint });
+      if (isAbort(e)) this.outcomes.push({ name: 'Ingestion', ok: false, message: 'Cancelled: files not yet stored were skipped.' });
+      else this.outcomes.push({ name: 'Ingestion', ok: false, ...explain(e) });
     } finally {
       this.busy = false;
-      this.#pending = null;
       this.#abort = null;
       await this.loadDocs(collectionId).catch(() => {});
     }

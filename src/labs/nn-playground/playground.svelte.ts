@@ -1,7 +1,7 @@
 /** Page-side state of the NN playground: owns the worker, the training loop and what is on screen. */
-import { wrap, type Remote } from 'comlink';
 import type { NodeTrace, PlaygroundConfig } from '../../lib/nn-playground/session';
-import type { PlaygroundApi, PlaygroundReply } from '../../lib/nn-playground/api';
+import type { PlaygroundReply } from '../../lib/nn-playground/api';
+import { createPlaygroundClient } from '../../lib/nn-playground/client';
 
 export const GRID = 40;
 /** SGD steps per worker round trip while playing (keeps the page at ~30 updates/s). */
@@ -21,30 +21,8 @@ export class Playground {
   error = $state<unknown>(null);
   inWorker = $state(true);
 
-  #api: PlaygroundApi | Remote<PlaygroundApi> | null = null;
-  #worker: Worker | null = null;
+  #client = createPlaygroundClient();
   #gen = 0;
-
-  async #connect(): Promise<PlaygroundApi | Remote<PlaygroundApi>> {
-    if (this.#api) return this.#api;
-    try {
-      this.#worker = new Worker(new URL('../../../workers/playground.worker.ts', import.meta.url), { type: 'module' });
-      this.#worker.addEventListener('error', () => this.#fallback());
-      this.#api = wrap<PlaygroundApi>(this.#worker);
-    } catch {
-      await this.#fallback();
-    }
-    return this.#api!;
-  }
-
-  async #fallback() {
-    // Same code on the main thread when workers are unavailable (slower, but it works).
-    this.#worker?.terminate();
-    this.#worker = null;
-    this.inWorker = false;
-    const { createPlaygroundApi } = await import('../../lib/nn-playground/api');
-    this.#api = createPlaygroundApi();
-  }
 
   /** Builds a new network and dataset; stops any training of the previous one. */
   async reset(cfg: PlaygroundConfig): Promise<void> {
@@ -52,10 +30,10 @@ export class Playground {
     const gen = ++this.#gen;
     this.error = null;
     try {
-      const api = await this.#connect();
-      const r = await api.reset(cfg, gen, GRID);
+      const r = await this.#client.call('reset', [cfg, gen, GRID]);
+      this.inWorker = !this.#client.inPage;
       if (gen !== this.#gen) return;
-      const pts = await api.points(gen);
+      const pts = await this.#client.call('points', [gen]);
       if (gen !== this.#gen) return;
       const mk = (d: { x: Float32Array; y: Int32Array }, test: boolean) =>
         Array.from(d.y, (label, i) => ({ x: d.x[2 * i]!, y: d.x[2 * i + 1]!, label, test }));
@@ -73,9 +51,8 @@ export class Playground {
   /** Trains `steps` steps once (the Step button, and each tick of Play). */
   async train(steps: number): Promise<void> {
     const gen = this.#gen;
-    const api = await this.#connect();
     try {
-      const r = await api.train(steps, gen, GRID);
+      const r = await this.#client.call('train', [steps, gen, GRID]);
       if (gen !== this.#gen) return; // a reset happened meanwhile: drop
       this.snapshot = r;
       this.history = [...this.history.slice(-400), { step: r.step, train: r.trainLoss, test: r.testLoss }];
@@ -110,15 +87,13 @@ export class Playground {
     const p = this.points[this.selected];
     if (!p) return;
     const gen = this.#gen;
-    const t = await (await this.#connect()).inspect([p.x, p.y], p.label, gen).catch(() => null);
+    const t = await this.#client.call('inspect', [[p.x, p.y], p.label, gen]).catch(() => null);
     if (gen === this.#gen && t) this.trace = t;
   }
 
   dispose(): void {
     this.playing = false;
     this.#gen++;
-    this.#worker?.terminate();
-    this.#worker = null;
-    this.#api = null;
+    this.#client.dispose();
   }
 }

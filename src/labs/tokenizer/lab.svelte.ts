@@ -1,12 +1,12 @@
 /**
- * Page-side state of the tokenization lab: owns the worker, keeps the newest tokenization per
- * tokenizer (older replies are dropped), runs training with live merges, and cancels it by
- * terminating the worker (training is one synchronous loop there; a fresh worker is rebuilt
- * with the tokenizers it held).
+ * Page-side state of the tokenization lab: owns the worker client, keeps the newest tokenization
+ * per tokenizer (older replies are dropped), runs training with live merges, and cancels it by
+ * stopping the worker (training is one synchronous loop there; a fresh worker is given back the
+ * tokenizers the old one held).
  */
-import { explainError } from '../../lib/errors';
-import { proxy, wrap, type Remote } from 'comlink';
-import type { TokenizeReply, TokenizerKind, TokenizerLabApi, TrainSummary, TrainUpdate } from '../../lib/tokenizer/lab-api';
+import { explainError, isAbort } from '../../lib/errors';
+import { createTokenizerClient } from '../../lib/tokenizer/client';
+import type { TokenizeReply, TokenizerKind, TrainSummary, TrainUpdate } from '../../lib/tokenizer/lab-api';
 import { TINYLM_SPECIAL_TOKENS } from '../../lib/tinylm/contract';
 
 export interface MergeRow {
@@ -33,37 +33,18 @@ export class TokenizerLab {
   tinyStatus = $state<TinyStatus>('loading');
   inWorker = $state(true);
 
-  #api: TokenizerLabApi | Remote<TokenizerLabApi> | null = null;
-  #worker: Worker | null = null;
   #seq: Partial<Record<TokenizerKind, number>> = {};
   #counter = 0;
   #trainedJson: string | null = null;
   #tinyJson: string | null = null;
   #disposed = false;
 
-  async #connect(): Promise<TokenizerLabApi | Remote<TokenizerLabApi>> {
-    if (this.#api) return this.#api;
-    try {
-      this.#worker = new Worker(new URL('../../../workers/tokenizer.worker.ts', import.meta.url), { type: 'module' });
-      this.#worker.addEventListener('error', () => void this.#fallback());
-      this.#api = wrap<TokenizerLabApi>(this.#worker);
-    } catch {
-      await this.#fallback();
-    }
+  #client = createTokenizerClient(async (call) => {
     // A fresh worker gets back the tokenizers the previous one held.
-    if (this.#trainedJson) await this.#api!.load('trained', this.#trainedJson);
-    if (this.#tinyJson) await this.#api!.load('tinylm', this.#tinyJson);
-    return this.#api!;
-  }
-
-  async #fallback(): Promise<void> {
-    // Same code on the main thread when workers are unavailable (slower, but it works).
-    this.#worker?.terminate();
-    this.#worker = null;
-    this.inWorker = false;
-    const { createTokenizerLabApi } = await import('../../lib/tokenizer/lab-api');
-    this.#api = createTokenizerLabApi();
-  }
+    if (this.#trainedJson) await call('load', ['trained', this.#trainedJson]);
+    if (this.#tinyJson) await call('load', ['tinylm', this.#tinyJson]);
+  });
+  #cancelTraining: AbortController | null = null;
 
   /** Fetches the built-in model's tokenizer.json, if the app ships one. */
   async loadTinyLM(base: string): Promise<void> {
@@ -73,7 +54,7 @@ export class TokenizerLab {
         if (!res.ok) continue;
         const json = await res.text();
         if (!json.trimStart().startsWith('{')) continue; // an HTML fallback page, not the file
-        await (await this.#connect()).load('tinylm', json);
+        await this.#client.call('load', ['tinylm', json]);
         this.#tinyJson = json;
         this.tinyStatus = 'ready';
         return;
@@ -89,8 +70,8 @@ export class TokenizerLab {
     const seq = ++this.#counter;
     this.#seq[kind] = seq;
     try {
-      const api = await this.#connect();
-      const [reply] = await api.tokenize(text, [kind]);
+      const [reply] = await this.#client.call('tokenize', [text, [kind]]);
+      this.inWorker = !this.#client.inPage;
       if (this.#seq[kind] !== seq || this.#disposed) return; // a newer request superseded this one
       this.results = { ...this.results, [kind]: reply };
     } catch (e) {
@@ -109,19 +90,23 @@ export class TokenizerLab {
     const gen = ++this.#counter;
     this.#trainGen = gen;
     try {
-      const api = await this.#connect();
       const onUpdate = (u: TrainUpdate) => {
         if (this.#trainGen !== gen) return;
         this.progress = { phase: u.phase, done: u.done, total: u.total };
         if (u.merges.length) this.merges = [...this.merges, ...u.merges];
       };
-      const summary = await api.train(corpus, vocabSize, [...TINYLM_SPECIAL_TOKENS], proxy(onUpdate));
+      this.#cancelTraining = new AbortController();
+      const summary = await this.#client.call('train', [corpus, vocabSize, [...TINYLM_SPECIAL_TOKENS]], {
+        onProgress: onUpdate,
+        signal: this.#cancelTraining.signal,
+        cancel: 'terminate',
+      });
       if (this.#trainGen !== gen) return null;
       this.#trainedJson = summary.json;
       this.summary = summary;
       return summary;
     } catch (e) {
-      if (this.#trainGen === gen) this.trainError = e;
+      if (this.#trainGen === gen && !isAbort(e)) this.trainError = e;
       return null;
     } finally {
       if (this.#trainGen === gen) this.training = false;
@@ -136,9 +121,7 @@ export class TokenizerLab {
     this.training = false;
     this.progress = null;
     this.trainError = 'Training cancelled.';
-    this.#worker?.terminate();
-    this.#worker = null;
-    this.#api = null;
+    this.#cancelTraining?.abort();
   }
 
   /** The trained tokenizer as Hugging Face tokenizer.json text (for download). */
@@ -149,8 +132,6 @@ export class TokenizerLab {
   dispose(): void {
     this.#disposed = true;
     this.#trainGen = -1;
-    this.#worker?.terminate();
-    this.#worker = null;
-    this.#api = null;
+    this.#client.dispose();
   }
 }

@@ -3,13 +3,13 @@
  * vectors), run queries (newest wins), time the indexes in the worker, score retrievers on the
  * labelled course questions.
  */
-import { asLabError, explainError, isAbort } from '../../lib/errors';
+import { explainError, isAbort } from '../../lib/errors';
 import { evaluateCourseRetrieval } from '../../lib/rag/course-qrels';
 import type { RunMetrics } from '../../lib/rag/metrics';
 import type { RetrieverMode, SearchResult } from '../../lib/rag/retriever';
 import type { IndexTiming } from '../../lib/rag/worker-api';
+import type { RagClient } from '../../lib/rag/client';
 import type { IndexKind, OpenedCollection, RagSession } from '../rag-common/session.svelte';
-import { RagWorkerClient, type Pending } from '../rag-common/worker-client';
 
 export class SearchRun {
   results = $state<SearchResult[]>([]);
@@ -25,11 +25,11 @@ export class SearchRun {
   evalSkipped = $state(0);
   #key = '';
   #seq = 0;
-  #timing: Pending<IndexTiming[]> | null = null;
+  #timing: AbortController | null = null;
 
   constructor(
     private readonly session: RagSession,
-    private readonly client: RagWorkerClient,
+    private readonly client: RagClient,
   ) {}
 
   /** Runs a query; only the newest call's results are kept. Returns true when shown. */
@@ -68,12 +68,11 @@ export class SearchRun {
     this.timingBusy = true;
     this.timings = [];
     try {
-      const onStage = RagWorkerClient.callback((s: string) => (this.timingStage = s));
-      this.#timing = this.client.request((api, id) => api.timeIndexes(id, n, dims, 40, 10, onStage));
-      this.timings = await this.#timing.promise;
+      this.#timing = new AbortController();
+      this.timings = await this.client.call('timeIndexes', [n, dims, 40, 10], { signal: this.#timing.signal, onProgress: (s) => void (this.timingStage = s) });
       this.timingStage = '';
     } catch (e) {
-      this.timingStage = isAbort(e) || /cancel/i.test(asLabError(e).message) ? 'Cancelled.' : `Failed: ${explainError(e)}`;
+      this.timingStage = isAbort(e) ? 'Cancelled.' : `Failed: ${explainError(e)}`;
     } finally {
       this.timingBusy = false;
       this.#timing = null;
@@ -81,7 +80,7 @@ export class SearchRun {
   }
 
   cancelTiming(): void {
-    this.#timing?.cancel();
+    this.#timing?.abort();
   }
 
   /** Scores BM25, lexical dense and hybrid on the labelled course questions. */

@@ -3,6 +3,7 @@
  * model labs' computations — next-token distributions, seeded sampling, the step-by-step trace,
  * attention maps, ablations, the context-window demo and the residual/norm training comparison.
  */
+import type { CallContext } from '../rpc/protocol';
 import type { TinyLM, Ablation } from '../tinylm/model';
 import type { Tokenizer } from '../tokenizer';
 import type { SamplingParams } from '../sampling';
@@ -36,9 +37,8 @@ export interface InspectApi {
   trace(id: string, ids: number[], opts: { pos?: number; layer?: number; head?: number }): Promise<ForwardSteps>;
   ablate(id: string, prompt: number[], heldOut: number[], ablation: Ablation): Promise<AblationResult>;
   lossByWindow(id: string, ids: number[], windows: number[]): Promise<Array<{ window: number; loss: number }>>;
-  /** Trains tiny models per variant; `onProgress` gets batches of curve points. Cancel with `cancel(runId)`. */
-  trainVariants(id: string, text: string, variants: Variant[], steps: number, runId: number, onProgress: (pts: CurvePoint[]) => void): Promise<CurvePoint[]>;
-  cancel(runId: number): Promise<void>;
+  /** Trains tiny models per variant; progress is batches of curve points; stops when the call is cancelled. */
+  trainVariants(id: string, text: string, variants: Variant[], steps: number, ctx: CallContext<CurvePoint[]>): Promise<CurvePoint[]>;
 }
 
 type Loader = (baseUrl: string) => Promise<LoadedModel>;
@@ -54,7 +54,6 @@ export function tokenPiece(tok: Tokenizer, id: number): string {
 /** The implementation shared by the worker and tests; `loader` fetches a checkpoint. */
 export function createInspectApi(loader: Loader): InspectApi {
   const models = new Map<string, Promise<LoadedModel>>();
-  const cancelled = new Set<number>();
   const get = async (id: string) => {
     const m = models.get(id);
     if (!m) throw new Error(`model ${id} is not loaded`);
@@ -94,27 +93,23 @@ export function createInspectApi(loader: Loader): InspectApi {
     async lossByWindow(id, ids, windows) {
       return lossByWindow((await get(id)).model, ids, windows);
     },
-    async trainVariants(id, s, variants, steps, runId, onProgress) {
+    async trainVariants(id, s, variants, steps, ctx) {
       const { tokenizer } = await get(id);
       const tokens = tokenizer.encode(s);
       const all: CurvePoint[] = [];
       let batch: CurvePoint[] = [];
       for (const pt of trainVariants(tokens, tokenizer.vocabSize, variants, { steps })) {
-        if (cancelled.has(runId)) break;
+        if (ctx.signal.aborted) break;
         all.push(pt);
         batch.push(pt);
         if (batch.length >= 5) {
-          onProgress(batch);
+          await ctx.progress(batch);
           batch = [];
           await new Promise((r) => setTimeout(r, 0)); // let a cancel message in
         }
       }
-      if (batch.length) onProgress(batch);
-      cancelled.delete(runId);
+      if (batch.length) await ctx.progress(batch);
       return all;
-    },
-    async cancel(runId) {
-      cancelled.add(runId);
     },
   };
 }

@@ -2,6 +2,7 @@
  * The NN playground's worker API, declared once for both sides. Every reply carries the
  * generation it was computed for, so the page drops replies from a network it has replaced.
  */
+import { transfer } from '../rpc/protocol';
 import { PlaygroundSession, type NodeTrace, type PlaygroundConfig, type Snapshot } from './session';
 
 export interface PlaygroundReply extends Snapshot {
@@ -21,7 +22,7 @@ export interface PlaygroundApi {
   points(gen: number): Promise<{ train: { x: Float32Array; y: Int32Array }; test: { x: Float32Array; y: Int32Array } }>;
 }
 
-/** The implementation both the worker and the in-page fallback use. */
+/** The implementation both the worker and the in-page fallback use (grids are transferred, not copied). */
 export function createPlaygroundApi(): PlaygroundApi {
   let session: PlaygroundSession | null = null;
   let current = -1;
@@ -33,12 +34,14 @@ export function createPlaygroundApi(): PlaygroundApi {
     async reset(cfg, gen, gridSize) {
       session = new PlaygroundSession(cfg);
       current = gen;
-      return { ...session.snapshot(gridSize), gen, batchLoss: NaN };
+      const r = { ...session.snapshot(gridSize), gen, batchLoss: NaN };
+      return transfer(r, [r.grid.buffer as ArrayBuffer]);
     },
     async train(steps, gen, gridSize) {
       const s = need(gen);
       const batchLoss = s.run(steps);
-      return { ...s.snapshot(gridSize), gen, batchLoss };
+      const r = { ...s.snapshot(gridSize), gen, batchLoss };
+      return transfer(r, [r.grid.buffer as ArrayBuffer]);
     },
     async inspect(point, label, gen) {
       return need(gen).inspect(point, label);

@@ -5,7 +5,6 @@
  */
 import { NaiveIndex, FlatIndex, type VectorIndex } from './vector-index';
 import { VoyIndex } from './voy-index';
-import type { IndexTiming } from './worker-api';
 
 /** Seeded uniform values in [-1, 1) (LCG), so runs are comparable. */
 export function randomVectors(n: number, dims: number, seed = 42): Float32Array {
@@ -22,6 +21,17 @@ export function randomVectors(n: number, dims: number, seed = 42): Float32Array 
 export function percentile(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))];
+}
+
+/** One index's timing run. */
+export interface IndexTiming {
+  kind: 'flat' | 'voy' | 'naive';
+  buildMs: number;
+  p50Ms: number;
+  p95Ms: number;
+  /** how many of the flat index's top-k ids this index also returned (exactness check) */
+  agreement: number;
+  error?: string;
 }
 
 /** Builds each index over the same vectors and times `queries` searches (top-k). */

@@ -1,11 +1,24 @@
 /**
- * The RAG worker's API, declared once and imported by both sides (workers/rag.worker.ts and
- * the labs' client). Heavy work lives there: PDF parsing (pdf.js, imported on first PDF),
- * splitting, lexical embedding, and index timing runs. Errors cross as data.
+ * The RAG worker's API, declared once and implemented here (framework-free): the worker file
+ * serves `createRagApi()`, the page runs the same object when workers are unavailable, and the
+ * Node tests call it directly. Heavy work lives here: file loading (pdf.js imported on the
+ * first PDF), splitting, lexical embedding and index timing runs. Every long loop looks at its
+ * call's `ctx.signal` and yields now and then, so a cancel arrives and takes effect.
  */
-import type { SerializedError } from '../engine/errors';
-import type { DocKind } from './loaders';
-import type { Span, SplitOptions } from './splitters';
+import type { ErrorData } from '../errors';
+import type { CallContext } from '../rpc/protocol';
+import { transfer } from '../rpc/protocol';
+import { Tokenizer, trainBPE } from '../tokenizer';
+import { LexicalEmbedder } from './embedders';
+import { RagError, ragErrorToData } from './errors';
+import { timeIndexes, type IndexTiming } from './index-timing';
+import { chunkDocument } from './ingest';
+import { loadDocument, type DocKind } from './loaders';
+import type { PdfjsLike } from './pdf';
+import { split, type Span, type SplitOptions } from './splitters';
+import { sha256Hex } from './store';
+
+export type { IndexTiming } from './index-timing';
 
 export interface WorkerFile {
   name: string;
@@ -15,7 +28,7 @@ export interface WorkerFile {
   bytes: ArrayBuffer;
 }
 
-/** A loaded and split file, or why it failed. */
+/** A loaded and split file (with its lexical vectors when asked), or why it failed. */
 export type PreparedResult =
   | {
       ok: true;
@@ -28,33 +41,135 @@ export type PreparedResult =
       pages?: number[];
       notes: string[];
       chunks: Array<Span & { page?: number }>;
+      /** [chunks.length, dims] row-major lexical vectors, when `prepare` was given `lexicalDims` */
+      vectors?: Float32Array;
     }
-  | { ok: false; name: string; error: SerializedError };
+  | { ok: false; name: string; error: ErrorData };
 
 export type WorkerSplitOptions = Omit<SplitOptions, 'tokenizer'> & {
   /** token splitter: vocabulary size of the byte-level BPE trained on the text itself */
   bpeVocab?: number;
 };
 
-export interface IndexTiming {
-  kind: 'flat' | 'voy' | 'naive';
-  buildMs: number;
-  p50Ms: number;
-  p95Ms: number;
-  /** how many of the flat index's top-k ids this index also returned (exactness check) */
-  agreement: number;
-  error?: string;
+/** Where `prepare` is: `done` of `total` files read, `name` the file at hand ('' at the end). */
+export interface PrepareProgress {
+  done: number;
+  total: number;
+  name: string;
 }
 
-export interface RagWorkerApi {
-  /** Loads and splits files; per-file results (one bad file doesn't stop the others). */
-  prepare(requestId: number, files: WorkerFile[], split: WorkerSplitOptions, onProgress: (done: number, total: number, name: string) => void): Promise<PreparedResult[]>;
+export interface RagApi {
+  /**
+   * Loads and splits files (and embeds them lexically when `lexicalDims` is given); per-file
+   * results, so one bad file doesn't stop the others. A cancel stops it between steps.
+   */
+  prepare(files: WorkerFile[], split: WorkerSplitOptions, lexicalDims: number | undefined, ctx: CallContext<PrepareProgress>): Promise<PreparedResult[]>;
   /** Re-splits a text (for the live preview). */
-  split(requestId: number, text: string, split: WorkerSplitOptions): Promise<Span[]>;
+  split(text: string, split: WorkerSplitOptions): Promise<Span[]>;
   /** Lexical embeddings, [texts.length, dims] row-major (transferred). */
-  embedLexical(requestId: number, texts: string[], dims: number): Promise<Float32Array>;
+  embedLexical(texts: string[], dims: number, ctx: CallContext<never>): Promise<Float32Array>;
   /** Times flat vs voy vs naive search on n random unit vectors × dims. */
-  timeIndexes(requestId: number, n: number, dims: number, queries: number, k: number, onProgress: (stage: string) => void): Promise<IndexTiming[]>;
-  /** Stops the request with this id at its next checkpoint. */
-  cancel(requestId: number): void;
+  timeIndexes(n: number, dims: number, queries: number, k: number, ctx: CallContext<string>): Promise<IndexTiming[]>;
+}
+
+export interface RagApiDeps {
+  /** pdf.js, imported on the first PDF (in a worker its own worker code runs in that thread). */
+  loadPdfjs?: () => Promise<PdfjsLike>;
+  /** voy-search's wasm bytes (for the index timing). */
+  voyWasm?: () => Promise<BufferSource>;
+}
+
+/** pdf.js loaded on demand, its worker code running in this thread (used by the worker and the in-page fallback). */
+export function pdfjsLoader(): () => Promise<PdfjsLike> {
+  let pdfjs: Promise<PdfjsLike> | null = null;
+  return () => {
+    pdfjs ??= (async () => {
+      const [lib, worker] = await Promise.all([import('pdfjs-dist'), import('pdfjs-dist/build/pdf.worker.mjs')]);
+      (globalThis as { pdfjsWorker?: unknown }).pdfjsWorker = worker;
+      return lib as unknown as PdfjsLike;
+    })();
+    pdfjs.catch(() => (pdfjs = null));
+    return pdfjs;
+  };
+}
+
+/** Throws the cancel as a RagError when the call was cancelled. */
+function check(signal: AbortSignal): void {
+  if (signal.aborted) throw new RagError('aborted', 'Cancelled; nothing was stored.');
+}
+
+/** Lets queued messages (a cancel) in between steps of long work. */
+const breathe = () => new Promise<void>((r) => setTimeout(r, 0));
+
+/** Rows embedded per step of `embedLexical` (a step is a few ms; the signal is checked between). */
+const EMBED_STEP = 256;
+
+/** The RAG API (see `RagApi`); `deps` supplies pdf.js and voy where they exist. */
+export function createRagApi(deps: RagApiDeps = {}): RagApi {
+  let lastTokenizer: { text: string; vocab: number; tokenizer: Tokenizer } | null = null;
+
+  /**
+   * Resolves the token splitter's tokenizer: a byte-level BPE trained on (the first 200 kB of)
+   * the text itself; the last one is kept, so moving the size/overlap sliders doesn't retrain it.
+   */
+  function splitOptions(text: string, opts: WorkerSplitOptions): SplitOptions {
+    if (opts.kind !== 'token') return opts;
+    const sample = text.slice(0, 200_000);
+    const vocabSize = Math.max(257, opts.bpeVocab ?? 512);
+    if (!lastTokenizer || lastTokenizer.text !== sample || lastTokenizer.vocab !== vocabSize) {
+      const { vocab, merges } = trainBPE(sample, vocabSize);
+      lastTokenizer = { text: sample, vocab: vocabSize, tokenizer: new Tokenizer(vocab, merges) };
+    }
+    return { ...opts, tokenizer: lastTokenizer.tokenizer };
+  }
+
+  async function embed(texts: string[], dims: number, signal: AbortSignal): Promise<Float32Array> {
+    const e = new LexicalEmbedder(dims);
+    const out = new Float32Array(texts.length * dims);
+    for (let i = 0; i < texts.length; i += EMBED_STEP) {
+      check(signal);
+      (await e.embed(texts.slice(i, i + EMBED_STEP), 'document')).forEach((v, j) => out.set(v, (i + j) * dims));
+      if ((i / EMBED_STEP) % 8 === 7) await breathe();
+    }
+    return out;
+  }
+
+  return {
+    async prepare(files, opts, lexicalDims, ctx) {
+      const out: PreparedResult[] = [];
+      const buffers: ArrayBuffer[] = [];
+      for (let i = 0; i < files.length; i++) {
+        check(ctx.signal);
+        const f = files[i];
+        await ctx.progress({ done: i, total: files.length, name: f.name });
+        try {
+          const doc = await loadDocument({ name: f.name, size: f.size, type: f.type, arrayBuffer: async () => f.bytes }, { loadPdfjs: deps.loadPdfjs });
+          await breathe();
+          check(ctx.signal);
+          const chunks = chunkDocument(doc, splitOptions(doc.text, opts));
+          if (chunks.length === 0) throw new RagError('empty', `“${f.name}” produced no chunks.`);
+          const vectors = lexicalDims ? await embed(chunks.map((c) => c.text), lexicalDims, ctx.signal) : undefined;
+          if (vectors) buffers.push(vectors.buffer as ArrayBuffer);
+          out.push({ ok: true, name: doc.name, kind: doc.kind, mime: doc.mime, hash: await sha256Hex(doc.bytes), size: doc.bytes.length, text: doc.text, pages: doc.pages, notes: doc.notes, chunks, vectors });
+        } catch (e) {
+          if (e instanceof RagError && e.code === 'aborted') throw e;
+          out.push({ ok: false, name: f.name, error: ragErrorToData(e) });
+        }
+      }
+      check(ctx.signal);
+      await ctx.progress({ done: files.length, total: files.length, name: '' });
+      return transfer(out, buffers);
+    },
+    async split(text, opts) {
+      return split(text, splitOptions(text, opts));
+    },
+    async embedLexical(texts, dims, ctx) {
+      const out = await embed(texts, dims, ctx.signal);
+      return transfer(out, [out.buffer as ArrayBuffer]);
+    },
+    async timeIndexes(n, dims, queries, k, ctx) {
+      const voy = deps.voyWasm ?? (() => Promise.reject(new Error('voy-search is not available here.')));
+      return timeIndexes(n, dims, queries, k, ['flat', 'voy', 'naive'], voy, (s) => ctx.progress(s), () => check(ctx.signal));
+    },
+  };
 }

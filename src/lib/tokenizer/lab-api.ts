@@ -4,6 +4,8 @@
  * tests). The OpenAI encodings come from `gpt-tokenizer`, loaded on first use with dynamic
  * `import()` (they are 0.6–2.4 MB of JavaScript each and must stay out of the main chunk).
  */
+import type { CallContext } from '../rpc/protocol';
+import { transfer } from '../rpc/protocol';
 import { Tokenizer } from './tokenizer';
 import { trainBPE, type MergeStep } from './train';
 
@@ -48,10 +50,13 @@ export interface TrainSummary {
 }
 
 export interface TokenizerLabApi {
-  /** Tokenizes `text` with each requested tokenizer (errors per tokenizer, as data). */
+  /** Tokenizes `text` with each requested tokenizer (errors per tokenizer, as data; buffers transferred). */
   tokenize(text: string, kinds: TokenizerKind[]): Promise<TokenizeReply[]>;
-  /** Trains on `corpus` (validated UTF-8 text) and makes the result the 'trained' tokenizer. */
-  train(corpus: string, vocabSize: number, specials: string[], onUpdate: (u: TrainUpdate) => void): Promise<TrainSummary>;
+  /**
+   * Trains on `corpus` (validated UTF-8 text) and makes the result the 'trained' tokenizer.
+   * One synchronous loop: the page cancels it by stopping the worker (`cancel: 'terminate'`).
+   */
+  train(corpus: string, vocabSize: number, specials: string[], ctx: CallContext<TrainUpdate>): Promise<TrainSummary>;
   /** Installs a tokenizer.json as 'trained' or 'tinylm'. */
   load(kind: 'trained' | 'tinylm', json: string): Promise<{ vocabSize: number }>;
 }
@@ -136,15 +141,16 @@ export function createTokenizerLabApi(): TokenizerLabApi {
 
   return {
     async tokenize(text, kinds) {
-      return Promise.all(kinds.map((k) => one(text, k)));
+      const out = await Promise.all(kinds.map((k) => one(text, k)));
+      return transfer(out, out.flatMap((r) => ('ids' in r ? [r.ids.buffer, r.offsets.buffer, r.bytes.buffer] : [])) as ArrayBuffer[]);
     },
 
-    async train(corpus, vocabSize, specials, onUpdate) {
+    async train(corpus, vocabSize, specials, ctx) {
       const t0 = performance.now();
       let pending: TrainUpdate['merges'] = [];
       let last = 0;
       const flush = (phase: TrainUpdate['phase'], done: number, total: number) => {
-        onUpdate({ phase, done, total, merges: pending });
+        void ctx.progress({ phase, done, total, merges: pending });
         pending = [];
         last = performance.now();
       };

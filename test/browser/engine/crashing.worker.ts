@@ -1,9 +1,9 @@
 /** Test worker: the test double behind the protocol, which dies (uncaught error) when asked to "crash". */
-import * as Comlink from 'comlink';
 import { createTestDoubleEngine } from '../../../src/lib/engine/test-double';
 import { hostEngine } from '../../../src/lib/engine/worker-protocol';
+import { serve } from '../../../src/lib/rpc/serve';
 
-Comlink.expose(
+serve(
   hostEngine(() =>
     createTestDoubleEngine({
       tokensPerSecond: 200,

@@ -7,10 +7,10 @@ import { VoyIndex } from '../../../src/lib/rag/voy-index';
 import { voyWasmBytes } from '../../../src/lib/rag/voy-browser';
 import { FlatIndex } from '../../../src/lib/rag/vector-index';
 import { ragErrorFromData } from '../../../src/lib/rag/errors';
-import { RagWorkerClient } from '../../../src/labs/rag-common/worker-client';
+import { createRagClient } from '../../../src/lib/rag/client';
 import { makePdf } from '../../fixtures/rag/make-pdf';
 
-const client = new RagWorkerClient();
+const client = createRagClient();
 afterAll(() => client.dispose());
 
 const asFile = (name: string, bytes: Uint8Array, type = '') => ({ name, type, size: bytes.length, bytes: bytes.slice().buffer });
@@ -33,7 +33,6 @@ describe('voy in the browser', () => {
 
 describe('RAG worker', () => {
   it('extracts PDF text with page numbers (pdf.js loaded in the worker), and reports bad files as data', async () => {
-    const noop = RagWorkerClient.callback(() => {});
     const files = [
       asFile('two-pages.pdf', makePdf(['First page about embeddings.', 'Second page about retrieval.']), 'application/pdf'),
       asFile('secret.pdf', makePdf(['hidden'], { encrypt: true }), 'application/pdf'),
@@ -41,7 +40,7 @@ describe('RAG worker', () => {
       asFile('empty.txt', new Uint8Array(0)),
       asFile('page.html', new TextEncoder().encode('<h1>Title</h1><script>alert(1)</script><p>Body text.</p>'), 'text/html'),
     ];
-    const res = await client.request((api, id) => api.prepare(id, files, { kind: 'sentence', size: 32, overlap: 0 }, noop)).promise;
+    const res = await client.call('prepare', [files, { kind: 'sentence', size: 32, overlap: 0 }, undefined]);
     expect(res.map((r) => r.ok)).toEqual([true, false, false, false, true]);
     const pdf = res[0];
     if (!pdf.ok) throw new Error('expected the PDF to load');
@@ -56,10 +55,10 @@ describe('RAG worker', () => {
 
   it('splits with the token splitter (BPE trained in the worker) and embeds lexically', async () => {
     const text = 'Retrieval finds passages. '.repeat(40);
-    const spans = await client.request((api, id) => api.split(id, text, { kind: 'token', size: 20, overlap: 4, bpeVocab: 300 })).promise;
+    const spans = await client.call('split', [text, { kind: 'token', size: 20, overlap: 4, bpeVocab: 300 }]);
     expect(spans.length).toBeGreaterThan(2);
     for (const s of spans) expect(text.slice(s.start, s.end)).toBe(s.text);
-    const vecs = await client.request((api, id) => api.embedLexical(id, ['a b c', 'd e f'], 768)).promise;
+    const vecs = await client.call('embedLexical', [['a b c', 'd e f'], 768]);
     expect(vecs.length).toBe(2 * 768);
   });
 });

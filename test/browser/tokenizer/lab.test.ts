@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { render, fireEvent } from '@testing-library/svelte';
-import { wrap } from 'comlink';
+import { createWorkerClient } from '../../../src/lib/rpc/client';
+import { createTokenizerClient } from '../../../src/lib/tokenizer/client';
 import { fakeHost, until } from '../lessons/lab-host';
 import { reactive } from '../lessons/reactive.svelte';
 import meta from '../../../src/labs/tokenizer/meta';
@@ -8,20 +9,49 @@ import type { TokenizerLabApi } from '../../../src/lib/tokenizer/lab-api';
 
 describe('tokenizer worker', () => {
   it('tokenizes with lazily loaded OpenAI encodings and trains with streamed merges', async () => {
-    const worker = new Worker(new URL('../../../workers/tokenizer.worker.ts', import.meta.url), { type: 'module' });
-    const api = wrap<TokenizerLabApi>(worker);
-    const [r50k, cl100k] = await api.tokenize('hello world', ['r50k', 'cl100k']);
+    const client = createTokenizerClient();
+    const [r50k, cl100k] = await client.call('tokenize', ['hello world', ['r50k', 'cl100k']]);
     expect('ids' in r50k && [...r50k.ids]).toEqual([31373, 995]);
     expect('ids' in cl100k && [...cl100k.ids]).toEqual([15339, 1917]);
     const updates: number[] = [];
-    const { proxy } = await import('comlink');
-    const sum = await api.train('the cat sat on the mat. the cat ate. '.repeat(100), 290, ['<|endoftext|>'], proxy((u) => updates.push(u.merges.length)));
-    // Progress callbacks travel on their own comlink port, so the last ones can land after the result.
-    await until(() => updates.reduce((a, b) => a + b, 0) >= sum.merges, 5000, 'all streamed merges');
+    const sum = await client.call('train', ['the cat sat on the mat. the cat ate. '.repeat(100), 290, ['<|endoftext|>']], { onProgress: (u) => void updates.push(u.merges.length) });
+    // Progress messages are posted before the result, so every merge has arrived by now.
     expect(updates.reduce((a, b) => a + b, 0)).toBe(sum.merges);
-    const [mine] = await api.tokenize('the cat', ['trained']);
+    const [mine] = await client.call('tokenize', ['the cat', ['trained']]);
     expect('ids' in mine && mine.ids.length).toBeLessThanOrEqual(2);
-    worker.terminate();
+    expect(client.inPage).toBe(false);
+    client.dispose();
+  });
+
+  it('a worker killed mid-training fails the training with worker-crashed; the next request gets a fresh worker', async () => {
+    const workers: Worker[] = [];
+    const client = createWorkerClient<TokenizerLabApi>({
+      label: 'tokenizer',
+      start: (name) => {
+        const w = new Worker(new URL('../../../workers/tokenizer.worker.ts', import.meta.url), { type: 'module', name });
+        workers.push(w);
+        return w;
+      },
+    });
+    let big = '';
+    for (let i = 0; big.length < 2_000_000; i++) big += `word${i % 40_000} other${(i * 7) % 20_000} ${i}\n`;
+    let killed = false;
+    const training = client.call('train', [big, 4000, []], {
+      onProgress: () => {
+        // Killed behind the client's back, as the browser does when it reclaims a worker.
+        if (!killed) workers[0].terminate();
+        killed = true;
+      },
+    });
+    const t0 = performance.now();
+    const err = await training.catch((e) => e);
+    expect(err).toMatchObject({ code: 'worker-crashed' });
+    expect(err.hint).toMatch(/fresh worker/);
+    expect(performance.now() - t0).toBeLessThan(5000);
+    const [r] = await client.call('tokenize', ['hello', ['r50k']]);
+    expect('ids' in r && [...r.ids]).toEqual([31373]);
+    expect(workers).toHaveLength(2);
+    client.dispose();
   });
 });
 

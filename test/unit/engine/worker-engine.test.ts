@@ -3,39 +3,19 @@
  * MessageChannel (same code path as a Web Worker, minus the thread). The real worker file runs
  * in test/browser/engine/.
  */
-import * as Comlink from 'comlink';
 import { describe, expect, it } from 'vitest';
 import { EngineError } from '../../../src/lib/engine/errors';
 import { createTestDoubleEngine } from '../../../src/lib/engine/test-double';
 import type { ChatEngine } from '../../../src/lib/engine/types';
-import { createWorkerEngine, type WorkerLike } from '../../../src/lib/engine/worker-engine';
+import { createWorkerEngine } from '../../../src/lib/engine/worker-engine';
+import { channelWorker as fakeWorker, type ChannelWorker } from '../rpc/channel-worker';
 import { hostEngine } from '../../../src/lib/engine/worker-protocol';
 import { runEngineContract } from './contract';
 import { tinyEngine } from './tiny-fixture';
 
 /** A fake Worker: a MessageChannel whose far end serves `make()` through the protocol. */
-function channelWorker(make: () => ChatEngine): WorkerLike & { crash(message: string): void; started: number } {
-  const { port1, port2 } = new MessageChannel();
-  Comlink.expose(hostEngine(make), port1 as unknown as Comlink.Endpoint);
-  const listeners: Array<(ev: Event) => void> = [];
-  const w = {
-    started: 1,
-    postMessage: (m: unknown, t?: Transferable[]) => port2.postMessage(m, t ?? []),
-    addEventListener(type: string, l: EventListenerOrEventListenerObject) {
-      if (type === 'error' || type === 'messageerror') listeners.push(l as (ev: Event) => void);
-      else port2.addEventListener(type, l);
-    },
-    removeEventListener: (type: string, l: EventListenerOrEventListenerObject) => port2.removeEventListener(type, l),
-    start: () => port2.start(),
-    terminate() {
-      port1.close();
-      port2.close();
-    },
-    crash(message: string) {
-      for (const l of listeners) l(Object.assign(new Event('error'), { message }));
-    },
-  };
-  return w as unknown as WorkerLike & { crash(message: string): void; started: number };
+function channelWorker(make: () => ChatEngine): ChannelWorker {
+  return fakeWorker(hostEngine(make));
 }
 
 runEngineContract('test double behind the worker protocol', () =>

@@ -34,7 +34,10 @@ describe('lab api (in-thread)', () => {
     const before = await api.tokenize('hello', ['trained']);
     expect(before[0]).toMatchObject({ error: expect.stringMatching(/Not trained/) });
     const seen: number[] = [];
-    const sum = await api.train('low lower lowest newer newest '.repeat(50), 280, ['<|endoftext|>'], (u) => u.merges.forEach((m) => seen.push(m.index)));
+    const sum = await api.train('low lower lowest newer newest '.repeat(50), 280, ['<|endoftext|>'], {
+      signal: new AbortController().signal,
+      progress: async (u) => u.merges.forEach((m) => seen.push(m.index)),
+    });
     expect(sum.merges).toBe(seen.length);
     expect(seen).toEqual([...Array(seen.length).keys()]);
     const [mine, gpt2] = await api.tokenize('hello world <|endoftext|>', ['trained', 'r50k']);

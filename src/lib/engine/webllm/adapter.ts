@@ -152,7 +152,13 @@ export class WebLLMChatEngine implements ChatEngine {
     this.#hostPromise ??= this.#factory({
       initProgressCallback: (r) => this.#onProgress?.(parseInitProgress(r)),
     }).then(
-      (h) => (this.#host = h),
+      (h) => {
+        // A worker that died is dropped, so the next load starts a fresh one (not a dead one).
+        h.crashed?.catch(() => {
+          if (this.#host === h) this.#dropHost();
+        });
+        return (this.#host = h);
+      },
       (e) => {
         this.#hostPromise = null;
         throw mapWebLLMError(e, this.#ctx());
