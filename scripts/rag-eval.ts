@@ -29,6 +29,18 @@ function args(argv: string[]): Record<string, string> {
 
 const USAGE = 'usage: npm run rag:eval -- --corpus <file> --queries <file> --qrels <file> [--retriever bm25|lexical|hybrid[,…]] [--k 10]';
 
+/** Why the files can't be scored (instead of printing zeros), or null when they can. */
+function readProblem(docs: number, queryIds: string[], qrelIds: string[], judged: number): string | null {
+  const some = (ids: string[]) => ids.slice(0, 3).map((s) => JSON.stringify(s)).join(', ');
+  if (docs === 0) return 'No documents were read from --corpus (expected TREC <DOC><DOCNO>… or BEIR corpus.jsonl).';
+  if (queryIds.length === 0) return 'No queries were read from --queries (expected TREC <top> topics, qid<TAB>text lines or BEIR queries.jsonl).';
+  if (qrelIds.length === 0) return 'No judgements were read from --qrels (expected "qid iter docno rel" or "query-id corpus-id score" lines).';
+  if (judged === 0) {
+    return `No query matches the qrels, so nothing can be scored: query ids look like ${some(queryIds)}, qrels ids like ${some(qrelIds)}. Check that the topics and qrels belong to the same collection.`;
+  }
+  return null;
+}
+
 async function main() {
   const a = args(process.argv.slice(2));
   if (!a.corpus || !a.queries || !a.qrels) {
@@ -47,7 +59,13 @@ async function main() {
   const docs = parseCorpus(readFileSync(a.corpus, 'utf8'));
   const queries = parseQueries(readFileSync(a.queries, 'utf8'));
   const qrels = parseQrels(readFileSync(a.qrels, 'utf8'));
-  console.log(`${docs.length} documents, ${queries.length} queries (${queries.filter((q) => qrels.has(q.id)).length} judged), read in ${(performance.now() - t0).toFixed(0)} ms`);
+  const judged = queries.filter((q) => qrels.has(q.id)).length;
+  console.log(`${docs.length} documents, ${queries.length} queries (${judged} judged), read in ${(performance.now() - t0).toFixed(0)} ms`);
+  const problem = readProblem(docs.length, queries.map((q) => q.id), [...qrels.keys()], judged);
+  if (problem) {
+    console.error(problem);
+    process.exit(1);
+  }
   // score 1000 results per query like trec_eval runs do (MAP and recall@100 need depth)
   const recallKs = [...new Set([k, 100])];
   const results = await runRetrievalEval(docs, queries, qrels, retrievers, Math.max(1000, k), undefined, recallKs);

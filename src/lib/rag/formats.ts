@@ -32,14 +32,16 @@ export function parseTrecCorpus(src: string): IrDoc[] {
   return out;
 }
 
-/** Parses TREC topics (SGML `<top>` blocks, title field) or `qid<TAB>text` lines. */
+/** Parses TREC topics (SGML `<top>` blocks, title field; open or closed tags) or `qid<TAB>text` lines. */
 export function parseTrecTopics(src: string): IrQuery[] {
   if (/<top>/i.test(src)) {
     const out: IrQuery[] = [];
     for (const m of src.matchAll(/<top>([\s\S]*?)<\/top>/gi)) {
       const b = m[1];
-      const id = /<num>\s*(?:Number:)?\s*(\S+)/i.exec(b)?.[1];
-      const title = /<title>\s*(?:Topic:)?\s*([\s\S]*?)(?=<\w+>|$)/i.exec(b)?.[1];
+      // Both TREC's open fields (`<num> Number: 401` then `<title> …` up to the next tag) and
+      // closed ones (`<num>1</num><title>…</title>`, as PyTerrier ships Vaswani) occur.
+      const id = /<num>\s*(?:Number:)?\s*([^\s<]+)/i.exec(b)?.[1];
+      const title = /<title>\s*(?:Topic:)?\s*([\s\S]*?)(?=<\/?\w+>|$)/i.exec(b)?.[1];
       if (id && title) out.push({ id, text: stripTags(title) });
     }
     return out;

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { averagePrecision, evaluateRun, ndcgAt, reciprocalRank, recallAt, type Qrels } from '../../../src/lib/rag/metrics';
@@ -52,6 +53,28 @@ describe('TREC and BEIR readers', () => {
     expect(trec.queries[0]).toEqual({ id: '1', text: 'vector database nearest neighbour' });
     expect(trec.qrels).toEqual(beir.qrels);
     expect(trec.qrels.get('1')!.get('D1')).toBe(2);
+  });
+  it('reads topics with closed tags, as PyTerrier ships Vaswani (<num>1</num><title>…</title>)', () => {
+    expect(parseQueries(fx('trec/topics-closed.trec'))).toEqual(parseQueries(fx('trec/topics.txt')));
+  });
+  it('npm run rag:eval scores the closed-tag topics, and exits non-zero with a message when no query matches the qrels', () => {
+    const run = (queries: string, qrels: string) => {
+      const argv = ['tsx', 'scripts/rag-eval.ts', '--corpus', 'test/fixtures/rag/trec/corpus.trec', '--queries', queries, '--qrels', qrels, '--retriever', 'bm25'];
+      try {
+        return { code: 0, out: execFileSync('npx', argv, { encoding: 'utf8', stdio: 'pipe' }) };
+      } catch (e) {
+        const err = e as { status: number; stdout: string; stderr: string };
+        return { code: err.status, out: err.stdout + err.stderr };
+      }
+    };
+    const ok = run('test/fixtures/rag/trec/topics-closed.trec', 'test/fixtures/rag/trec/qrels.txt');
+    expect(ok.code).toBe(0);
+    expect(ok.out).toMatch(/3 queries \(3 judged\)/);
+    const none = run('test/fixtures/rag/trec/topics-closed.trec', 'test/fixtures/rag/trec/qrels-other.txt');
+    expect(none.code).toBe(1);
+    expect(none.out).toMatch(/No query matches the qrels/);
+    expect(none.out).toMatch(/"1", "2", "3".*"101", "102"/);
+    expect(none.out).not.toMatch(/MAP/);
   });
   it('evaluates BM25 end to end with sensible numbers', async () => {
     const docs = parseCorpus(fx('beir/corpus.jsonl'));
