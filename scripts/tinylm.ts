@@ -1,13 +1,17 @@
 /**
  * TinyLM on the command line — the same library code the browser runs.
  *
+ * Every subcommand that takes --model defaults to base (eval without --model evaluates all three).
+ *
  *   npm run tinylm -- generate "Once upon a time" [--model base|chat|draft|<dir>] [--greedy]
  *        [--max-tokens 64] [--temperature 0.8] [--top-p 0.95] [--seed 1] [--chat] [--json]
  *   npm run tinylm -- generate --ids 1,2,3 --json
  *   npm run tinylm -- train [--only base|draft|chat]     (same as npm run train:tinylm)
  *   npm run tinylm -- eval [--model chat] [--quick]        (writes metrics.json beside each model)
- *   npm run tinylm -- export-safetensors --model chat --out dir
- *   npm run tinylm -- export-gguf --model chat --type f32|f16|q8_0|q4_0 --out file.gguf
+ *   npm run tinylm -- export-safetensors [--model base] --out dir
+ *   npm run tinylm -- export-gguf [--model base] --type f32|f16|q8_0|q4_0 --out file.gguf
+ *        (the GGUF's add_bos_token says what training did: base/draft continue text after
+ *        <|endoftext|>, as generate does, so llama.cpp given the same text continues the same way)
  */
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,6 +22,7 @@ import { chatMetrics, generateIds, greedyAnswer, storyMetrics } from '../src/lib
 import { renderChatML } from '../src/lib/tinylm/corpus';
 import { createRng, sampleToken } from '../src/lib/sampling';
 import { registerQA } from '../src/lib/rag/register';
+import { exportGGUF, readsTextAfterEndOfText } from '../src/lib/tinylm/gguf';
 
 const argv = process.argv.slice(2);
 const cmd = argv[0];
@@ -34,6 +39,8 @@ for (let i = 1; i < argv.length; i++) {
   } else positional.push(a);
 }
 const flag = (k: string, d?: string) => flags.get(k) ?? d;
+/** The one default model of every subcommand. */
+const DEFAULT_MODEL = 'base';
 
 /** Resolves `base|chat|draft` to public/models/tinylm-<name>, else a directory path. */
 function modelDir(name: string): string {
@@ -52,13 +59,13 @@ function load(name: string): { model: TinyLM; tokenizer: Tokenizer; dir: string 
 }
 
 function generate() {
-  const name = flag('model', 'base')!;
+  const name = flag('model', DEFAULT_MODEL)!;
   const { model, tokenizer } = load(name);
   let prompt: number[];
   if (flags.has('ids')) prompt = flag('ids')!.split(',').filter(Boolean).map(Number);
   else {
     const text = positional.join(' ');
-    const chat = flags.has('chat') || (name === 'chat' && !flags.has('raw'));
+    const chat = flags.has('chat') || (!readsTextAfterEndOfText(name) && !flags.has('raw'));
     prompt = chat ? tokenizer.encode(renderChatML([{ role: 'user', content: text }], true)) : tokenizer.encode(text, { allowedSpecial: [] });
     if (!chat) prompt = [0, ...prompt]; // stories were trained after <|endoftext|>
   }
@@ -112,7 +119,7 @@ async function evaluate() {
 }
 
 function exportSafetensors() {
-  const { model, tokenizer } = load(flag('model', 'chat')!);
+  const { model, tokenizer } = load(flag('model', DEFAULT_MODEL)!);
   const out = flag('out');
   if (!out) throw new Error('--out <dir> is required');
   mkdirSync(out, { recursive: true });
@@ -122,13 +129,13 @@ function exportSafetensors() {
 }
 
 async function exportGguf() {
-  const { model, tokenizer } = load(flag('model', 'chat')!);
+  const name = flag('model', DEFAULT_MODEL)!;
+  const { model, tokenizer } = load(name);
   const out = flag('out');
   const type = flag('type', 'f32') as 'f32' | 'f16' | 'q8_0' | 'q4_0';
   if (!out) throw new Error('--out <file.gguf> is required');
   if (!['f32', 'f16', 'q8_0', 'q4_0'].includes(type)) throw new Error(`--type must be f32, f16, q8_0 or q4_0`);
-  const { exportGGUF } = await import('../src/lib/tinylm/gguf');
-  const bytes = exportGGUF(model.config, model.weights, tokenizer, type);
+  const bytes = exportGGUF(model.config, model.weights, tokenizer, type, 'TinyLM', readsTextAfterEndOfText(name));
   writeFileSync(out, bytes);
   console.log(`wrote ${out} (${type}, ${(bytes.length / 1024).toFixed(0)} KiB)`);
 }

@@ -333,7 +333,7 @@ export function permuteRotaryRows(w: Float32Array, nHeads: number, cols: number,
   return out;
 }
 
-function tokenizerMetadata(config: TinyLMConfig, tok: GGUFTokenizerSource): Array<[string, GGUFValue]> {
+function tokenizerMetadata(config: TinyLMConfig, tok: GGUFTokenizerSource, addBos: boolean): Array<[string, GGUFValue]> {
   const specials = tok.specialTokens ?? TINYLM_SPECIAL_TOKENS;
   const specialSet = new Set(specials);
   const tokens: string[] = [];
@@ -368,7 +368,8 @@ function tokenizerMetadata(config: TinyLMConfig, tok: GGUFTokenizerSource): Arra
     ['tokenizer.ggml.bos_token_id', gv.u32(eos)],
     ['tokenizer.ggml.eos_token_id', gv.u32(eos)],
     ['tokenizer.ggml.padding_token_id', gv.u32(eos)],
-    ['tokenizer.ggml.add_bos_token', gv.bool(false)],
+    // Whether llama.cpp puts <|endoftext|> before a prompt: it must match what the model saw in training.
+    ['tokenizer.ggml.add_bos_token', gv.bool(addBos)],
     ['tokenizer.ggml.add_eos_token', gv.bool(false)],
   ];
   const imEnd = idOf.get('<|im_end|>');
@@ -407,9 +408,19 @@ export function tensorStorageType(shape: number[], type: QuantType): QuantType {
 }
 
 /**
+ * True for models that read plain text after <|endoftext|>: base and draft were trained on
+ * stories each preceded by it (`storiesToTokens`), so `npm run tinylm -- generate` prepends it;
+ * chat models read ChatML (`<|im_start|>…`) with nothing before it.
+ */
+export function readsTextAfterEndOfText(modelName: string): boolean {
+  return !modelName.includes('chat');
+}
+
+/**
  * Exports a TinyLM model as a GGUF file llama.cpp runs as `llama`: Q/K rows permuted to its
  * adjacent-pair rotary convention, norms in F32, 2-D weights in `type` (F16 for rows that are not
- * a multiple of 32 in quantized files).
+ * a multiple of 32 in quantized files). `addBos`: llama.cpp prepends <|endoftext|> to every
+ * prompt (true for models trained that way, see `readsTextAfterEndOfText`).
  */
 export function exportGGUF(
   config: TinyLMConfig,
@@ -417,6 +428,7 @@ export function exportGGUF(
   tokenizer: GGUFTokenizerSource,
   type: QuantType,
   name = 'TinyLM',
+  addBos = false,
 ): Uint8Array {
   const headDim = config.dim / config.nHeads;
   const metadata: Array<[string, GGUFValue]> = [
@@ -438,7 +450,7 @@ export function exportGGUF(
     ['llama.attention.layer_norm_rms_epsilon', gv.f32(config.normEps)],
   ];
   if (type === 'q8_0' || type === 'q4_0') metadata.push(['general.quantization_version', gv.u32(2)]);
-  metadata.push(...tokenizerMetadata(config, tokenizer));
+  metadata.push(...tokenizerMetadata(config, tokenizer, addBos));
 
   // llama.cpp's conventional order: embeddings, then each block, then final norm and head.
   const order = ['model.embed_tokens.weight'];
