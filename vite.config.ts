@@ -54,7 +54,7 @@ export default defineConfig({
       },
       workbox: {
         // Everything the app needs offline: code, styles, wasm, shipped models and corpora.
-        globPatterns: ['**/*.{js,css,html,svg,woff2,wasm,json,bin,txt,safetensors,md}'],
+        globPatterns: ['**/*.{js,mjs,css,html,svg,woff2,wasm,json,bin,txt,safetensors,md}'],
         globIgnores: ['**/node_modules/**'],
         // Precache everything up to 4 MB (the app, shipped models, tokenizer tables). web-llm's two
         // ~6 MB chunks (page side and worker) are cached on first use by the rule below instead, so
@@ -63,7 +63,7 @@ export default defineConfig({
         runtimeCaching: [
           {
             // Hashed build assets never change: cache-first is safe.
-            urlPattern: ({ url, sameOrigin }) => sameOrigin && /\/assets\/[^/]+\.(?:js|wasm|css)$/.test(url.pathname),
+            urlPattern: ({ url, sameOrigin }) => sameOrigin && /\/assets\/[^/]+\.(?:m?js|wasm|css)$/.test(url.pathname),
             handler: 'CacheFirst',
             options: { cacheName: 'llm-lab-assets', expiration: { maxEntries: 64 } },
           },
@@ -83,9 +83,10 @@ export default defineConfig({
   },
   optimizeDeps: {
     // LangChain's subpath modules are found late (lazily loaded lab chunks); listing them avoids a
-    // dev-server reload mid-test when they are first imported.
+    // dev-server reload mid-test when they are first imported. Same for gpt-tokenizer's encoder.
     include: [
       'voy-search/voy_search_bg.js',
+      'gpt-tokenizer/GptEncoding',
       ...['callbacks/base', 'chat_history', 'documents', 'embeddings', 'language_models/chat_models', 'messages', 'output_parsers', 'outputs', 'prompts', 'retrievers', 'runnables', 'tools', 'utils/function_calling', 'utils/standard_schema', 'vectorstores'].map((p) => `@langchain/core/${p}`),
     ],
     exclude: ['@mlc-ai/web-llm'],

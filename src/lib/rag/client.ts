@@ -4,7 +4,7 @@
  * Each lab creates its own and disposes it with the lab.
  */
 import { createWorkerClient, type WorkerClient } from '../rpc/client';
-import { createRagApi, pdfjsLoader, type RagApi } from './worker-api';
+import { createRagApi, type RagApi } from './worker-api';
 
 export type RagClient = WorkerClient<RagApi>;
 
@@ -13,6 +13,9 @@ export function createRagClient(): RagClient {
   return createWorkerClient<RagApi>({
     label: 'RAG',
     start: (name) => new Worker(new URL('../../../workers/rag.worker.ts', import.meta.url), { type: 'module', name }),
-    inPage: async () => createRagApi({ loadPdfjs: pdfjsLoader(), voyWasm: (await import('./voy-browser')).voyWasmBytes }),
+    inPage: async () => {
+      const [{ pdfjsLoader }, { voyWasmBytes }] = await Promise.all([import('./pdf-browser'), import('./voy-browser')]);
+      return createRagApi({ loadPdfjs: pdfjsLoader(), voyWasm: voyWasmBytes });
+    },
   });
 }

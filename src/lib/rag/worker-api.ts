@@ -79,20 +79,6 @@ export interface RagApiDeps {
   voyWasm?: () => Promise<BufferSource>;
 }
 
-/** pdf.js loaded on demand, its worker code running in this thread (used by the worker and the in-page fallback). */
-export function pdfjsLoader(): () => Promise<PdfjsLike> {
-  let pdfjs: Promise<PdfjsLike> | null = null;
-  return () => {
-    pdfjs ??= (async () => {
-      const [lib, worker] = await Promise.all([import('pdfjs-dist'), import('pdfjs-dist/build/pdf.worker.mjs')]);
-      (globalThis as { pdfjsWorker?: unknown }).pdfjsWorker = worker;
-      return lib as unknown as PdfjsLike;
-    })();
-    pdfjs.catch(() => (pdfjs = null));
-    return pdfjs;
-  };
-}
-
 /** Throws the cancel as a RagError when the call was cancelled. */
 function check(signal: AbortSignal): void {
   if (signal.aborted) throw new RagError('aborted', 'Cancelled; nothing was stored.');

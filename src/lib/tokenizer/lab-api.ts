@@ -1,11 +1,14 @@
 /**
  * What the tokenization lab asks of its worker, declared once for both sides, and the
  * implementation (framework-free, so it also runs on the main thread as a fallback and in Node
- * tests). The OpenAI encodings come from `gpt-tokenizer`, loaded on first use with dynamic
- * `import()` (they are 0.6–2.4 MB of JavaScript each and must stay out of the main chunk).
+ * tests). The OpenAI encodings come from `gpt-tokenizer`, their tables loaded on first use from
+ * one shared static file each (0.6–2.4 MB of JavaScript: out of the main chunk, and shipped once).
  */
 import type { CallContext } from '../rpc/protocol';
 import { transfer } from '../rpc/protocol';
+import r50kUrl from 'gpt-tokenizer/bpeRanks/r50k_base?url';
+import cl100kUrl from 'gpt-tokenizer/bpeRanks/cl100k_base?url';
+import o200kUrl from 'gpt-tokenizer/bpeRanks/o200k_base?url';
 import { Tokenizer } from './tokenizer';
 import { trainBPE, type MergeStep } from './train';
 
@@ -66,22 +69,34 @@ interface GptEncodingModule {
   decode(ids: number[]): string;
 }
 
-async function loadOpenAI(kind: 'r50k' | 'cl100k' | 'o200k'): Promise<{ enc: GptEncodingModule; ranks: ReadonlyArray<string | readonly number[]> }> {
-  // Separate literal imports so the bundler makes one lazy chunk per encoding.
-  switch (kind) {
-    case 'r50k': {
-      const [enc, ranks] = await Promise.all([import('gpt-tokenizer/encoding/r50k_base'), import('gpt-tokenizer/bpeRanks/r50k_base')]);
-      return { enc, ranks: ranks.default };
-    }
-    case 'cl100k': {
-      const [enc, ranks] = await Promise.all([import('gpt-tokenizer/encoding/cl100k_base'), import('gpt-tokenizer/bpeRanks/cl100k_base')]);
-      return { enc, ranks: ranks.default };
-    }
-    case 'o200k': {
-      const [enc, ranks] = await Promise.all([import('gpt-tokenizer/encoding/o200k_base'), import('gpt-tokenizer/bpeRanks/o200k_base')]);
-      return { enc, ranks: ranks.default };
-    }
-  }
+type OpenAIKind = 'r50k' | 'cl100k' | 'o200k';
+type Ranks = ReadonlyArray<string | readonly number[]>;
+
+/**
+ * Each encoding's table (0.6–2.4 MB of JavaScript) as one static file, fetched on first use:
+ * `?url` emits the package's file as-is under a content hash, so the page's build and the
+ * worker's build point at the same file and the offline precache holds it once (imported as
+ * modules, each build would bundle its own copy).
+ */
+const RANK_URLS: Record<OpenAIKind, string> = {
+  r50k: r50kUrl,
+  cl100k: cl100kUrl,
+  o200k: o200kUrl,
+};
+const ENCODING_NAMES = { r50k: 'r50k_base', cl100k: 'cl100k_base', o200k: 'o200k_base' } as const;
+
+async function loadRanks(kind: OpenAIKind): Promise<Ranks> {
+  const node = typeof process !== 'undefined' && !!process.versions?.node && typeof document === 'undefined' && !('WorkerGlobalScope' in globalThis);
+  // In Node (tests, scripts) the package resolves natively; in a page or worker, from the asset URL.
+  const specifier = node ? `gpt-tokenizer/bpeRanks/${ENCODING_NAMES[kind]}` : RANK_URLS[kind];
+  const mod = (await import(/* @vite-ignore */ specifier)) as { default: Ranks };
+  return mod.default;
+}
+
+async function loadOpenAI(kind: OpenAIKind): Promise<{ enc: GptEncodingModule; ranks: Ranks }> {
+  const [{ GptEncoding }, ranks] = await Promise.all([import('gpt-tokenizer/GptEncoding'), loadRanks(kind)]);
+  const enc = GptEncoding.getEncodingApi(ENCODING_NAMES[kind], () => ranks as (string | number[])[]);
+  return { enc, ranks };
 }
 
 function pack(kind: TokenizerKind, ids: number[], bytesOf: (id: number) => Uint8Array, special: (id: number) => boolean, vocabSize: number, ms: number): Tokenized {

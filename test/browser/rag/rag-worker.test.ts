@@ -9,6 +9,8 @@ import { FlatIndex } from '../../../src/lib/rag/vector-index';
 import { ragErrorFromData } from '../../../src/lib/rag/errors';
 import { createRagClient } from '../../../src/lib/rag/client';
 import { makePdf } from '../../fixtures/rag/make-pdf';
+import { createRagApi } from '../../../src/lib/rag/worker-api';
+import { pdfjsLoader } from '../../../src/lib/rag/pdf-browser';
 
 const client = createRagClient();
 afterAll(() => client.dispose());
@@ -60,5 +62,15 @@ describe('RAG worker', () => {
     for (const s of spans) expect(text.slice(s.start, s.end)).toBe(s.text);
     const vecs = await client.call('embedLexical', [['a b c', 'd e f'], 768]);
     expect(vecs.length).toBe(2 * 768);
+  });
+});
+
+describe('RAG API on the page (the fallback where workers are unavailable)', () => {
+  it('reads a PDF with pdf.js imported from the same asset file the worker uses', async () => {
+    const api = createRagApi({ loadPdfjs: pdfjsLoader() });
+    const ctx = { signal: new AbortController().signal, progress: async () => {} };
+    const [pdf] = await api.prepare([asFile('p.pdf', makePdf(['Page one text.', 'Page two text.']), 'application/pdf')], { kind: 'sentence', size: 32, overlap: 0 }, 16, ctx);
+    expect(pdf.ok && pdf.pages).toEqual([0, 16]);
+    expect(pdf.ok && pdf.vectors?.length).toBe(pdf.ok ? pdf.chunks.length * 16 : -1);
   });
 });
