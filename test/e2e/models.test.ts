@@ -104,4 +104,39 @@ describe('model manager', () => {
       await open.close();
     }
   });
+
+  it('lays out every built-in card alike, and explains a missing GPU adapter in one sentence (no "..")', async () => {
+    const browser = await getBrowser();
+    for (const width of [1280, 390]) {
+      const context = await browser.newContext({ viewport: { width, height: 900 } });
+      // A browser with WebGPU but no adapter (blocklisted GPU, or disabled).
+      await context.addInitScript(() => {
+        Object.defineProperty(navigator, 'gpu', { value: { requestAdapter: async () => null, getPreferredCanvasFormat: () => 'bgra8unorm' }, configurable: true });
+      });
+      const { page, close } = await openApp('#/models', { context });
+      try {
+        await page.waitForSelector('.builtins [data-model-id="tinylm-base"]');
+        await page.getByText(/no GPU adapter is available/).waitFor();
+        const device = await page.textContent('.device');
+        expect(device).toMatch(/blocklisted GPU or disabled\)\. WebLLM models/);
+        expect(device).not.toMatch(/\.\./);
+        // Each card: its button at the card's right edge, level with the card's middle row.
+        const boxes = await page.$$eval('.builtins [data-model-id]', (cards) =>
+          cards.map((c) => {
+            const card = c.getBoundingClientRect();
+            const btn = c.querySelector('button')!.getBoundingClientRect();
+            return { id: c.getAttribute('data-model-id'), rightGap: Math.round(card.right - btn.right), height: Math.round(card.height), btnTop: Math.round(btn.top - card.top) };
+          }),
+        );
+        expect(boxes.length).toBeGreaterThanOrEqual(3);
+        for (const b of boxes) expect(b, `${b.id} at ${width}px`).toMatchObject({ rightGap: boxes[0].rightGap });
+        const base = boxes.find((b) => b.id === 'tinylm-base')!;
+        const chat = boxes.find((b) => b.id === 'tinylm-chat')!;
+        if (width === 1280) expect({ h: base.height, top: base.btnTop }).toEqual({ h: chat.height, top: chat.btnTop });
+      } finally {
+        await close();
+        await context.close();
+      }
+    }
+  });
 });
