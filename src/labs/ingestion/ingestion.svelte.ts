@@ -1,7 +1,9 @@
 /**
  * The ingestion lab's work: live chunk preview (worker, newest result wins), and ingesting
- * files — load + split in the worker, duplicate check, lexical embedding in the worker, then
- * one store transaction per document. Each file gets its own outcome line.
+ * files. With the lexical embedder the worker does it all (read, split, embed, duplicate check,
+ * one store transaction per document), so a 50 MB file or 5,000 files never block the page;
+ * with a neural embedder the worker reads and splits, the engine embeds, the page stores.
+ * Each file gets its own outcome line.
  */
 import type { DocumentRow } from '../../lib/storage/db';
 
@@ -10,7 +12,6 @@ import { embedAll } from '../../lib/rag/ingest';
 import { createEmbedder } from '../rag-common/embedders';
 import { isAbort } from '../../lib/errors';
 import { RagError, ragErrorFromData } from '../../lib/rag/errors';
-import { MAX_FILE_BYTES } from '../../lib/rag/loaders';
 import type { Span } from '../../lib/rag/splitters';
 import type { WorkerSplitOptions } from '../../lib/rag/worker-api';
 import type { RagClient } from '../../lib/rag/client';
@@ -139,14 +140,28 @@ export class IngestionJob {
       if (!col) throw new RagError('bad-format', 'Choose or create a collection first.');
       const embedder = await this.embedder(col.embedder, col.dims);
       stopIfCancelled();
-      const workerFiles = await Promise.all(files.map(async (f) => ({ name: f.name, type: f.type, size: f.size, bytes: f.size <= MAX_FILE_BYTES ? await f.arrayBuffer() : new ArrayBuffer(0) })));
-      // Lexical vectors are computed in the worker with the reading, so chunk texts don't travel twice.
-      const lexicalDims = embedder instanceof LexicalEmbedder ? embedder.dims : undefined;
-      const prepared = await this.client.call('prepare', [workerFiles, split, lexicalDims], {
-        signal: ac.signal,
-        transfer: workerFiles.map((f) => f.bytes),
-        onProgress: ({ done, total, name }) => void (this.progress = { done, total, label: name ? `Reading ${name}` : 'Read all files' }),
-      });
+      const onProgress = ({ done, total, name }: { done: number; total: number; name: string }) =>
+        void (this.progress = { done, total, label: name ? `Reading ${name}` : 'Read all files' });
+      if (embedder instanceof LexicalEmbedder) {
+        // The whole lexical path runs in the worker, storing included: the page only passes File
+        // handles (nothing is read or copied here) and shows the outcomes.
+        const { outcomes, preview } = await this.client.call('ingest', [{ dbName: this.session.store.db.name, collectionId }, files, split, embedder.dims], { signal: ac.signal, onProgress });
+        // One assignment, one render (5,000 files make 5,000 lines).
+        this.outcomes = outcomes.map((o) =>
+          o.ok
+            ? { name: o.name, ok: true, message: `${o.chunks} chunks stored${o.notes.length ? ` (${o.notes.join('; ')})` : ''}.` }
+            : { name: o.name, ok: false, ...explain(ragErrorFromData(o.error)) },
+        );
+        stored = outcomes.filter((o) => o.ok).length;
+        if (preview) {
+          this.previewText = preview.text;
+          this.previewName = preview.truncated ? `${preview.name} (first ${preview.text.length.toLocaleString('en')} characters)` : preview.name;
+        }
+        return stored;
+      }
+      // Neural embedders run in the engine (web-llm's worker, or the remote server): the worker
+      // reads and splits, the page embeds and stores.
+      const prepared = await this.client.call('prepare', [files, split, undefined], { signal: ac.signal, onProgress });
       for (const p of prepared) {
         stopIfCancelled();
         if (!p.ok) {
@@ -157,9 +172,7 @@ export class IngestionJob {
         try {
           const dup = await this.session.store.findDuplicate(collectionId, p.hash);
           if (dup) throw new RagError('duplicate', `“${p.name}” is already in this collection (same content as “${dup.name}”).`, 'Nothing was added.');
-          // Neural embedding runs in the engine (web-llm's worker, or the remote server).
-          const vectors =
-            p.vectors ?? (await embedAll(embedder, p.chunks.map((c) => c.text), (d, t) => (this.progress = { done: d, total: t, label: `Embedding ${p.name}` }), ac.signal));
+          const vectors = await embedAll(embedder, p.chunks.map((c) => c.text), (d, t) => (this.progress = { done: d, total: t, label: `Embedding ${p.name}` }), ac.signal);
           stopIfCancelled();
           await this.session.store.addDocument(collectionId, { ...p, embedderId: embedder.id, vectors });
           stored++;

@@ -16,17 +16,13 @@ import { chunkDocument } from './ingest';
 import { loadDocument, type DocKind } from './loaders';
 import type { PdfjsLike } from './pdf';
 import { split, type Span, type SplitOptions } from './splitters';
-import { sha256Hex } from './store';
+import { openLabDB } from '../storage/db';
+import { RagStore, sha256Hex } from './store';
 
 export type { IndexTiming } from './index-timing';
 
-export interface WorkerFile {
-  name: string;
-  type: string;
-  size: number;
-  /** transferred, not copied */
-  bytes: ArrayBuffer;
-}
+/** A file to read: its bytes (transferred, not copied), or a File/Blob handle the worker reads itself (nothing copied on the page). */
+export type WorkerFile = { name: string; type: string; size: number; bytes: ArrayBuffer } | (Blob & { name: string });
 
 /** A loaded and split file (with its lexical vectors when asked), or why it failed. */
 export type PreparedResult =
@@ -58,7 +54,33 @@ export interface PrepareProgress {
   name: string;
 }
 
+/** What `ingest` did with one file. */
+export type IngestOutcome = { name: string; ok: true; chunks: number; notes: string[] } | { name: string; ok: false; error: ErrorData };
+
+/** Where `ingest` stores: the app's database (by name) and one collection in it. */
+export interface IngestTarget {
+  dbName: string;
+  collectionId: string;
+}
+
+/** The beginning of the last stored document, for the lab's chunk preview. */
+export interface IngestPreview {
+  name: string;
+  text: string;
+  /** true when `text` is only the first PREVIEW_CHARS characters */
+  truncated: boolean;
+}
+
+/** How much of a stored document comes back for the preview (the page renders every chunk of it). */
+export const PREVIEW_CHARS = 100_000;
+
 export interface RagApi {
+  /**
+   * The whole lexical ingestion off the main thread: reads, splits and embeds each file and
+   * stores it (one transaction per document, duplicates refused) in the collection. Per-file
+   * outcomes; a cancel stops before the next step (a document being written is written whole).
+   */
+  ingest(target: IngestTarget, files: WorkerFile[], split: WorkerSplitOptions, lexicalDims: number, ctx: CallContext<PrepareProgress>): Promise<{ outcomes: IngestOutcome[]; preview: IngestPreview | null }>;
   /**
    * Loads and splits files (and embeds them lexically when `lexicalDims` is given); per-file
    * results, so one bad file doesn't stop the others. A cancel stops it between steps.
@@ -73,6 +95,8 @@ export interface RagApi {
 }
 
 export interface RagApiDeps {
+  /** The store of a database by name (tests pass one over fake-indexeddb). */
+  openStore?: (dbName: string) => RagStore;
   /** pdf.js, imported on the first PDF (in a worker its own worker code runs in that thread). */
   loadPdfjs?: () => Promise<PdfjsLike>;
   /** voy-search's wasm bytes (for the index timing). */
@@ -92,6 +116,12 @@ const EMBED_STEP = 256;
 
 /** The RAG API (see `RagApi`); `deps` supplies pdf.js and voy where they exist. */
 export function createRagApi(deps: RagApiDeps = {}): RagApi {
+  const stores = new Map<string, RagStore>();
+  const storeOf = (dbName: string) => {
+    let s = stores.get(dbName);
+    if (!s) stores.set(dbName, (s = deps.openStore ? deps.openStore(dbName) : new RagStore(openLabDB(dbName))));
+    return s;
+  };
   let lastTokenizer: { text: string; vocab: number; tokenizer: Tokenizer } | null = null;
 
   /**
@@ -120,7 +150,49 @@ export function createRagApi(deps: RagApiDeps = {}): RagApi {
     return out;
   }
 
+  /** Reads one file and splits it (and embeds it, given dims). */
+  async function readOne(f: WorkerFile, opts: WorkerSplitOptions, lexicalDims: number | undefined, signal: AbortSignal) {
+    const arrayBuffer = f instanceof Blob ? () => f.arrayBuffer() : async () => f.bytes;
+    const doc = await loadDocument({ name: f.name, size: f.size, type: f.type, arrayBuffer }, { loadPdfjs: deps.loadPdfjs });
+    await breathe();
+    check(signal);
+    const chunks = chunkDocument(doc, splitOptions(doc.text, opts));
+    if (chunks.length === 0) throw new RagError('empty', `“${f.name}” produced no chunks.`);
+    const vectors = lexicalDims ? await embed(chunks.map((c) => c.text), lexicalDims, signal) : undefined;
+    return { doc, chunks, vectors, hash: await sha256Hex(doc.bytes) };
+  }
+
   return {
+    async ingest(target, files, opts, lexicalDims, ctx) {
+      const store = storeOf(target.dbName);
+      const outcomes: IngestOutcome[] = [];
+      let preview: IngestPreview | null = null;
+      for (let i = 0; i < files.length; i++) {
+        check(ctx.signal);
+        const f = files[i];
+        await ctx.progress({ done: i, total: files.length, name: f.name });
+        try {
+          const { doc, chunks, vectors, hash } = await readOne(f, opts, lexicalDims, ctx.signal);
+          check(ctx.signal);
+          const dup = await store.findDuplicate(target.collectionId, hash);
+          if (dup) throw new RagError('duplicate', `“${f.name}” is already in this collection (same content as “${dup.name}”).`, 'Nothing was added.');
+          check(ctx.signal);
+          await store.addDocument(target.collectionId, {
+            name: doc.name, mime: doc.mime, hash, size: doc.bytes.length, text: doc.text, pages: doc.pages,
+            chunks: chunks.map(({ text, start, end, page, heading }) => ({ text, start, end, page, heading })),
+            vectors: vectors!, embedderId: new LexicalEmbedder(lexicalDims).id,
+          });
+          outcomes.push({ name: doc.name, ok: true, chunks: chunks.length, notes: doc.notes });
+          preview = { name: doc.name, text: doc.text.slice(0, PREVIEW_CHARS), truncated: doc.text.length > PREVIEW_CHARS };
+        } catch (e) {
+          if (e instanceof RagError && e.code === 'aborted') throw e;
+          outcomes.push({ name: f.name, ok: false, error: ragErrorToData(e) });
+        }
+      }
+      await ctx.progress({ done: files.length, total: files.length, name: '' });
+      return { outcomes, preview };
+    },
+
     async prepare(files, opts, lexicalDims, ctx) {
       const out: PreparedResult[] = [];
       const buffers: ArrayBuffer[] = [];
@@ -129,14 +201,9 @@ export function createRagApi(deps: RagApiDeps = {}): RagApi {
         const f = files[i];
         await ctx.progress({ done: i, total: files.length, name: f.name });
         try {
-          const doc = await loadDocument({ name: f.name, size: f.size, type: f.type, arrayBuffer: async () => f.bytes }, { loadPdfjs: deps.loadPdfjs });
-          await breathe();
-          check(ctx.signal);
-          const chunks = chunkDocument(doc, splitOptions(doc.text, opts));
-          if (chunks.length === 0) throw new RagError('empty', `“${f.name}” produced no chunks.`);
-          const vectors = lexicalDims ? await embed(chunks.map((c) => c.text), lexicalDims, ctx.signal) : undefined;
+          const { doc, chunks, vectors, hash } = await readOne(f, opts, lexicalDims, ctx.signal);
           if (vectors) buffers.push(vectors.buffer as ArrayBuffer);
-          out.push({ ok: true, name: doc.name, kind: doc.kind, mime: doc.mime, hash: await sha256Hex(doc.bytes), size: doc.bytes.length, text: doc.text, pages: doc.pages, notes: doc.notes, chunks, vectors });
+          out.push({ ok: true, name: doc.name, kind: doc.kind, mime: doc.mime, hash, size: doc.bytes.length, text: doc.text, pages: doc.pages, notes: doc.notes, chunks, vectors });
         } catch (e) {
           if (e instanceof RagError && e.code === 'aborted') throw e;
           out.push({ ok: false, name: f.name, error: ragErrorToData(e) });

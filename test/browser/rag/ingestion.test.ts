@@ -92,4 +92,32 @@ describe('ingestion job', () => {
     expect(workers).toHaveLength(2);
     client.dispose();
   });
+
+  it('keeps the page responsive while ingesting a big file and many small ones (no main-thread task over 200 ms)', async () => {
+    const session = new RagSession(db);
+    const client = createRagClient();
+    const job = new IngestionJob(session, client);
+    const col = await job.createCollection('responsive', 'lexical-hash-768');
+    const big = [new File([bigText(8_000_000)], 'big.txt', { type: 'text/plain' })];
+    const many = Array.from({ length: 1000 }, (_, i) => new File([`Note ${i}. ${bigText(200 + (i % 40))}`], `n${i}.txt`, { type: 'text/plain' }));
+    await new Promise((r) => setTimeout(r, 50)); // the task that built the files ends before we watch
+    const long: number[] = [];
+    const obs = new PerformanceObserver((l) => l.getEntries().forEach((e) => long.push(Math.round(e.duration))));
+    obs.observe({ type: 'longtask' });
+    const progress: number[] = [];
+    const watch = setInterval(() => progress.push(job.progress.done), 20);
+    try {
+      expect(await job.ingest(big, col, { kind: 'recursive', size: 400, overlap: 60 })).toBe(1);
+      expect(await job.ingest(many, col, { kind: 'recursive', size: 400, overlap: 60 })).toBe(1000);
+    } finally {
+      obs.disconnect();
+      clearInterval(watch);
+    }
+    expect(long.filter((ms) => ms > 200)).toEqual([]);
+    expect(new Set(progress).size).toBeGreaterThan(3); // progress moved while it ran
+    // The preview shows the beginning of the big document, not all of it.
+    expect(job.previewText.length).toBeLessThanOrEqual(100_000);
+    expect(await db.documents.where('collectionId').equals(col).count()).toBe(1001);
+    client.dispose();
+  });
 });

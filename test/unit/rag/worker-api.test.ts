@@ -2,7 +2,10 @@
  * The RAG worker's logic (src/lib/rag/worker-api.ts) in Node: the same object the worker serves
  * and the page runs when workers are unavailable.
  */
+import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
+import { openLabDB } from '../../../src/lib/storage/db';
+import { RagStore } from '../../../src/lib/rag/store';
 import { LexicalEmbedder } from '../../../src/lib/rag/embedders';
 import { ragErrorFromData } from '../../../src/lib/rag/errors';
 import { createRagApi, type PrepareProgress, type WorkerFile } from '../../../src/lib/rag/worker-api';
@@ -81,5 +84,29 @@ describe('RAG worker API', () => {
     expect(rows[2].agreement).toBe(1);
     expect(rows[1].error).toMatch(/voy-search/);
     expect(c.seen.some((s) => s.startsWith('building flat'))).toBe(true);
+  });
+
+  it('ingests into the store off the page: stored docs, duplicates refused, bad files as data, a preview', async () => {
+    const api = createRagApi();
+    const dbName = `worker-api-${Date.now()}`;
+    const store = new RagStore(openLabDB(dbName));
+    const col = await store.createCollection('c', new LexicalEmbedder(64));
+    const text = 'Retrieval finds passages. Embeddings map text to vectors. '.repeat(5);
+    const res = await api.ingest({ dbName, collectionId: col.id }, [file('a.txt', text), file('copy.txt', text), file('empty.txt', '')], { kind: 'sentence', size: 80, overlap: 0 }, 64, ctx());
+    expect(res.outcomes.map((o) => o.ok)).toEqual([true, false, false]);
+    expect(res.outcomes.map((o) => (o.ok ? '' : (ragErrorFromData(o.error) as Error & { code: string }).code))).toEqual(['', 'duplicate', 'empty']);
+    expect(res.preview).toEqual({ name: 'a.txt', text, truncated: false });
+    const docs = await store.documents(col.id);
+    expect(docs.map((d) => d.name)).toEqual(['a.txt']);
+    const chunks = await store.chunks(col.id);
+    expect(chunks.length).toBe(res.outcomes[0].ok ? res.outcomes[0].chunks : -1);
+    const { vectors } = await store.vectors(col.id, chunks.map((c) => c.id), col.embedder);
+    const expected = await new LexicalEmbedder(64).embed([chunks[0].text], 'document');
+    expect(Array.from(vectors.subarray(0, 64))).toEqual(Array.from(expected[0]));
+    // A cancelled ingestion stores nothing more.
+    const ac = new AbortController();
+    const c: CallContext<PrepareProgress> = { signal: ac.signal, progress: async () => void ac.abort() };
+    expect(await api.ingest({ dbName, collectionId: col.id }, [file('b.txt', 'Another text. With sentences.')], { kind: 'sentence', size: 80, overlap: 0 }, 64, c).catch((e) => e.code)).toBe('aborted');
+    expect((await store.documents(col.id)).length).toBe(1);
   });
 });
