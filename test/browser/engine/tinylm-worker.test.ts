@@ -82,4 +82,29 @@ describe('TinyLM worker (real Web Worker)', () => {
     expect(started).toBe(2);
     await engine.unload();
   });
+
+  it('a worker killed mid-reply (no error event) ends the stream with worker-crashed; the next request gets a fresh worker', async () => {
+    const workers: Worker[] = [];
+    const engine = createWorkerEngine({
+      kind: 'test-double',
+      createWorker: (name) => {
+        const w = new Worker(new URL('./crashing.worker.ts', import.meta.url), { type: 'module', name });
+        workers.push(w);
+        return w;
+      },
+    });
+    const got: string[] = [];
+    const err = await (async () => {
+      for await (const c of await engine.chat.completions.create({ messages: [{ role: 'user', content: 'go' }], stream: true })) {
+        got.push(c.choices[0]?.delta.content ?? '');
+        if (got.length === 2) workers[0].terminate(); // as when the browser reclaims the worker
+      }
+    })().catch((e) => e);
+    expect(err).toBeInstanceOf(EngineError);
+    expect((err as EngineError).code).toBe('worker-crashed');
+    const ok = await engine.chat.completions.create({ messages: [{ role: 'user', content: 'fine' }], max_tokens: 8 });
+    expect(ok.choices[0].message.content).toBe('a fairly');
+    expect(workers).toHaveLength(2);
+    await engine.unload();
+  });
 });
