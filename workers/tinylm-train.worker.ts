@@ -1,17 +1,5 @@
-/** TinyLM training worker (thin: exposes src/lib/tinylm/train-service through comlink). */
-import { expose, transfer } from 'comlink';
-import { createTrainService, type TinyLMTrainApi } from '../src/lib/tinylm/train-service';
+/** TinyLM training worker (thin: serves src/lib/tinylm/train-service through src/lib/rpc). */
+import { serve } from '../src/lib/rpc/serve';
+import { createTrainService } from '../src/lib/tinylm/train-service';
 
-const api = createTrainService();
-const exposed: TinyLMTrainApi = {
-  async train(req, onProgress) {
-    const reply = await api.train(req, onProgress);
-    // Hand the trained weights over without copying them.
-    return reply.ok ? transfer(reply, Object.values(reply.weights).map((t) => t.data.buffer as ArrayBuffer)) : reply;
-  },
-  pause: () => api.pause(),
-  resume: () => api.resume(),
-  cancel: () => api.cancel(),
-  snapshot: () => api.snapshot(),
-};
-expose(exposed);
+serve(createTrainService());

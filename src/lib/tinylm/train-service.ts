@@ -1,12 +1,16 @@
 /**
  * The training worker's API, declared once and implemented here (pure, Node-testable); the worker
- * file `workers/tinylm-train.worker.ts` only exposes it through comlink.
+ * file `workers/tinylm-train.worker.ts` serves it through src/lib/rpc, and the page reaches it
+ * with `createTrainClient()` (./train-client.ts).
  *
  * Every `train` call carries a `requestId` that comes back in its progress events and its reply,
  * so a client can drop results of a run it no longer cares about. Errors come back as data.
- * Starting a new run cancels the previous one.
+ * Starting a new run cancels the previous one; cancelling (the call's signal with
+ * `cancel: 'finish'`, or `cancel()`) ends a run early and still returns its weights.
  */
-import { toErrorData as serializeError, type ErrorData as SerializedError } from '../errors';
+import { toErrorData, type ErrorData } from '../errors';
+import type { CallContext } from '../rpc/protocol';
+import { transfer } from '../rpc/protocol';
 import type { TinyLMConfig, TinyLMWeights } from './contract';
 import { TinyLM, initWeights } from './model';
 import { Trainer, evaluateLoss, sequentialBatches, type StepInfo, type TokenData, type TrainConfig } from './train';
@@ -34,16 +38,17 @@ export interface TrainProgress extends StepInfo {
 
 export type TrainReply =
   | { requestId: number; ok: true; cancelled: boolean; last: StepInfo | null; weights: WeightRecord }
-  | { requestId: number; ok: false; error: SerializedError };
+  | { requestId: number; ok: false; error: ErrorData };
 
 /** What the worker exposes. */
 export interface TinyLMTrainApi {
-  train(req: TrainRequest, onProgress: (p: TrainProgress) => void): Promise<TrainReply>;
-  pause(): void;
-  resume(): void;
-  cancel(): void;
+  /** Trains; one progress event per step; the trained weights are transferred back. */
+  train(req: TrainRequest, ctx: CallContext<TrainProgress>): Promise<TrainReply>;
+  pause(): Promise<void>;
+  resume(): Promise<void>;
+  cancel(): Promise<void>;
   /** A snapshot of the current weights (a checkpoint of a running or finished run). */
-  snapshot(): WeightRecord | null;
+  snapshot(): Promise<WeightRecord | null>;
 }
 
 /** Map ↔ record conversions. */
@@ -61,29 +66,36 @@ export function recordToWeights(r: WeightRecord): TinyLMWeights {
 export function createTrainService(): TinyLMTrainApi {
   let trainer: Trainer | null = null;
   return {
-    async train(req, onProgress) {
+    async train(req, ctx) {
       trainer?.cancel();
+      const onAbort = () => trainer?.cancel();
       try {
         const weights = req.weights ? recordToWeights(req.weights) : initWeights(req.config, req.train.seed);
         const model = new TinyLM(req.config, weights);
         const t = new Trainer(model, req.data, req.train);
         trainer = t;
+        ctx.signal.addEventListener('abort', onAbort);
+        if (ctx.signal.aborted) t.cancel();
         const last = await t.run((info) => {
           const p: TrainProgress = { ...info, requestId: req.requestId, paused: t.isPaused };
           const every = req.evalEvery ?? 0;
           if (req.valData && every > 0 && (info.step % every === 0 || info.step === info.totalSteps))
             p.valLoss = evaluateLoss(model, sequentialBatches(req.valData, 2, req.train.seqLen, 4));
-          onProgress(p);
+          void ctx.progress(p);
         });
         const cancelled = t.step < req.train.steps;
-        return { requestId: req.requestId, ok: true, cancelled, last, weights: weightsToRecord(model.weights, false) };
+        const reply: TrainReply = { requestId: req.requestId, ok: true, cancelled, last, weights: weightsToRecord(model.weights, false) };
+        // Hand the trained weights over without copying them.
+        return transfer(reply, Object.values(reply.weights).map((w) => w.data.buffer as ArrayBuffer));
       } catch (e) {
-        return { requestId: req.requestId, ok: false, error: serializeError(e) };
+        return { requestId: req.requestId, ok: false, error: toErrorData(e) };
+      } finally {
+        ctx.signal.removeEventListener('abort', onAbort);
       }
     },
-    pause: () => trainer?.pause(),
-    resume: () => trainer?.resume(),
-    cancel: () => trainer?.cancel(),
-    snapshot: () => (trainer ? weightsToRecord(trainer.model.weights) : null),
+    pause: async () => trainer?.pause(),
+    resume: async () => trainer?.resume(),
+    cancel: async () => trainer?.cancel(),
+    snapshot: async () => (trainer ? weightsToRecord(trainer.model.weights) : null),
   };
 }

@@ -1,8 +1,8 @@
 /** The TinyLM training worker in a real browser: progress, pause/resume, cancel, weights back. */
-import { proxy, wrap } from 'comlink';
 import { describe, expect, it } from 'vitest';
 import type { TinyLMConfig } from '../../../src/lib/tinylm/contract';
-import type { TinyLMTrainApi, TrainProgress } from '../../../src/lib/tinylm/train-service';
+import type { TrainProgress } from '../../../src/lib/tinylm/train-service';
+import { createTrainClient } from '../../../src/lib/tinylm/train-client';
 
 const config: TinyLMConfig = {
   vocabSize: 16, dim: 16, nLayers: 1, nHeads: 2, nKvHeads: 1, ffnDim: 32,
@@ -13,17 +13,17 @@ const tokens = Int32Array.from({ length: 2000 }, (_, i) => 1 + (i % 15));
 const train = { steps: 60, batchSize: 4, seqLen: 12, maxLr: 1e-2, minLr: 1e-3, warmup: 5, weightDecay: 0, clip: 1, seed: 3 };
 
 function start() {
-  const worker = new Worker(new URL('../../../workers/tinylm-train.worker.ts', import.meta.url), { type: 'module' });
-  return { worker, api: wrap<TinyLMTrainApi>(worker) };
+  const client = createTrainClient();
+  return { worker: { terminate: () => client.dispose() }, api: client };
 }
 
 describe('tinylm-train worker', () => {
   it('trains with progress events and returns weights that lowered the loss', async () => {
     const { worker, api } = start();
     const events: TrainProgress[] = [];
-    const reply = await api.train({ requestId: 7, config, train, data: { tokens } }, proxy((p: TrainProgress) => void events.push(p)));
-    // Progress callbacks travel on their own comlink port and can trail the reply: let the last one land.
-    for (let i = 0; i < 250 && events.at(-1)?.step !== 60; i++) await new Promise((r) => setTimeout(r, 20));
+    const reply = await api.call('train', [{ requestId: 7, config, train, data: { tokens } }], { onProgress: (p: TrainProgress) => void events.push(p) });
+    // Every progress event arrives before the reply.
+    expect(api.inPage).toBe(false);
     worker.terminate();
     if (!reply.ok) throw new Error(reply.error.message);
     expect(reply.requestId).toBe(7);
@@ -39,18 +39,18 @@ describe('tinylm-train worker', () => {
     const { worker, api } = start();
     let steps = 0;
     let pausedAt = -1;
-    const done = api.train({ requestId: 1, config, train: { ...train, steps: 100000 }, data: { tokens } }, proxy((p: TrainProgress) => void (steps = p.step)));
+    const done = api.call('train', [{ requestId: 1, config, train: { ...train, steps: 100000 }, data: { tokens } }], { onProgress: (p: TrainProgress) => void (steps = p.step) });
     while (steps < 3) await new Promise((r) => setTimeout(r, 20));
-    await api.pause();
+    await api.call('pause', []);
     await new Promise((r) => setTimeout(r, 100));
     pausedAt = steps;
     await new Promise((r) => setTimeout(r, 300));
     expect(steps).toBe(pausedAt); // nothing happens while paused
-    const snap = await api.snapshot();
+    const snap = await api.call('snapshot', []);
     expect(snap?.['model.norm.weight'].shape).toEqual([16]);
-    await api.resume();
+    await api.call('resume', []);
     while (steps < pausedAt + 3) await new Promise((r) => setTimeout(r, 20));
-    await api.cancel();
+    await api.call('cancel', []);
     const reply = await done;
     worker.terminate();
     expect(reply.ok && reply.cancelled).toBe(true);
@@ -58,9 +58,23 @@ describe('tinylm-train worker', () => {
 
   it('reports bad input as data', async () => {
     const { worker, api } = start();
-    const reply = await api.train({ requestId: 2, config: { ...config, nHeads: 3 }, train, data: { tokens } }, proxy(() => {}));
+    const reply = await api.call('train', [{ requestId: 2, config: { ...config, nHeads: 3 }, train, data: { tokens } }]);
     worker.terminate();
     expect(reply.ok).toBe(false);
     if (!reply.ok) expect(reply.error.message).toMatch(/divisible/);
+  });
+
+  it("a cancelled call (cancel: 'finish') ends the run early and still returns its weights", async () => {
+    const client = createTrainClient();
+    const ac = new AbortController();
+    const reply = await client.call('train', [{ requestId: 3, config, train: { ...train, steps: 100000 }, data: { tokens } }], {
+      signal: ac.signal,
+      cancel: 'finish',
+      onProgress: (p: TrainProgress) => void (p.step === 5 && ac.abort()),
+    });
+    client.dispose();
+    expect(reply.ok && reply.cancelled).toBe(true);
+    expect(reply.ok && reply.last!.step).toBeLessThan(100);
+    expect(reply.ok && reply.weights['model.norm.weight'].data).toBeInstanceOf(Float32Array);
   });
 });

@@ -97,9 +97,12 @@ describe('Trainer', () => {
   it('train service: cancel stops a run and keeps the weights', async () => {
     const svc = createTrainService();
     let n = 0;
-    const p = svc.train({ requestId: 4, config, train: { ...cfg, steps: 1000 }, data: { tokens } }, (e) => {
-      n = e.step;
-      if (e.step === 3) svc.cancel();
+    const p = svc.train({ requestId: 4, config, train: { ...cfg, steps: 1000 }, data: { tokens } }, {
+      signal: new AbortController().signal,
+      progress: async (e) => {
+        n = e.step;
+        if (e.step === 3) await svc.cancel();
+      },
     });
     const r = await p;
     expect(r.ok && r.cancelled).toBe(true);
