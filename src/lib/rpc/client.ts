@@ -189,12 +189,22 @@ export function createWorkerClient<A extends object>(options: WorkerClientOption
     return l;
   }
 
-  async function startInPage(): Promise<Live<A>> {
+  let inPageStarting: Promise<Live<A>> | null = null;
+  /** The in-page API (one, however many calls ask at once). */
+  function startInPage(): Promise<Live<A>> {
     useInPage = true;
-    const l = newLive(null, await options.inPage!());
-    live = l;
-    if (options.onStart) l.ready = options.onStart((m, a, o) => callOn(l, m, a, o));
-    return l;
+    if (live && !live.dead && !live.worker) return Promise.resolve(live);
+    inPageStarting ??= (async () => {
+      try {
+        const l = newLive(null, await options.inPage!());
+        live = l;
+        if (options.onStart) l.ready = options.onStart((m, a, o) => callOn(l, m, a, o));
+        return l;
+      } finally {
+        inPageStarting = null;
+      }
+    })();
+    return inPageStarting;
   }
 
   /** The running worker (started if needed), ready for calls. */

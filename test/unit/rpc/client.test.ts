@@ -154,6 +154,24 @@ describe('worker client', () => {
     expect(await p.catch((e) => e.code)).toBe('aborted');
   });
 
+  it('calls made at once share one in-page API', async () => {
+    let made = 0;
+    const client = createWorkerClient<DemoApi>({
+      label: 'Demo',
+      start: () => {
+        throw new Error('no module workers');
+      },
+      inPage: async () => {
+        made++;
+        await new Promise((r) => setTimeout(r, 5));
+        return createDemoApi();
+      },
+    });
+    await Promise.all([client.call('hold', ['x']), client.call('add', [1, 1]), client.call('add', [2, 2])]);
+    expect(await client.call('held', [])).toBe('x');
+    expect(made).toBe(1);
+  });
+
   it('falls back in-page when the worker dies before it ever answered (a worker that cannot load)', async () => {
     let started = 0;
     const client = createWorkerClient<DemoApi>({
