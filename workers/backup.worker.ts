@@ -1,5 +1,5 @@
-/** Backup export and import off the main thread (thin: exposes src/lib/storage/backup-api over comlink). */
-import { expose } from 'comlink';
+/** Backup export and import off the main thread (thin: serves src/lib/storage/backup-api through src/lib/rpc). */
+import { serve } from '../src/lib/rpc/serve';
 import { createBackupApi } from '../src/lib/storage/backup-api';
 
-expose(createBackupApi());
+serve(createBackupApi());

@@ -1,9 +1,11 @@
 /**
- * Page-side access to the backup worker: the worker starts on the first call; without workers
- * the same API runs on the page. Failures come back as LabErrors with their code and hint.
+ * Page-side access to the backup worker, through the one worker client (src/lib/rpc): the
+ * worker starts on the first call; without workers the same API runs on the page; a worker that
+ * dies (e.g. out of memory on a huge file) fails the pending call with 'worker-crashed'.
+ * Failures come back as LabErrors with their code and hint.
  */
-import { wrap, type Remote } from 'comlink';
 import { LabError, type LabErrorCode } from '../errors';
+import { createWorkerClient } from '../rpc/client';
 import type { BackupApi, Outcome } from './backup-api';
 import type { ImportPlan, ImportResult } from './backup';
 
@@ -17,49 +19,28 @@ export interface BackupClient {
 
 /** Creates a lazily started client of `workers/backup.worker.ts`. */
 export function createBackupClient(): BackupClient {
-  let worker: Worker | null = null;
-  let api: Promise<BackupApi | Remote<BackupApi>> | null = null;
-  // rejects when the worker dies (e.g. out of memory on a huge file), so no call waits forever
-  let died: Promise<never> = new Promise<never>(() => {});
-  const get = () => {
-    if (!api) {
-      try {
-        const w = new Worker(new URL('../../../workers/backup.worker.ts', import.meta.url), { type: 'module', name: 'backup' });
-        worker = w;
-        died = new Promise<never>((_, reject) => {
-          w.addEventListener('error', (ev) => {
-            ev.preventDefault();
-            w.terminate();
-            if (worker === w) {
-              worker = null;
-              api = null;
-            }
-            reject(new LabError('worker-crashed', 'The backup worker stopped unexpectedly (out of memory?).', 'Nothing was changed. Close other tabs, reload the page and try again.'));
-          });
-        });
-        died.catch(() => {});
-        api = Promise.resolve(wrap<BackupApi>(w));
-      } catch {
-        api = import('./backup-api').then((m) => m.createBackupApi());
-      }
-    }
-    return api;
-  };
+  const client = createWorkerClient<BackupApi>({
+    label: 'backup',
+    start: (name) => new Worker(new URL('../../../workers/backup.worker.ts', import.meta.url), { type: 'module', name }),
+    // loaded only if needed: the page keeps the backup code out of its own chunks
+    inPage: async () => (await import('./backup-api')).createBackupApi(),
+  });
   const unwrap = async <T>(p: Promise<Outcome<T>>): Promise<T> => {
-    const r = await Promise.race([p, died]);
+    const r = await p.catch((e: unknown) => {
+      if (e instanceof LabError && e.code === 'worker-crashed') {
+        throw new LabError('worker-crashed', 'The backup worker stopped unexpectedly (out of memory?).', 'Nothing was changed. Close other tabs, reload the page and try again.', { cause: e });
+      }
+      throw e;
+    });
     if (r.ok) return r.value;
     const d = r.error;
     throw new LabError((d.code ?? 'unknown') as LabErrorCode, d.message, d.hint);
   };
   return {
-    prepare: async (dbName, file) => unwrap((await get()).prepare(dbName, file)),
-    commit: async (mode) => unwrap((await get()).commit(mode)),
-    discard: async () => (await get()).discard(),
-    exportBlob: async (dbName) => unwrap((await get()).exportBlob(dbName)),
-    dispose() {
-      worker?.terminate();
-      worker = null;
-      api = null;
-    },
+    prepare: (dbName, file) => unwrap(client.call('prepare', [dbName, file])),
+    commit: (mode) => unwrap(client.call('commit', [mode])),
+    discard: () => client.call('discard', []),
+    exportBlob: (dbName) => unwrap(client.call('exportBlob', [dbName])),
+    dispose: () => client.dispose(),
   };
 }
