@@ -10,7 +10,7 @@ import type { TinyLMWeights } from './contract';
 import { TinyLM } from './model';
 import { LoraAdapter, type LoraConfig } from './lora';
 import { dequantizeNF4, nf4Bytes, quantizeNF4, type NF4Tensor } from './nf4';
-import { Trainer, evaluateLoss, sequentialBatches, type TokenData, type TrainConfig, type TrainTarget } from './train';
+import { Trainer, evaluateLoss, sequentialBatches, type Batch, type TokenData, type TrainConfig, type TrainTarget } from './train';
 import type { ForwardOptions } from './model';
 
 export type FinetuneMethod = 'full' | 'lora' | 'qlora';
@@ -51,6 +51,28 @@ export function quantizeLinears(weights: TinyLMWeights, doubleQuant = true): Map
   return new Map(linearWeightNames(weights).map((k) => [k, quantizeNF4(weights.get(k)!.data, { doubleQuant })]));
 }
 
+/**
+ * Deterministic evaluation batches whose windows begin at the data's example starts, in order
+ * (each window holds one example from its first token; targets follow the data's mask).
+ */
+export function* exampleBatches(data: TokenData, B: number, T: number, maxBatches = Infinity): Generator<Batch> {
+  const starts = data.starts ?? Int32Array.of(0);
+  const n = data.tokens.length;
+  for (let k = 0, made = 0; k < starts.length && made < maxBatches; made++) {
+    const inputs = new Int32Array(B * T);
+    const targets = new Int32Array(B * T).fill(-1);
+    for (let b = 0; b < B && k < starts.length; b++, k++) {
+      const end = k + 1 < starts.length ? starts[k + 1] : n; // stop at the next example
+      for (let t = 0; t < T; t++) {
+        const i = starts[k] + t;
+        inputs[b * T + t] = i < end ? data.tokens[i] : 0;
+        if (i + 1 < end && (!data.mask || data.mask[i + 1])) targets[b * T + t] = data.tokens[i + 1];
+      }
+    }
+    yield { inputs, targets, B, T };
+  }
+}
+
 /** A fine-tuning run: the model, what trains, and a `Trainer` over it. */
 export class FineTuner {
   readonly adapter: LoraAdapter | null;
@@ -89,9 +111,14 @@ export class FineTuner {
     };
   }
 
-  /** Mean loss over up to `maxBatches` sequential batches of `data` (no gradients). */
+  /**
+   * Mean loss over `data` (no gradients): windows at example starts when the data has them (so a
+   * reply is scored with its prompt in view), else sequential windows.
+   */
   evaluate(data: TokenData, maxBatches = 8, B = 4): number {
-    return evaluateLoss(this.model, sequentialBatches(data, B, this.opts.train.seqLen, maxBatches), this.forwardOptions(false));
+    const T = this.opts.train.seqLen;
+    const batches = data.starts?.length ? exampleBatches(data, B, T, maxBatches) : sequentialBatches(data, B, T, maxBatches);
+    return evaluateLoss(this.model, batches, this.forwardOptions(false));
   }
 
   /** Memory of this run (see `FinetuneMemory`). */
