@@ -6,7 +6,7 @@
  *    double quantization), each the lab's default run: loss curve, held-out loss, trainable
  *    parameters, optimizer memory, step time, held-out task score after;
  *  - NF4's round-trip error on TinyLM's linear weights next to ggml's Q8_0 and Q4_0.
- * Usage: npm run finetune:measure [-- --steps 100]   (about 3 minutes of CPU on one core)
+ * Usage: npm run finetune:measure [-- --steps 100]   (about 1 minute of CPU on one core)
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -40,18 +40,21 @@ for (const method of ['full', 'lora', 'qlora'] as FinetuneMethod[]) {
   const ft = new FineTuner(model, trainData, { method, lora: DEFAULT_LORA_CONFIG, doubleQuant: true, train: defaultTrain(method, steps) });
   const valLoss0 = ft.evaluate(valData, 16);
   const losses: number[] = [];
-  const t0 = performance.now();
+  const t0 = performance.now(), c0 = process.cpuUsage();
   await ft.trainer.run((s) => losses.push(round(s.loss)));
   const seconds = (performance.now() - t0) / 1000;
+  const c1 = process.cpuUsage(c0);
+  // CPU time of this process: on a shared machine wall time depends on everyone else's load.
+  const cpuSeconds = (c1.user + c1.system) / 1e6;
   const valLoss = ft.evaluate(valData, 16);
   const score = scoreTask(ft.mergedModel(), tok, test, 2);
   const memory = ft.memory();
   runs.push({
-    method, steps, valLoss0: round(valLoss0), valLoss: round(valLoss), losses, seconds: round(seconds, 1),
-    stepMs: round((seconds * 1000) / steps, 0), memory, trainableFraction: round(memory.trainable / memory.baseParams),
+    method, steps, valLoss0: round(valLoss0), valLoss: round(valLoss), losses, seconds: round(seconds, 1), cpuSeconds: round(cpuSeconds, 1),
+    stepMs: round((cpuSeconds * 1000) / steps, 0), memory, trainableFraction: round(memory.trainable / memory.baseParams),
     score: { format: score.format, exact: score.exact, n: score.n, samples: score.samples },
   });
-  console.log(`${method}: val ${valLoss0.toFixed(3)} → ${valLoss.toFixed(4)}, ${memory.trainable} trainable, ${seconds.toFixed(1)} s, exact ${score.exact}`);
+  console.log(`${method}: val ${valLoss0.toFixed(3)} → ${valLoss.toFixed(4)}, ${memory.trainable} trainable, ${seconds.toFixed(1)} s wall, ${cpuSeconds.toFixed(1)} s CPU, exact ${score.exact}`);
 }
 const by = Object.fromEntries(runs.map((r) => [r.method, r]));
 
@@ -68,6 +71,17 @@ const quant = [
     const e = quantizationError(t, all);
     return { type: t, bits: e.bitsPerWeight, relRmse: round(e.rmse / rms), snrDb: round(e.snrDb, 2) };
   }),
+  (() => {
+    // symmetric absmax int4 (codes −7…7) in blocks of 64 with an f32 scale: the naive 4-bit baseline
+    let se = 0;
+    for (let b = 0; b < all.length; b += 64) {
+      let m = 0;
+      for (let i = b; i < b + 64; i++) m = Math.max(m, Math.abs(all[i]));
+      const d = m / 7 || 1;
+      for (let i = b; i < b + 64; i++) se += (Math.max(-7, Math.min(7, Math.round(all[i] / d))) * d - all[i]) ** 2;
+    }
+    return { type: 'int4', bits: 4.5, relRmse: round(Math.sqrt(se / sx)), snrDb: round(10 * Math.log10(sx / se), 2) };
+  })(),
   ...[false, true].map((dq) => {
     const e = nf4Error(all, { doubleQuant: dq });
     return { type: dq ? 'nf4+dq' : 'nf4', bits: round(e.bitsPerWeight, 3), relRmse: round(e.relRmse), snrDb: round(e.snrDb, 2) };

@@ -1,0 +1,37 @@
+/**
+ * Lesson 2.2 in the built app: the fine-tuning lab opens from a share link with its settings,
+ * reaches ready (chat model loaded and scored), a short LoRA run ticks 2.2.b and saves its adapter
+ * in IndexedDB, and the adapter is still listed after a reload.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { closeBrowser, getBrowser, openApp } from './harness';
+import { encodeShare } from '../../src/lib/share/codec';
+import { lessonHash } from '../../src/lib/share/url';
+
+afterAll(async () => {
+  await closeBrowser();
+});
+
+const ready = '[data-lab="finetune"][data-status="ready"]';
+const ignorable = (e: string) => /favicon|404|Failed to load resource/.test(e);
+
+describe('lesson 2.2: fine-tuning', () => {
+  it('a short shared LoRA run ticks 2.2.b; its adapter survives a reload', async () => {
+    const share = encodeShare({ finetune: { method: 'lora', r: 2, alpha: 4, targets: ['q', 'v'], rslora: false, dropout: 0, steps: 5 } });
+    const context = await (await getBrowser()).newContext();
+    const { page, errors } = await openApp(lessonHash('2.2', { share }), { context });
+    await page.waitForSelector(ready, { timeout: 90_000 });
+    const lab = page.locator(ready);
+    expect(await lab.locator('select').first().inputValue()).toBe('2');
+    expect(await lab.getByTestId('before').textContent()).toMatch(/0 %/);
+    await lab.getByRole('button', { name: 'Fine-tune (LoRA)' }).click();
+    await page.waitForSelector('[data-task="2.2.b"][aria-checked="true"]', { timeout: 120_000 });
+    await lab.getByTestId('results').waitFor();
+    await page.reload();
+    await page.waitForSelector(ready, { timeout: 90_000 });
+    await page.locator(ready).getByText(/Adapters saved in this browser \(1\)/).click();
+    expect(await page.locator(ready).getByTestId('saved').locator('li').count()).toBe(1);
+    expect(errors.filter((e) => !ignorable(e)), errors.join('\n')).toEqual([]);
+    await context.close();
+  }, 300_000);
+});
