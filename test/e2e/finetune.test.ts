@@ -34,4 +34,20 @@ describe('lesson 2.2: fine-tuning', () => {
     expect(errors.filter((e) => !ignorable(e)), errors.join('\n')).toEqual([]);
     await context.close();
   }, 300_000);
+
+  it('the curation lab cleans the shipped sample; changing the pipeline ticks 2.2.d', async () => {
+    const { page, errors, close } = await openApp(lessonHash('2.2'));
+    const sel = '[data-lab="sft-curation"][data-status="ready"]';
+    await page.waitForSelector(sel, { timeout: 60_000 });
+    const lab = page.locator(sel);
+    const summary = lab.getByTestId('summary');
+    expect(await summary.textContent()).toMatch(/unreadable lines\s*4/);
+    expect(await summary.textContent()).toMatch(/exact duplicates\s*12/);
+    expect(await lab.getByTestId('mask').locator('span.loss').count()).toBeGreaterThan(3);
+    await lab.getByLabel('exact duplicates').uncheck();
+    await page.waitForSelector('[data-task="2.2.d"][aria-checked="true"]', { timeout: 30_000 });
+    expect(await summary.textContent()).toMatch(/exact duplicates\s*0/);
+    expect(errors.filter((e) => !ignorable(e)), errors.join('\n')).toEqual([]);
+    await close();
+  }, 120_000);
 });
