@@ -4,7 +4,7 @@
  */
 import { proxy, wrap, type Remote } from 'comlink';
 import { LabError, fromErrorData, type ErrorData } from '../../lib/errors';
-import type { FinetuneApi, FinetuneProgress, FinetuneResult, LoadInfo, Reply } from '../../lib/finetune/service';
+import type { ExportKind, FinetuneApi, FinetuneProgress, FinetuneResult, LoadInfo, Reply } from '../../lib/finetune/service';
 import type { FinetuneMethod } from '../../lib/tinylm/finetune';
 import type { LoraConfig } from '../../lib/tinylm/lora';
 import type { LabDB, ModelBlobRow } from '../../lib/storage/db';
@@ -30,6 +30,8 @@ export class FinetuneSession {
   info = $state.raw<LoadInfo | null>(null);
   runs = $state<Partial<Record<FinetuneMethod, MethodRun>>>({});
   running = $state<FinetuneMethod | null>(null);
+  /** The method of the newest finished run (what the export buttons export). */
+  lastFinished = $state<FinetuneMethod | null>(null);
   paused = $state(false);
   error = $state.raw<unknown>(null);
   saved = $state.raw<ModelBlobRow[]>([]);
@@ -86,6 +88,7 @@ export class FinetuneSession {
       if (id !== this.#req) return null;
       const r = this.runs[method];
       if (r) r.result = res;
+      if (!res.cancelled) this.lastFinished = method;
       if (res.adapter && !res.cancelled) await this.#save(res);
       return res.cancelled ? null : res;
     } catch (e) {
@@ -109,9 +112,9 @@ export class FinetuneSession {
     this.paused = false;
   }
 
-  /** The last finished run's merged model files (HF safetensors + config, or one GGUF). */
-  async exportMerged(kind: 'safetensors' | 'gguf'): Promise<Record<string, Uint8Array | string>> {
-    return unwrap(await (await this.#connect()).exportMerged(kind));
+  /** Files of the last finished run (merged model, or the adapter as a llama.cpp GGUF). */
+  async exportFiles(kind: ExportKind): Promise<Record<string, Uint8Array | string>> {
+    return unwrap(await (await this.#connect()).exportFiles(kind));
   }
 
   /** Scores a PEFT adapter folder (two files) on the held-out prompts. */

@@ -18,6 +18,7 @@ import type { TokenData } from '../tinylm/train';
 import type { Tokenizer } from '../tokenizer';
 import type { ChatExample } from '../tinylm/corpus';
 import { TASK_SPLITS, defaultTrain } from './recipe';
+import { exportLoraGGUF } from './gguf-lora';
 import { exportMergedGGUF, exportMergedModel, exportPeftAdapter, importPeftAdapter, type PeftFiles } from './peft';
 import { makeTaskExamples, scoreTask, TASK_SEEDS, taskTokens, type TaskScore } from './task';
 
@@ -51,6 +52,8 @@ export interface FinetuneResult {
   adapter: PeftFiles | null;
 }
 
+export type ExportKind = 'safetensors' | 'gguf' | 'lora-gguf';
+
 export type Reply<T> = { ok: true; value: T } | { ok: false; error: ErrorData };
 
 export interface LoadInfo {
@@ -69,8 +72,11 @@ export interface FinetuneApi {
   pause(): void;
   resume(): void;
   cancel(): void;
-  /** The last finished run's merged model: Hugging Face files or one GGUF (F32). */
-  exportMerged(kind: 'safetensors' | 'gguf'): Promise<Reply<Record<string, Uint8Array | string>>>;
+  /**
+   * Files of the last finished run: the merged model as Hugging Face files ('safetensors') or one
+   * F32 GGUF ('gguf'), or the adapter as a llama.cpp LoRA GGUF ('lora-gguf').
+   */
+  exportFiles(kind: ExportKind): Promise<Reply<Record<string, Uint8Array | string>>>;
   /** Scores a PEFT adapter folder on the held-out prompts. */
   importAdapter(files: { config: string; safetensors: Uint8Array }): Promise<Reply<{ lora: LoraConfig; baseModel: string; score: TaskScore; valLoss: number }>>;
 }
@@ -140,9 +146,13 @@ export function createFinetuneService(loadModel: (url: string) => Promise<{ mode
     pause: () => current?.trainer.pause(),
     resume: () => current?.trainer.resume(),
     cancel: () => current?.trainer.cancel(),
-    exportMerged: (kind) => wrap((): Record<string, Uint8Array | string> => {
+    exportFiles: (kind) => wrap((): Record<string, Uint8Array | string> => {
       const b = need();
       if (!last) throw new Error('Fine-tune first: there is no finished run to export.');
+      if (kind === 'lora-gguf') {
+        if (!last.adapter) throw new Error('Full fine-tuning has no adapter: export the merged model instead.');
+        return { 'tinylm-lora-adapter.gguf': exportLoraGGUF(last.adapter, b.model.config) };
+      }
       const merged = last.mergedWeights();
       if (kind === 'gguf') return { 'tinylm-finetuned-f32.gguf': exportMergedGGUF(b.model.config, merged, b.tokenizer) };
       return { ...exportMergedModel(b.model.config, merged, b.tokenizer) };

@@ -5,7 +5,8 @@ import { LabError } from '../../../src/lib/errors';
 import { exportMergedGGUF, exportMergedModel, exportPeftAdapter, importPeftAdapter, parsePeftConfig } from '../../../src/lib/finetune/peft';
 import { loadModel, loadSafetensors } from '../../../src/lib/tinylm/checkpoint';
 import type { TinyLMConfig } from '../../../src/lib/tinylm/contract';
-import { importGGUF } from '../../../src/lib/tinylm/gguf';
+import { exportGGUF, ggufTensorToFloat32, importGGUF, readGGUF } from '../../../src/lib/tinylm/gguf';
+import { exportLoraGGUF } from '../../../src/lib/finetune/gguf-lora';
 import { ALL_LINEAR, LoraAdapter } from '../../../src/lib/tinylm/lora';
 import { TinyLM } from '../../../src/lib/tinylm/model';
 import { RNG } from '../../../src/lib/tinylm/rng';
@@ -101,5 +102,35 @@ describe('PEFT adapter folder', () => {
     expect(maxDiff(back.forward(ids, 1, ids.length, { noGrad: true }).data, ref)).toBeLessThan(1e-5);
     const g = importGGUF(exportMergedGGUF(cfg, merged, chat.tokenizer, 'f32'));
     expect(maxDiff(new TinyLM(g.config, g.weights).forward(ids, 1, ids.length, { noGrad: true }).data, ref)).toBeLessThan(1e-5);
+  });
+});
+
+describe('llama.cpp LoRA GGUF', () => {
+  it('base GGUF + (alpha/r)·B·A from the adapter GGUF = the merged GGUF, tensor by tensor (q/k permuted alike)', () => {
+    const a = trainedLike(cfg, ['q', 'k', 'v', 'down']);
+    const file = readGGUF(exportLoraGGUF(a, cfg));
+    expect(file.metadata.get('general.type')!.value).toBe('adapter');
+    expect(file.metadata.get('adapter.type')!.value).toBe('lora');
+    const alpha = file.metadata.get('adapter.lora.alpha')!.value as number;
+    const base = readGGUF(exportGGUF(cfg, chat.model.weights, chat.tokenizer, 'f32'));
+    const merged = readGGUF(exportMergedGGUF(cfg, a.merged(chat.model.weights), chat.tokenizer, 'f32'));
+    const get = (f: ReturnType<typeof readGGUF>, n: string) => f.tensors.find((t) => t.name === n)!;
+    let checked = 0;
+    for (const t of file.tensors.filter((x) => x.name.endsWith('.lora_a'))) {
+      const w = t.name.replace(/\.lora_a$/, '');
+      const A = ggufTensorToFloat32(t), B = ggufTensorToFloat32(get(file, `${w}.lora_b`));
+      const [inn, r] = t.ne, out = get(file, `${w}.lora_b`).ne[1];
+      const W0 = ggufTensorToFloat32(get(base, w)), W1 = ggufTensorToFloat32(get(merged, w));
+      let worst = 0;
+      for (let o = 0; o < out; o++)
+        for (let i = 0; i < inn; i++) {
+          let d = 0;
+          for (let k = 0; k < r; k++) d += B[o * r + k] * A[k * inn + i];
+          worst = Math.max(worst, Math.abs(W0[o * inn + i] + (alpha / r) * d - W1[o * inn + i]));
+        }
+      expect(worst, w).toBeLessThan(1e-6);
+      checked++;
+    }
+    expect(checked).toBe(3 * 4);
   });
 });
