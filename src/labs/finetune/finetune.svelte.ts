@@ -3,7 +3,8 @@
  * adapter saved in IndexedDB. Newest request wins: progress and replies of an older run are dropped.
  */
 import { proxy, wrap, type Remote } from 'comlink';
-import { LabError, fromErrorData, type ErrorData } from '../../lib/errors';
+import { fromErrorData, type ErrorData } from '../../lib/errors';
+import { adapterRow, rowFiles, saveAdapterRow } from '../../lib/finetune/storage';
 import type { ExportKind, FinetuneApi, FinetuneProgress, FinetuneResult, LoadInfo, Reply } from '../../lib/finetune/service';
 import type { FinetuneMethod } from '../../lib/tinylm/finetune';
 import type { LoraConfig } from '../../lib/tinylm/lora';
@@ -131,21 +132,13 @@ export class FinetuneSession {
   /** Saves the run's PEFT files as one row (kind 'lora'); a quota error is reported, nothing else is touched. */
   async #save(res: FinetuneResult): Promise<void> {
     if (!this.db || !res.adapter) return;
-    const st = res.adapter['adapter_model.safetensors'];
-    const row: ModelBlobRow = {
-      id: adapterRowId(res.method), kind: 'lora', name: `TinyLM chat + ${res.method === 'qlora' ? 'QLoRA' : 'LoRA'} adapter (answers as JSON)`,
-      baseModel: 'tinylm-chat', createdAt: Date.now(),
-      meta: { method: res.method, adapterConfig: res.adapter['adapter_config.json'], exact: res.score.exact, valLoss: res.valLoss, steps: res.steps, format: 'peft-safetensors' },
-      data: st.buffer.slice(st.byteOffset, st.byteOffset + st.byteLength) as ArrayBuffer,
-    };
+    const row = adapterRow(adapterRowId(res.method), `TinyLM chat + ${res.method === 'qlora' ? 'QLoRA' : 'LoRA'} adapter (answers as JSON)`, 'tinylm-chat', res.adapter,
+      { method: res.method, exact: res.score.exact, valLoss: res.valLoss, steps: res.steps });
     try {
-      await this.db.modelBlobs.put(row);
+      await saveAdapterRow(this.db, row);
       await this.refreshSaved();
     } catch (e) {
-      const quota = (e as { name?: string })?.name === 'QuotaExceededError' || (e as { inner?: { name?: string } })?.inner?.name === 'QuotaExceededError';
-      this.error = quota
-        ? new LabError('quota', 'The adapter could not be saved: the browser’s storage for this site is full.', 'Free space on the Storage page, or download the adapter instead.', { cause: e })
-        : e;
+      this.error = e; // StorageQuotaError carries its next step
     }
   }
 
@@ -164,7 +157,12 @@ export class FinetuneSession {
 
   /** Loads a saved adapter back into the worker and scores it (survives reloads: it is in IndexedDB). */
   async loadSaved(row: ModelBlobRow): Promise<void> {
-    await this.importAdapter(String(row.meta.adapterConfig), new Uint8Array(row.data));
+    try {
+      const f = rowFiles(row);
+      await this.importAdapter(f.config, f.safetensors);
+    } catch (e) {
+      this.error = e;
+    }
   }
 
   dispose(): void {
