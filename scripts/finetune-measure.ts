@@ -5,7 +5,8 @@
  *  - full fine-tuning, LoRA (r 8, all linear layers) and QLoRA (same adapter on an NF4 base with
  *    double quantization), each the lab's default run: loss curve, held-out loss, trainable
  *    parameters, optimizer memory, step time, held-out task score after;
- *  - NF4's round-trip error on TinyLM's linear weights next to ggml's Q8_0 and Q4_0.
+ *  - NF4's round-trip error on TinyLM's linear weights next to ggml's Q8_0 and Q4_0;
+ *  - for the data lesson: the LoRA run again with the loss on every token instead of the reply only.
  * Usage: npm run finetune:measure [-- --steps 100]   (about 1 minute of CPU on one core)
  */
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -58,6 +59,18 @@ for (const method of ['full', 'lora', 'qlora'] as FinetuneMethod[]) {
 }
 const by = Object.fromEntries(runs.map((r) => [r.method, r]));
 
+// Lesson 2.2.d: the same LoRA run with the loss on every token (prompt too) instead of the reply only.
+const allTokens = { tokens: trainData.tokens, starts: trainData.starts }; // no mask: every next token is a target
+const { model: m2 } = load();
+const ftAll = new FineTuner(m2, allTokens, { method: 'lora', lora: DEFAULT_LORA_CONFIG, train: defaultTrain('lora', steps) });
+await ftAll.trainer.run();
+const allScore = scoreTask(ftAll.mergedModel(), tok, test, 2);
+const maskAblation = {
+  replyOnly: { valLoss: by.lora.valLoss, exact: by.lora.score.exact },
+  allTokens: { valLoss: round(ftAll.evaluate(valData, 16)), exact: allScore.exact },
+};
+console.log('loss on every token:', maskAblation.allTokens, 'reply only:', maskAblation.replyOnly);
+
 // NF4 vs ggml's block formats on the chat model's linear weights (all of them together).
 const names = linearWeightNames(chat.weights);
 const all = new Float32Array(names.reduce((n, k) => n + chat.weight(k).data.length, 0));
@@ -101,6 +114,7 @@ const results = {
     loraParamFraction: round(by.lora.memory.trainable / by.full.memory.trainable),
   },
   quant: { weights: all.length, rows: quant },
+  maskAblation,
 };
 writeFileSync('src/curriculum/lessons/2.2/results.json', JSON.stringify(results, null, 1) + '\n');
 console.log('bars', results.bars, '→ src/curriculum/lessons/2.2/results.json');

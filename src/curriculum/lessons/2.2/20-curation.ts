@@ -1,4 +1,9 @@
 import { defineLessonPart } from '../../types';
+import results from './results.json';
+
+// From `npm run finetune:measure`: the lab's LoRA run with the loss on the reply only vs on every token.
+const mask = results.maskAblation;
+const pct = (x: number) => `${Math.round(100 * x)} %`;
 
 export default defineLessonPart({
   topic: '2.2',
@@ -34,6 +39,11 @@ duplicates, junk rows, contact details, rows padded past the window, and broken 
 `,
   labs: ['sft-curation'],
   after: String.raw`
+**The loss mask matters.** The fine-tuning lab's default LoRA run, trained with the loss on every token
+(prompt included) instead of the reply only, ends at a held-out reply loss of ${mask.allTokens.valLoss.toFixed(3)} nats
+and ${pct(mask.allTokens.exact)} of held-out answers right, against ${mask.replyOnly.valLoss.toFixed(3)} and ${pct(mask.replyOnly.exact)} with the reply-only
+mask: the same steps spent mostly on predicting contexts the model will never have to write.
+
 Try lowering the LSH rows $r$ to 2: more pairs become candidates (more exact checks, same result); raise
 the Jaccard threshold to 0.95 and the near duplicates with a changed word come back. Upload your own
 JSONL or CSV: nothing leaves the browser.
