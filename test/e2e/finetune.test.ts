@@ -1,7 +1,7 @@
 /**
  * Lesson 2.2 in the built app: the fine-tuning lab opens from a share link with its settings,
  * reaches ready (chat model loaded and scored), a short LoRA run ticks 2.2.b and saves its adapter
- * in IndexedDB, and the adapter is still listed after a reload.
+ * in IndexedDB, and the adapter is still listed after a reload and offered in the Chat page's model picker.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { closeBrowser, getBrowser, openApp } from './harness';
@@ -31,6 +31,9 @@ describe('lesson 2.2: fine-tuning', () => {
     await page.waitForSelector(ready, { timeout: 90_000 });
     await page.locator(ready).getByText(/Adapters saved in this browser \(1\)/).click();
     expect(await page.locator(ready).getByTestId('saved').locator('li').count()).toBe(1);
+    // …and is offered as a model (chat model + adapter) in the Chat page's model picker
+    await page.goto(page.url().replace(/#.*$/, '#/chat'));
+    await page.locator('option', { hasText: 'TinyLM chat + LoRA adapter' }).first().waitFor({ state: 'attached', timeout: 60_000 });
     expect(errors.filter((e) => !ignorable(e)), errors.join('\n')).toEqual([]);
     await context.close();
   }, 300_000);

@@ -4,9 +4,9 @@
  * adapter_config.json, so a row is a complete PEFT folder and survives backups (export/import of
  * every table) as it is.
  *
- * Hook for the model picker / Chat (not wired yet): a row with `baseModel: 'tinylm-chat'` can be
- * served as the model "tinylm-chat + <name>" by loading the base, `adapterFromRow(row, config)`,
- * and `adapter.merged(base.weights)` into a TinyLM (KV-cache sessions work unchanged).
+ * The model picker and Chat offer every such row as the model `<baseModel>+<row id>`
+ * (src/lib/engine/tinylm-models.ts, fed by workers/tinylm.worker.ts): the base loaded with
+ * `adapterFromRow(row, config).merged(base.weights)`, so KV-cache sessions work unchanged.
  */
 import { LabError } from '../errors';
 import type { TinyLMConfig } from '../tinylm/contract';
