@@ -7,7 +7,7 @@
  *    parameters, optimizer memory, step time, held-out task score after;
  *  - NF4's round-trip error on TinyLM's linear weights next to ggml's Q8_0 and Q4_0;
  *  - for the data lesson: the LoRA run again with the loss on every token instead of the reply only.
- * Usage: npm run finetune:measure [-- --steps 100]   (about 1 minute of CPU on one core)
+ * Usage: npm run finetune:measure [-- --steps 100]   (about 1.5 minutes of CPU on one core)
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
