@@ -18,8 +18,8 @@ import type { TinyLM } from './model';
 import { layerNames } from './names';
 import { linear } from './ops';
 import { RNG } from './rng';
-import { Tensor, add, result, scale } from './tensor';
-import { matmulAB } from './kernels';
+import { Tensor, result } from './tensor';
+import { matmulAB, matmulABt, matmulAtB } from './kernels';
 
 /** The projections an adapter can wrap (PEFT's module names without "_proj"). */
 export type LoraTarget = 'q' | 'k' | 'v' | 'o' | 'gate' | 'up' | 'down';
@@ -90,6 +90,30 @@ export function dropout(x: Tensor, p: number, rng: RNG): Tensor {
   });
 }
 
+/**
+ * y + s·(xa·Bᵀ) in one op (one output buffer instead of three): y [.., N], xa [.., r], B [N, r].
+ * Backward: dy = g, d(xa) = s·g·B, dB = s·gᵀ·xa.
+ */
+export function addScaledLinear(y: Tensor, xa: Tensor, B: Tensor, s: number): Tensor {
+  const [N, r] = B.shape;
+  const M = xa.size / r;
+  const out = y.data.slice();
+  const tmp = new Float32Array(M * N);
+  matmulABt(xa.data, B.data, tmp, M, N, r); // [M, N]
+  for (let i = 0; i < out.length; i++) out[i] += s * tmp[i];
+  return result(out, y.shape.slice(), [y, xa, B], (o) => {
+    const g = o.grad!;
+    if (y.requiresGrad) {
+      const gy = y.ensureGrad();
+      for (let i = 0; i < g.length; i++) gy[i] += g[i];
+    }
+    const gs = new Float32Array(g.length);
+    for (let i = 0; i < g.length; i++) gs[i] = s * g[i];
+    if (xa.requiresGrad) matmulAB(gs, B.data, xa.ensureGrad(), M, r, N, true); // [M, N]·[N, r]
+    if (B.requiresGrad) matmulAtB(gs, xa.data, B.ensureGrad(), N, r, M, true); // [N, M]·[M, r]
+  });
+}
+
 /** A set of LoRA layers over a TinyLM configuration. */
 export class LoraAdapter {
   readonly scaling: number;
@@ -150,7 +174,7 @@ export class LoraAdapter {
     for (const l of this.layers.values()) {
       out[l.weight] = (x, y) => {
         const xa = linear(dropout(x, p, this.dropRng), l.A); // [.., r]
-        return add(y, scale(linear(xa, l.B), this.scaling)); // [.., out]
+        return addScaledLinear(y, xa, l.B, this.scaling); // [.., out]
       };
     }
     return out;

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { loadSafetensors } from '../../../src/lib/tinylm/checkpoint';
 import type { TinyLMConfig, TinyLMWeights } from '../../../src/lib/tinylm/contract';
 import { FineTuner } from '../../../src/lib/tinylm/finetune';
-import { ALL_LINEAR, LoraAdapter, loraParameterCount, loraScaling } from '../../../src/lib/tinylm/lora';
+import { ALL_LINEAR, LoraAdapter, addScaledLinear, loraParameterCount, loraScaling } from '../../../src/lib/tinylm/lora';
 import { TinyLM } from '../../../src/lib/tinylm/model';
 import { dequantizeNF4 } from '../../../src/lib/tinylm/nf4';
 import { linear } from '../../../src/lib/tinylm/ops';
@@ -79,6 +79,16 @@ describe('LoRA', () => {
     expect(maxDiff(B.grad!, golden.gradB)).toBeLessThan(1e-5);
     expect(maxDiff(x.grad!, golden.gradX)).toBeLessThan(1e-5);
     expect(W.grad).toBeNull();
+  });
+
+  it('the fused adapter op equals y + s·(x·Aᵀ)·Bᵀ from separate ops, and its gradients match finite differences', () => {
+    const rng = new RNG(11);
+    const rnd = (shape: number[]) => new Tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.normal()), shape, true);
+    const y = rnd([2, 3, 5]), xa = rnd([2, 3, 4]), B = rnd([5, 4]);
+    const fused = addScaledLinear(y, xa, B, 0.7).data;
+    const ref = add(y, scale(linear(xa, B), 0.7)).data;
+    expect(maxDiff(fused, ref)).toBeLessThan(1e-6);
+    expect(gradcheck((a, b, c) => addScaledLinear(a, b, c, 0.7), [y, xa, B], { eps: 1e-2 })).toBeLessThan(1);
   });
 
   it('merged weights W + s·B·A give the adapter path’s logits within 1e-5; unmerge restores W', () => {
