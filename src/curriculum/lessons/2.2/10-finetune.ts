@@ -53,10 +53,11 @@ ${n(results.task.splits.train)} generated examples.
 | LoRA | ${n(run.lora.memory.trainable)} (${pct(results.bars.loraParamFraction)}) | ${kb(run.lora.memory.optimizerBytes)} | ${run.lora.stepMs} | ${run.lora.valLoss.toFixed(3)} | ${pct(run.lora.score.exact)} |
 | QLoRA (NF4 + double quant) | ${n(run.qlora.memory.trainable)} | ${kb(run.qlora.memory.optimizerBytes)} | ${run.qlora.stepMs} | ${run.qlora.valLoss.toFixed(3)} | ${pct(run.qlora.score.exact)} |
 
-On a model this small, LoRA on all seven layers is not faster per step: the frozen model still runs its
-whole forward and backward pass, and 21 small adapter products cost about what the skipped
-weight gradients saved. On billion-parameter models the saving that matters is memory — gradients and
-optimizer state for a tenth of a percent of the weights — which is what lets QLoRA train on one GPU.
+A LoRA step takes ${pct(run.lora.stepMs / run.full.stepMs)} of a full fine-tuning step here, not a tenth: the frozen model still
+runs its whole forward pass and its backward pass through the activations (the adapters of the first
+layer need the gradient from the last), and only the weight gradients and the optimizer step shrink.
+On billion-parameter models the saving that matters is memory — gradients and optimizer state for a
+fraction of a percent of the weights — which is what lets QLoRA train on one GPU.
 
 LoRA's held-out loss differs from full fine-tuning's by ${results.bars.loraMinusFull.toFixed(3)} nats with a tenth of the trainable
 parameters, and QLoRA's from LoRA's by ${results.bars.qloraMinusLora.toFixed(3)}: on a narrow task, a low-rank update on a 4-bit base
