@@ -1,4 +1,7 @@
 import { defineLessonPart } from '../../types';
+
+/** Inline code in the Markdown (a backtick cannot be written inside String.raw). */
+const code = (s: string) => '`' + s + '`';
 import results from './results.json';
 
 // Every figure below comes from `npm run finetune:measure` (results.json); none is typed by hand.
@@ -6,6 +9,7 @@ const run = Object.fromEntries(results.runs.map((r) => [r.method, r])) as Record
 const pct = (x: number) => `${Math.round(100 * x)} %`;
 const n = (x: number) => x.toLocaleString('en');
 const kb = (b: number) => `${(b / 1e3).toFixed(0)} kB`;
+const diff = (d: number) => `${Math.abs(d).toFixed(3)} nats ${d <= 0 ? 'below' : 'above'}`;
 const q = Object.fromEntries(results.quant.rows.map((r) => [r.type, r]));
 
 export default defineLessonPart({
@@ -37,10 +41,10 @@ Why does a rank-8 update suffice? Fine-tuning mostly *re-weights* what the model
 the weight change it needs has low "intrinsic rank" (Aghajanyan et al., 2020). Here the chat model
 already copies answers out of a text and already writes JSON — it has just never combined the two.
 
-**The task.** The system prompt says \`Reply with JSON: {"answer": ...}\`; a program checks that the
-reply parses as JSON with exactly the key \`answer\` and that its value is the right span. The shipped
+**The task.** The system prompt says ${code("Reply with JSON: {\"answer\": ...}")}; a program checks that the
+reply parses as JSON with exactly the key ${code("answer")} and that its value is the right span. The shipped
 chat model scores **${pct(results.task.before.exact)}** on ${results.task.before.n} held-out prompts (it replies with the bare answer,
-e.g. \`${results.task.before.samples[0].got}\`). Each method below trains ${run.lora.steps} steps of 4 × 112 tokens on
+e.g. ${code(results.task.before.samples[0].got)}). Each method below trains ${run.lora.steps} steps of 4 × 112 tokens on
 ${n(results.task.splits.train)} generated examples.
 `,
   labs: ['finetune'],
@@ -59,9 +63,8 @@ layer need the gradient from the last), and only the weight gradients and the op
 On billion-parameter models the saving that matters is memory — gradients and optimizer state for a
 fraction of a percent of the weights — which is what lets QLoRA train on one GPU.
 
-LoRA's held-out loss differs from full fine-tuning's by ${results.bars.loraMinusFull.toFixed(3)} nats with a tenth of the trainable
-parameters, and QLoRA's from LoRA's by ${results.bars.qloraMinusLora.toFixed(3)}: on a narrow task, a low-rank update on a 4-bit base
-is enough. The QLoRA base weighs ${kb(run.qlora.memory.baseBytes)} instead of ${kb(run.full.memory.baseBytes)} (the embeddings stay f32 here).
+LoRA's held-out loss ends ${diff(results.bars.loraMinusFull)} full fine-tuning's with a tenth of the trainable parameters, and
+QLoRA's ${diff(results.bars.qloraMinusLora)} LoRA's: on a narrow task, a low-rank update on a 4-bit base is enough. The QLoRA base weighs ${kb(run.qlora.memory.baseBytes)} instead of ${kb(run.full.memory.baseBytes)} (the embeddings stay f32 here).
 On TinyLM's linear weights NF4's relative error is ${q.nf4.relRmse} (block 64), next to ggml's Q4_0 ${q.q4_0.relRmse}
 (block 32, same 4.5 bits), symmetric absmax int4 (±7, block 64) ${q.int4.relRmse} and Q8_0 ${q.q8_0.relRmse}.
 
@@ -69,8 +72,8 @@ What full fine-tuning buys is capacity — for a big shift (a new language, a ne
 the low-rank update can fall short — and what it costs is memory and a full copy of the model per task.
 An adapter is a few hundred kilobytes: save several, swap them over one base. The lab saves each
 finished adapter in this browser and exports it as a Hugging Face PEFT folder
-(\`adapter_config.json\` + \`adapter_model.safetensors\`, keys like
-\`base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight\`), and the merged model as safetensors
+(${code("adapter_config.json")} + ${code("adapter_model.safetensors")}, keys like
+${code("base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight")}), and the merged model as safetensors
 or a GGUF file for llama.cpp.
 `,
   quiz: [

@@ -1,4 +1,7 @@
 import { defineLessonPart } from '../../types';
+
+/** Inline code in the Markdown (a backtick cannot be written inside String.raw). */
+const code = (s: string) => '`' + s + '`';
 import results from './results.json';
 
 // From `npm run finetune:measure`: the lab's LoRA run with the loss on the reply only vs on every token.
@@ -13,12 +16,12 @@ export default defineLessonPart({
 A fine-tuned model copies its data — including its mistakes, its duplicates and the e-mail addresses
 in it. The usual pipeline before SFT:
 
-1. **Parse** every row into chat messages (OpenAI \`{"messages": [...]}\`, prompt/response, Alpaca
+1. **Parse** every row into chat messages (OpenAI ${code('{"messages": [...]}')}, prompt/response, Alpaca
    instruction/input/output). A row that cannot be read is reported with its line number, not silently skipped.
 2. **Format** it with the model's **chat template** — for TinyLM ChatML:
-   \`<|im_start|>user\n…<|im_end|>\n<|im_start|>assistant\n…<|im_end|>\` — and build the **loss mask**:
+   ${code('<|im_start|>user\\n…<|im_end|>\\n<|im_start|>assistant\\n…<|im_end|>')} — and build the **loss mask**:
    the model should learn to *write replies*, not to predict the user's questions, so only the reply
-   tokens (and the closing \`<|im_end|>\`) are targets. (CS336 assignment 5's \`response_mask\`; TinyLM's chat
+   tokens (and the closing ${code('<|im_end|>')}) are targets. (CS336 assignment 5's ${code('response_mask')}; TinyLM's chat
    model was trained this way.)
 3. **Length**: a row longer than the context window is cut during training and loses its reply;
    drop or shorten it.
@@ -30,8 +33,8 @@ in it. The usual pipeline before SFT:
 5. **Quality rules** — Gopher's heuristics as CS336 assignment 4 sets them: between 50 and 100,000 words, mean
    word length 3–10, at most 30 % of lines ending with "...", at least 80 % of words containing a letter.
    They were written for web pages; for short chat rows the word minimum must come down.
-6. **PII**: replace e-mail addresses, phone numbers and IP addresses with \`|||EMAIL_ADDRESS|||\`,
-   \`|||PHONE_NUMBER|||\`, \`|||IP_ADDRESS|||\`.
+6. **PII**: replace e-mail addresses, phone numbers and IP addresses with ${code('|||EMAIL_ADDRESS|||')},
+   ${code('|||PHONE_NUMBER|||')}, ${code('|||IP_ADDRESS|||')}.
 7. **Split** off a validation set (here by a hash of each row, so adding rows does not reshuffle the rest).
 
 The shipped sample is the fine-tuning task's data with dirt added on purpose: exact and near
