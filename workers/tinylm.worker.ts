@@ -12,6 +12,8 @@ serve(
   hostEngine((options) => {
     const { models, loader } = tinyLMCatalog(String(options.modelsBaseUrl ?? new URL('models/', self.location.href).href), {
       includeRandomModel: options.includeRandomModel === true,
+      // LoRA adapters saved by the fine-tuning lab appear as "<base>+<row id>" models.
+      adapters: async () => (await import('../src/lib/storage/db')).openLabDB().modelBlobs.where('kind').equals('lora').toArray(),
     });
     return createTinyLMEngine({ models, loader, defaultModel: typeof options.defaultModel === 'string' ? options.defaultModel : 'tinylm-chat' });
   }),

@@ -13,6 +13,8 @@ import { Tokenizer, trainBPE } from '../tokenizer';
 import type { LoadedTinyLM, TinyLMLoader } from './tinylm-engine';
 import { EngineError } from './errors';
 import type { ModelInfo } from './types';
+import type { ModelBlobRow } from '../storage/db';
+import { adapterFromRow } from '../finetune/storage';
 
 export const RANDOM_MODEL_ID = 'tinylm-random';
 
@@ -74,10 +76,17 @@ const DISPLAY: Record<string, string> = {
   'tinylm-draft': 'TinyLM draft (small, for speculative decoding)',
 };
 
-/** Model list and loader over the shipped checkpoints at `baseUrl` (+ the random model if asked). */
+/** Id of a shipped model with a saved LoRA adapter merged in: `<base id>+<modelBlobs row id>`. */
+export const adapterModelId = (baseId: string, rowId: string) => `${baseId}+${rowId}`;
+
+/**
+ * Model list and loader over the shipped checkpoints at `baseUrl` (+ the random model if asked,
+ * + every saved LoRA adapter over its shipped base when `adapters` reads them: listed as
+ * `adapterModelId(base, row.id)`, loaded as base weights with the adapter merged in).
+ */
 export function tinyLMCatalog(
   baseUrl: string,
-  options: { includeRandomModel?: boolean; fetchFn?: typeof fetch } = {},
+  options: { includeRandomModel?: boolean; fetchFn?: typeof fetch; adapters?: () => Promise<ModelBlobRow[]> } = {},
 ): { models: () => Promise<ModelInfo[]>; loader: TinyLMLoader } {
   const base = baseUrl.endsWith('/') ? baseUrl : baseUrl + '/';
   const fetchFn = options.fetchFn ?? ((...a: Parameters<typeof fetch>) => fetch(...a));
@@ -110,13 +119,32 @@ export function tinyLMCatalog(
       const list = found.filter((m): m is ModelInfo => m !== null);
       if (options.includeRandomModel) list.push(RANDOM_MODEL_INFO);
       return list;
-    })());
+    })()).then(async (list) => [...list, ...(await adapterModels(list))]);
+  // Adapters are read on every listing (the learner may have saved one since).
+  const adapterModels = async (list: ModelInfo[]): Promise<ModelInfo[]> => {
+    if (!options.adapters) return [];
+    const rows = await options.adapters().catch(() => [] as ModelBlobRow[]);
+    return rows.flatMap((row) => {
+      const base = list.find((m) => m.id === row.baseModel);
+      return base && row.kind === 'lora' ? [{ ...base, id: adapterModelId(base.id, row.id), displayName: row.name }] : [];
+    });
+  };
   const loader: TinyLMLoader = async (id, onProgress) => {
     onProgress?.({ progress: 0, text: `Loading ${id}…` });
     if (id === RANDOM_MODEL_ID) {
       const m = createRandomTinyLM();
       onProgress?.({ progress: 1, text: `${id} ready` });
       return m;
+    }
+    const plus = id.indexOf('+');
+    if (plus > 0 && options.adapters) {
+      const [baseId, rowId] = [id.slice(0, plus), id.slice(plus + 1)];
+      const row = (await options.adapters()).find((r) => r.id === rowId);
+      if (!row) throw new EngineError('model-not-found', `The adapter of ${id} is no longer saved in this browser.`, 'Fine-tune again in lesson 2.2, or pick another model.');
+      const { model, tokenizer } = await loadTinyLM(`${base}${baseId}/`, fetchFn);
+      const adapter = adapterFromRow(row, model.config);
+      onProgress?.({ progress: 1, text: `${id} ready` });
+      return { id, model: new TinyLM(model.config, adapter.merged(model.weights)), tokenizer };
     }
     try {
       const { model, tokenizer } = await loadTinyLM(`${base}${id}/`, fetchFn);

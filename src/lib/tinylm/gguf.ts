@@ -391,7 +391,7 @@ const LAYER_PARTS: Record<string, string> = {
 };
 
 /** HF Llama weight name → llama.cpp tensor name. */
-function ggufName(hf: string): string | null {
+export function ggufName(hf: string): string | null {
   if (hf === 'model.embed_tokens.weight') return 'token_embd.weight';
   if (hf === 'model.norm.weight') return 'output_norm.weight';
   if (hf === 'lm_head.weight') return 'output.weight';

@@ -55,6 +55,11 @@ export interface ForwardOptions {
   adapters?: Record<string, (x: Tensor, y: Tensor) => Tensor>;
   /** Return the final normed hidden states [B, T, D] instead of logits. */
   hidden?: boolean;
+  /**
+   * Supplies a weight's values at the moment it is used, as a constant (QLoRA: the frozen base kept
+   * in NF4 and dequantized on the fly); null falls back to the model's own weight.
+   */
+  weightSource?: (name: string) => Float32Array | null;
 }
 
 /** Every expected weight name with its shape, in a stable order. */
@@ -175,6 +180,8 @@ export class TinyLM implements LogitsModel {
     if ((opts.pos0 ?? 0) + T > c.maxSeqLen) throw new Error(`sequence of ${T} exceeds maxSeqLen ${c.maxSeqLen}`);
     const P = (name: string): Tensor => {
       const p = this.params.get(name)!;
+      const src = opts.weightSource?.(name);
+      if (src) return new Tensor(src, p.shape, false);
       return opts.noGrad ? new Tensor(p.data, p.shape, false) : p;
     };
     const ab = opts.ablation ?? {};

@@ -4,7 +4,8 @@
  * resumable state. The same `Trainer` runs in Node (`scripts/train-tinylm.ts`) and in the
  * training worker (`workers/tinylm-train.worker.ts`).
  */
-import type { TinyLM } from './model';
+import type { ForwardOptions, TinyLM } from './model';
+import type { Tensor } from './tensor';
 import { crossEntropy } from './ops';
 import { AdamW, clipGradNorm, cosineLr } from './optim';
 import { RNG } from './rng';
@@ -156,14 +157,14 @@ export interface TrainerState {
   tokens: number;
 }
 
-/** Mean cross-entropy over the given batches, without gradients. */
-export function evaluateLoss(model: TinyLM, batches: Iterable<Batch>): number {
+/** Mean cross-entropy over the given batches, without gradients (`opts`: e.g. LoRA adapters). */
+export function evaluateLoss(model: TinyLM, batches: Iterable<Batch>, opts: ForwardOptions = {}): number {
   let sum = 0, count = 0;
   for (const b of batches) {
     let n = 0;
     for (let i = 0; i < b.targets.length; i++) if (b.targets[i] >= 0) n++;
     if (!n) continue;
-    const l = crossEntropy(model.forward(b.inputs, b.B, b.T, { noGrad: true }), b.targets).item();
+    const l = crossEntropy(model.forward(b.inputs, b.B, b.T, { ...opts, noGrad: true }), b.targets).item();
     sum += l * n;
     count += n;
   }
@@ -171,6 +172,15 @@ export function evaluateLoss(model: TinyLM, batches: Iterable<Batch>): number {
 }
 
 const now = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
+
+/**
+ * What a step trains when it is not the whole model (LoRA/QLoRA): the trainable tensors and the
+ * forward options (frozen base, adapters, on-the-fly weights) for training or evaluation.
+ */
+export interface TrainTarget {
+  params: Tensor[];
+  forward(train: boolean): ForwardOptions;
+}
 
 /** Runs training steps over a model and a token stream. */
 export class Trainer {
@@ -193,9 +203,12 @@ export class Trainer {
     readonly data: TokenData,
     readonly cfg: TrainConfig,
     readonly shards: GradShard[] = [],
+    /** Train only these tensors through these forward options (LoRA); default: every weight. */
+    readonly target?: TrainTarget,
   ) {
+    if (target && shards.length) throw new Error('a trainer with a custom target runs on one thread');
     this.rng = new RNG(cfg.seed);
-    this.optimizer = new AdamW(model.parameters(), {
+    this.optimizer = new AdamW(target?.params ?? model.parameters(), {
       lr: cfg.maxLr, beta1: cfg.beta1 ?? 0.9, beta2: cfg.beta2 ?? 0.95, weightDecay: cfg.weightDecay,
     });
   }
@@ -211,7 +224,7 @@ export class Trainer {
     const t0 = now();
     const { batchSize: B, seqLen: T } = this.cfg;
     const batch = sampleBatch(this.data, B, T, this.rng);
-    const logits = this.model.forward(batch.inputs, B, T); // [B, T, V]
+    const logits = this.model.forward(batch.inputs, B, T, this.target?.forward(true)); // [B, T, V]
     const loss = crossEntropy(logits, batch.targets);
     this.optimizer.zeroGrad();
     loss.backward();

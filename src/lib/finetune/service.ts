@@ -1,0 +1,173 @@
+/**
+ * The fine-tuning lab's worker API, declared once and implemented here (pure, Node-testable);
+ * `workers/finetune.worker.ts` only exposes it through comlink.
+ *
+ * - `load` fetches the chat model once, builds the task's splits and scores the untouched model.
+ * - `run` fine-tunes a fresh copy of it (full, LoRA or QLoRA), reporting every step; one run at a
+ *   time (a new run cancels the previous one); every reply and progress event carries the
+ *   request's id so the page can drop stale ones; errors come back as data.
+ * - the last run's adapter and merged model can be exported; a PEFT adapter can be imported and
+ *   scored on the same held-out prompts.
+ */
+import { toErrorData, type ErrorData } from '../errors';
+import type { TinyLMConfig } from '../tinylm/contract';
+import { FineTuner, type FinetuneMemory, type FinetuneMethod } from '../tinylm/finetune';
+import type { LoraConfig } from '../tinylm/lora';
+import { TinyLM } from '../tinylm/model';
+import type { TokenData } from '../tinylm/train';
+import type { Tokenizer } from '../tokenizer';
+import type { ChatExample } from '../tinylm/corpus';
+import { TASK_SPLITS, defaultTrain } from './recipe';
+import { exportLoraGGUF } from './gguf-lora';
+import { exportMergedGGUF, exportMergedModel, exportPeftAdapter, importPeftAdapter, type PeftFiles } from './peft';
+import { makeTaskExamples, scoreTask, TASK_SEEDS, taskTokens, type TaskScore } from './task';
+
+export interface FinetuneRunRequest {
+  requestId: number;
+  method: FinetuneMethod;
+  lora: LoraConfig;
+  steps: number;
+}
+
+export interface FinetuneProgress {
+  requestId: number;
+  step: number;
+  totalSteps: number;
+  loss: number;
+  /** Mean milliseconds per step so far. */
+  stepMs: number;
+  paused: boolean;
+}
+
+export interface FinetuneResult {
+  requestId: number;
+  method: FinetuneMethod;
+  cancelled: boolean;
+  steps: number;
+  valLoss: number;
+  score: TaskScore;
+  memory: FinetuneMemory;
+  stepMs: number;
+  /** The adapter as a PEFT folder (lora, qlora). */
+  adapter: PeftFiles | null;
+}
+
+export type ExportKind = 'safetensors' | 'gguf' | 'lora-gguf';
+
+export type Reply<T> = { ok: true; value: T } | { ok: false; error: ErrorData };
+
+export interface LoadInfo {
+  config: TinyLMConfig;
+  baseScore: TaskScore;
+  baseValLoss: number;
+  trainExamples: number;
+  /** One training example in the chat template, with its reply. */
+  sample: ChatExample;
+}
+
+/** What the worker exposes. */
+export interface FinetuneApi {
+  load(modelUrl: string): Promise<Reply<LoadInfo>>;
+  run(req: FinetuneRunRequest, onProgress: (p: FinetuneProgress) => void): Promise<Reply<FinetuneResult>>;
+  pause(): void;
+  resume(): void;
+  cancel(): void;
+  /**
+   * Files of the last finished run: the merged model as Hugging Face files ('safetensors') or one
+   * F32 GGUF ('gguf'), or the adapter as a llama.cpp LoRA GGUF ('lora-gguf').
+   */
+  exportFiles(kind: ExportKind): Promise<Reply<Record<string, Uint8Array | string>>>;
+  /** Scores a PEFT adapter folder on the held-out prompts. */
+  importAdapter(files: { config: string; safetensors: Uint8Array }): Promise<Reply<{ lora: LoraConfig; baseModel: string; score: TaskScore; valLoss: number }>>;
+}
+
+const wrap = async <T>(f: () => T | Promise<T>): Promise<Reply<T>> => {
+  try {
+    return { ok: true, value: await f() };
+  } catch (e) {
+    return { ok: false, error: toErrorData(e) };
+  }
+};
+
+/** The base model's name in exported adapter configs. */
+export const BASE_MODEL_NAME = 'tinylm-chat';
+
+/** Creates the service; `loadModel` fetches a shipped model (injected so Node tests read files). */
+export function createFinetuneService(loadModel: (url: string) => Promise<{ model: TinyLM; tokenizer: Tokenizer }>): FinetuneApi {
+  let base: { model: TinyLM; tokenizer: Tokenizer; train: TokenData; val: TokenData; test: ChatExample[] } | null = null;
+  let current: FineTuner | null = null;
+  let last: FineTuner | null = null;
+  const need = () => {
+    if (!base) throw new Error('load() first');
+    return base;
+  };
+  /** A fresh model over copies of the base weights (full fine-tuning writes them). */
+  const freshModel = () => {
+    const b = need();
+    return new TinyLM(b.model.config, new Map([...b.model.weights].map(([k, t]) => [k, { shape: t.shape, data: t.data.slice() }])));
+  };
+  return {
+    load: (url) => wrap(async () => {
+      if (!base) {
+        const { model, tokenizer } = await loadModel(url);
+        base = {
+          model, tokenizer,
+          train: taskTokens(tokenizer, makeTaskExamples(TASK_SPLITS.train, TASK_SEEDS.train)),
+          val: taskTokens(tokenizer, makeTaskExamples(TASK_SPLITS.val, TASK_SEEDS.val)),
+          test: makeTaskExamples(TASK_SPLITS.test, TASK_SEEDS.test),
+        };
+      }
+      const b = base;
+      const probe = new FineTuner(b.model, b.train, { method: 'full', train: defaultTrain('full', 1) });
+      return {
+        config: b.model.config, baseScore: scoreTask(b.model, b.tokenizer, b.test), baseValLoss: probe.evaluate(b.val, 16),
+        trainExamples: TASK_SPLITS.train, sample: makeTaskExamples(1, TASK_SEEDS.train)[0],
+      };
+    }),
+    run: (req, onProgress) => wrap(async () => {
+      current?.trainer.cancel();
+      const b = need();
+      const ft = new FineTuner(req.method === 'full' ? freshModel() : b.model, b.train, {
+        method: req.method, lora: req.lora, doubleQuant: true, train: defaultTrain(req.method, req.steps),
+      });
+      current = ft;
+      const info = await ft.trainer.run((s) => onProgress({
+        requestId: req.requestId, step: s.step, totalSteps: s.totalSteps, loss: s.loss, stepMs: s.elapsedMs / s.step, paused: ft.trainer.isPaused,
+      }));
+      const cancelled = ft.trainer.step < req.steps;
+      last = ft;
+      return {
+        requestId: req.requestId, method: req.method, cancelled, steps: ft.trainer.step,
+        valLoss: ft.evaluate(b.val, 16), score: scoreTask(ft.mergedModel(), b.tokenizer, b.test), memory: ft.memory(),
+        stepMs: info ? info.elapsedMs / info.step : 0,
+        adapter: ft.adapter ? exportPeftAdapter(ft.adapter, BASE_MODEL_NAME) : null,
+      };
+    }),
+    pause: () => current?.trainer.pause(),
+    resume: () => current?.trainer.resume(),
+    cancel: () => current?.trainer.cancel(),
+    exportFiles: (kind) => wrap((): Record<string, Uint8Array | string> => {
+      const b = need();
+      if (!last) throw new Error('Fine-tune first: there is no finished run to export.');
+      if (kind === 'lora-gguf') {
+        if (!last.adapter) throw new Error('Full fine-tuning has no adapter: export the merged model instead.');
+        return { 'tinylm-lora-adapter.gguf': exportLoraGGUF(last.adapter, b.model.config) };
+      }
+      const merged = last.mergedWeights();
+      if (kind === 'gguf') return { 'tinylm-finetuned-f32.gguf': exportMergedGGUF(b.model.config, merged, b.tokenizer) };
+      return { ...exportMergedModel(b.model.config, merged, b.tokenizer) };
+    }),
+    importAdapter: (files) => wrap(() => {
+      const b = need();
+      const { adapter, baseModel } = importPeftAdapter(files, b.model.config);
+      const ft = new FineTuner(b.model, b.train, { method: 'lora', lora: adapter.config, train: defaultTrain('lora', 1) });
+      // Evaluate through the imported weights: copy them into the run's fresh adapter.
+      for (const [k, l] of adapter.layers) {
+        ft.adapter!.layers.get(k)!.A.data.set(l.A.data);
+        ft.adapter!.layers.get(k)!.B.data.set(l.B.data);
+      }
+      last = ft;
+      return { lora: adapter.config, baseModel, score: scoreTask(ft.mergedModel(), b.tokenizer, b.test), valLoss: ft.evaluate(b.val, 16) };
+    }),
+  };
+}

@@ -1,0 +1,56 @@
+/**
+ * Lesson 2.2 in the built app: the fine-tuning lab opens from a share link with its settings,
+ * reaches ready (chat model loaded and scored), a short LoRA run ticks 2.2.b and saves its adapter
+ * in IndexedDB, and the adapter is still listed after a reload and offered in the Chat page's model picker.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import { closeBrowser, getBrowser, openApp } from './harness';
+import { encodeShare } from '../../src/lib/share/codec';
+import { lessonHash } from '../../src/lib/share/url';
+
+afterAll(async () => {
+  await closeBrowser();
+});
+
+const ready = '[data-lab="finetune"][data-status="ready"]';
+const ignorable = (e: string) => /favicon|404|Failed to load resource/.test(e);
+
+describe('lesson 2.2: fine-tuning', () => {
+  it('a short shared LoRA run ticks 2.2.b; its adapter survives a reload', async () => {
+    const share = encodeShare({ finetune: { method: 'lora', r: 2, alpha: 4, targets: ['q', 'v'], rslora: false, dropout: 0, steps: 5 } });
+    const context = await (await getBrowser()).newContext();
+    const { page, errors } = await openApp(lessonHash('2.2', { share }), { context });
+    await page.waitForSelector(ready, { timeout: 90_000 });
+    const lab = page.locator(ready);
+    expect(await lab.locator('select').first().inputValue()).toBe('2');
+    expect(await lab.getByTestId('before').textContent()).toMatch(/0 %/);
+    await lab.getByRole('button', { name: 'Fine-tune (LoRA)' }).click();
+    await page.waitForSelector('[data-task="2.2.b"][aria-checked="true"]', { timeout: 120_000 });
+    await lab.getByTestId('results').waitFor();
+    await page.reload();
+    await page.waitForSelector(ready, { timeout: 90_000 });
+    await page.locator(ready).getByText(/Adapters saved in this browser \(1\)/).click();
+    expect(await page.locator(ready).getByTestId('saved').locator('li').count()).toBe(1);
+    // …and is offered as a model (chat model + adapter) in the Chat page's model picker
+    await page.goto(page.url().replace(/#.*$/, '#/chat'));
+    await page.locator('option', { hasText: 'TinyLM chat + LoRA adapter' }).first().waitFor({ state: 'attached', timeout: 60_000 });
+    expect(errors.filter((e) => !ignorable(e)), errors.join('\n')).toEqual([]);
+    await context.close();
+  }, 300_000);
+
+  it('the curation lab cleans the shipped sample; changing the pipeline ticks 2.2.d', async () => {
+    const { page, errors, close } = await openApp(lessonHash('2.2'));
+    const sel = '[data-lab="sft-curation"][data-status="ready"]';
+    await page.waitForSelector(sel, { timeout: 60_000 });
+    const lab = page.locator(sel);
+    const summary = lab.getByTestId('summary');
+    expect(await summary.textContent()).toMatch(/unreadable lines\s*4/);
+    expect(await summary.textContent()).toMatch(/exact duplicates\s*12/);
+    expect(await lab.getByTestId('mask').locator('span.loss').count()).toBeGreaterThan(3);
+    await lab.getByLabel('exact duplicates').uncheck();
+    await page.waitForSelector('[data-task="2.2.d"][aria-checked="true"]', { timeout: 30_000 });
+    expect(await summary.textContent()).toMatch(/exact duplicates\s*0/);
+    expect(errors.filter((e) => !ignorable(e)), errors.join('\n')).toEqual([]);
+    await close();
+  }, 120_000);
+});
