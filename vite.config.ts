@@ -69,6 +69,8 @@ export default defineConfig({
           },
         ],
         navigateFallback: 'index.html',
+        // The in-page OpenAI-compatible endpoint (same-origin /v1/*), relayed to an open page.
+        importScripts: ['sw-openai.js'],
         cleanupOutdatedCaches: true,
       },
     }),

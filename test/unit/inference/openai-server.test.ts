@@ -8,7 +8,7 @@ import { createOpenAIHandler, tinyLMCompleter } from '../../../src/lib/inference
 import { createTinyLMEngine } from '../../../src/lib/engine/tinylm-engine';
 import { createRandomTinyLM, RANDOM_MODEL_INFO } from '../../../src/lib/engine/tinylm-models';
 import { createRemoteEngine } from '../../../src/lib/engine/remote';
-import type { ChatCompletionChunk, ChatCompletionRequest, ChatEngine } from '../../../src/lib/engine/types';
+import type { ChatCompletion, ChatCompletionChunk, ChatCompletionRequest, ChatEngine } from '../../../src/lib/engine/types';
 import { runEngineContract } from '../engine/contract';
 import { tinyEngine } from '../engine/tiny-fixture';
 
@@ -102,7 +102,7 @@ describe('OpenAI-compatible handler', () => {
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/application\/json/);
     const body = (await res.json()) as { object: string; choices: Array<{ message: { role: string; content: string } }>; usage: { completion_tokens: number } };
-    const direct = await engine.chat.completions.create(chatBody() as ChatCompletionRequest);
+    const direct = (await engine.chat.completions.create(chatBody() as ChatCompletionRequest)) as ChatCompletion;
     expect(body.object).toBe('chat.completion');
     expect(body.choices[0].message.role).toBe('assistant');
     expect(body.choices[0].message.content).toBe(direct.choices[0].message.content);
@@ -112,7 +112,7 @@ describe('OpenAI-compatible handler', () => {
   it('streams SSE chunks ending with data: [DONE]; usage only with stream_options.include_usage', async () => {
     const engine = shortEngine();
     const h = createOpenAIHandler({ engine });
-    const direct = await engine.chat.completions.create(chatBody() as ChatCompletionRequest);
+    const direct = (await engine.chat.completions.create(chatBody() as ChatCompletionRequest)) as ChatCompletion;
     const res = await h(post('/v1/chat/completions', chatBody({ stream: true, stream_options: { include_usage: true } })));
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('text/event-stream');

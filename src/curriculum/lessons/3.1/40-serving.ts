@@ -42,7 +42,24 @@ reference-counted prefix sharing with copy-on-write), and a scheduler serves a s
 requests with static or continuous batching. It checks that every request's tokens are the same as
 when it runs alone — batching must never change an answer.
 
-**Not built yet**: an OpenAI-compatible endpoint answered by the app's own service worker from this engine.
+**The same API in this app.** Below the lab, an OpenAI-compatible endpoint runs inside the page: the
+app's service worker answers same-origin ${code('/v1/chat/completions')} (JSON, or server-sent events:
+${code('data: {chunk}')} lines ending with ${code('data: [DONE]')}), ${code('/v1/completions')}, ${code('/v1/embeddings')} and
+${code('/v1/models')} by passing each request to the open page, where TinyLM runs in its worker. Code in
+the page — ${code("fetch('./v1/chat/completions')")}, an OpenAI client, LangChain's ${code('ChatOpenAI')} with that base
+URL — then works offline. Errors come back the way OpenAI's clients expect: a JSON body
+${code('{"error": {"message", "type", "param", "code"}}')} with 400 for malformed JSON or a prompt over the context
+(${code('context_length_exceeded')}), 404 for an unknown model, 405 for a wrong method; a client that
+disconnects mid-stream stops generation.
+
+How it differs from vLLM and TGI: those are real HTTP servers reachable by any program, serve many
+users through continuous batching over a paged cache on a GPU, and add authentication, metrics and
+multi-GPU parallelism. TGI's OpenAI-style routes are its *Messages API* (${code('/v1/chat/completions')}) next to its
+own ${code('/generate')}; embeddings in Hugging Face's stack come from a separate server (TEI), while vLLM serves
+them from embedding models. Ours is reachable only by this app's pages (a service worker never sees
+requests from other programs, so ${code('curl')} cannot reach it), runs one request at a time through
+TinyLM's chat engine — the batching engine of the lab is not behind it yet — and stops when the last
+tab of the app closes.
 `,
   labs: ['serving'],
   after: String.raw`

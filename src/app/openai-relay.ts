@@ -1,0 +1,64 @@
+/**
+ * The page side of the service worker's `/v1/*` endpoint (`public/sw-openai.js`): the worker
+ * posts each request here with a MessagePort; we answer it with the local OpenAI-compatible
+ * server and send back the status, headers and the body chunk by chunk. The server (and TinyLM's
+ * worker) is created on the first request only, so the shell pays nothing until it is used.
+ */
+import type { OpenAIHandler } from '../lib/inference/local-server';
+
+interface RelayedRequest {
+  type: 'llm-lab-openai';
+  method: string;
+  url: string;
+  headers: Array<[string, string]>;
+  body: ArrayBuffer | null;
+}
+
+let server: Promise<OpenAIHandler> | null = null;
+
+/** The page's local server, shared by the relay and the serving lab. */
+export function localOpenAIHandler(): Promise<OpenAIHandler> {
+  server ??= import('../lib/inference/local-server').then((m) => m.createLocalOpenAIServer().handler);
+  return server;
+}
+
+async function answer(data: RelayedRequest, port: MessagePort): Promise<void> {
+  port.postMessage({ type: 'ack' });
+  const ac = new AbortController();
+  let reader: ReadableStreamDefaultReader<Uint8Array> | null = null;
+  port.onmessage = (m) => {
+    if ((m.data as { type?: string })?.type === 'cancel') {
+      ac.abort();
+      void reader?.cancel().catch(() => {});
+    }
+  };
+  try {
+    // Same-origin only: the worker checks, and so do we.
+    if (new URL(data.url).origin !== location.origin) throw new Error('Only same-origin requests are served.');
+    const handler = await localOpenAIHandler();
+    const res = await handler(new Request(data.url, { method: data.method, headers: data.headers, body: data.body, signal: ac.signal }));
+    port.postMessage({ type: 'head', status: res.status, statusText: res.statusText, headers: [...res.headers] });
+    if (res.body) {
+      reader = res.body.getReader();
+      for (let r = await reader.read(); !r.done; r = await reader.read()) {
+        const buf = r.value.slice().buffer;
+        port.postMessage({ type: 'chunk', chunk: buf }, [buf]);
+      }
+    }
+    port.postMessage({ type: 'end' });
+  } catch (e) {
+    port.postMessage({ type: 'fail', message: e instanceof Error ? e.message : String(e) });
+  }
+}
+
+/** Listens for relayed `/v1/*` requests from the service worker (no-op without one). */
+export function installOpenAIRelay(): void {
+  const sw = typeof navigator !== 'undefined' ? navigator.serviceWorker : undefined;
+  if (!sw) return;
+  sw.addEventListener('message', (ev: MessageEvent) => {
+    const data = ev.data as RelayedRequest | undefined;
+    if (data?.type !== 'llm-lab-openai' || !ev.ports[0]) return;
+    void answer(data, ev.ports[0]);
+  });
+  sw.startMessages();
+}
