@@ -78,4 +78,35 @@ describe('OpenAI-compatible endpoint in the service worker', () => {
     expect(bad).toEqual([400, 'invalid_request_error', 404, 'model_not_found']);
     await context.close();
   }, 120_000);
+  it('the serving lab\'s request panel shows the raw streamed response, in-page before the worker controls the page and through it after', async () => {
+    const browser = await getBrowser();
+    const context = await browser.newContext();
+    const { page } = await openApp('#/lesson/3.1', { context });
+    const panel = page.getByTestId('openai-endpoint');
+    await panel.waitFor({ timeout: 60_000 });
+    const send = async () => {
+      await panel.getByRole('button', { name: 'Send' }).click();
+      await expect.poll(() => panel.getByTestId('endpoint-raw').textContent(), { timeout: 60_000 }).toContain('data: [DONE]');
+      return { raw: (await panel.getByTestId('endpoint-raw').textContent())!, via: (await panel.getByTestId('endpoint-via').textContent())! };
+    };
+    const controlled = await page.evaluate(() => navigator.serviceWorker.controller !== null);
+    if (!controlled) {
+      const first = await send();
+      expect(first.via).toMatch(/In-page/);
+      expect(first.raw).toMatch(/^HTTP\/1\.1 200/);
+      await page.evaluate(async () => {
+        await navigator.serviceWorker.ready;
+      });
+      await page.reload();
+      await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 30_000 });
+      await panel.waitFor({ timeout: 60_000 });
+    }
+    const viaSw = await send();
+    expect(viaSw.via).toMatch(/service worker/);
+    expect(viaSw.raw).toMatch(/^HTTP\/1\.1 200/);
+    expect(viaSw.raw).toMatch(/content-type: text\/event-stream/i);
+    expect(viaSw.raw).toContain('"object":"chat.completion.chunk"');
+    await context.close();
+  }, 180_000);
 });
+
