@@ -34,15 +34,19 @@
     return new Promise((resolve) => {
       let controller = null;
       let finished = false;
+      // The page acknowledges at once; a page without the relay (an old tab) never does.
+      const timer = setTimeout(() => resolve(error(503, 'The open LLM Lab page did not answer. Reload it, then retry.', 'no_relay')), 5000);
       const cancel = () => {
         if (!finished) port.postMessage({ type: 'cancel' });
         finished = true;
+        clearTimeout(timer);
+        resolve(error(499, 'The client closed the request.', 'client_closed_request')); // no-op once answered
       };
-      // The page acknowledges at once; a page without the relay (an old tab) never does.
-      const timer = setTimeout(() => resolve(error(503, 'The open LLM Lab page did not answer. Reload it, then retry.', 'no_relay')), 5000);
       if (req.signal) req.signal.addEventListener('abort', cancel);
       port.onmessage = (m) => {
         const d = m.data;
+        // After the caller cancelled, late chunks from the page are dropped (the stream is closed).
+        if (finished) return;
         if (d.type === 'ack') clearTimeout(timer);
         else if (d.type === 'head') {
           clearTimeout(timer);

@@ -6,7 +6,7 @@
  */
 import type { OpenAIHandler } from '../lib/inference/local-server';
 
-interface RelayedRequest {
+export interface RelayedRequest {
   type: 'llm-lab-openai';
   method: string;
   url: string;
@@ -22,7 +22,8 @@ export function localOpenAIHandler(): Promise<OpenAIHandler> {
   return server;
 }
 
-async function answer(data: RelayedRequest, port: MessagePort): Promise<void> {
+/** Answers one relayed request on `port` (exported for the relay's Node test). */
+export async function answerRelayed(data: RelayedRequest, port: MessagePort, getHandler: () => Promise<OpenAIHandler> = localOpenAIHandler, origin = location.origin): Promise<void> {
   port.postMessage({ type: 'ack' });
   const ac = new AbortController();
   let reader: ReadableStreamDefaultReader<Uint8Array> | null = null;
@@ -34,8 +35,8 @@ async function answer(data: RelayedRequest, port: MessagePort): Promise<void> {
   };
   try {
     // Same-origin only: the worker checks, and so do we.
-    if (new URL(data.url).origin !== location.origin) throw new Error('Only same-origin requests are served.');
-    const handler = await localOpenAIHandler();
+    if (new URL(data.url).origin !== origin) throw new Error('Only same-origin requests are served.');
+    const handler = await getHandler();
     const res = await handler(new Request(data.url, { method: data.method, headers: data.headers, body: data.body, signal: ac.signal }));
     port.postMessage({ type: 'head', status: res.status, statusText: res.statusText, headers: [...res.headers] });
     if (res.body) {
@@ -58,7 +59,7 @@ export function installOpenAIRelay(): void {
   sw.addEventListener('message', (ev: MessageEvent) => {
     const data = ev.data as RelayedRequest | undefined;
     if (data?.type !== 'llm-lab-openai' || !ev.ports[0]) return;
-    void answer(data, ev.ports[0]);
+    void answerRelayed(data, ev.ports[0]);
   });
   sw.startMessages();
 }
