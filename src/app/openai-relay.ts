@@ -14,13 +14,8 @@ export interface RelayedRequest {
   body: ArrayBuffer | null;
 }
 
-let server: Promise<OpenAIHandler> | null = null;
-
-/** The page's local server, shared by the relay and the serving lab. */
-export function localOpenAIHandler(): Promise<OpenAIHandler> {
-  server ??= import('../lib/inference/local-server').then((m) => m.createLocalOpenAIServer().handler);
-  return server;
-}
+/** The page's local server (loaded on the first relayed request). */
+const localOpenAIHandler = (): Promise<OpenAIHandler> => import('../lib/inference/local-server').then((m) => m.sharedLocalOpenAIHandler());
 
 /** Answers one relayed request on `port` (exported for the relay's Node test). */
 export async function answerRelayed(data: RelayedRequest, port: MessagePort, getHandler: () => Promise<OpenAIHandler> = localOpenAIHandler, origin = location.origin): Promise<void> {

@@ -29,3 +29,14 @@ export function createLocalOpenAIServer(modelsBaseUrl = defaultModelsBaseUrl()):
   const handler = createOpenAIHandler({ engine, models: catalog.models, completer: tinyLMCompleter(get), maxN: 4 });
   return { handler, dispose: () => engine.unload() };
 }
+
+let shared: OpenAIHandler | null = null;
+
+/**
+ * The page's one local server, shared by the service-worker relay and the serving lab (one
+ * TinyLM worker, created on first use and kept while the page lives).
+ */
+export function sharedLocalOpenAIHandler(): OpenAIHandler {
+  shared ??= createLocalOpenAIServer().handler;
+  return shared;
+}
