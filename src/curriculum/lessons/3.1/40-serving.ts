@@ -42,7 +42,7 @@ reference-counted prefix sharing with copy-on-write), and a scheduler serves a s
 requests with static or continuous batching. It checks that every request's tokens are the same as
 when it runs alone — batching must never change an answer.
 
-**The same API in this app.** Below the lab, an OpenAI-compatible endpoint runs inside the page: the
+**The same API in this app.** At the end of the lab, an OpenAI-compatible endpoint runs inside the page: the
 app's service worker answers same-origin ${code('/v1/chat/completions')} (JSON, or server-sent events:
 ${code('data: {chunk}')} lines ending with ${code('data: [DONE]')}), ${code('/v1/completions')}, ${code('/v1/embeddings')} and
 ${code('/v1/models')} by passing each request to the open page, where TinyLM runs in its worker. Code in
