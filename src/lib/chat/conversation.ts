@@ -8,6 +8,7 @@ import type { SerializedError } from '../engine/errors';
 import type { ConversationRow } from '../storage/db';
 import { defaultParams, type ChatParams } from './params';
 import type { MessageStats } from './stats';
+import type { ContextUsage } from './context-window';
 
 export interface ChatTurn {
   id: string;
@@ -21,6 +22,8 @@ export interface ChatTurn {
   /** per-token logprobs, kept when probability colouring was on */
   tokens?: TokenLogprob[];
   error?: SerializedError;
+  /** what the request behind an assistant turn used of the context window */
+  context?: ContextUsage;
 }
 
 export interface Conversation {
