@@ -120,7 +120,7 @@ describe.skipIf(!haveChat)('a chat with the shipped TinyLM chat model', () => {
       const r = (await e.chat.completions.create({ messages: plan.messages, max_tokens: plan.usage.maxTokens, temperature: 0.7, seed: i })) as ChatCompletion;
       expect(r.usage!.prompt_tokens).toBe(plan.usage.promptTokens);
       expect(r.usage!.prompt_tokens + r.usage!.completion_tokens).toBeLessThanOrEqual(256);
-      addAssistantTurn(c, 'tinylm-chat').content = r.choices[0].message.content ?? '';
+      addAssistantTurn(c, 'tinylm-chat').content = (r.choices[0].message.content as string) ?? '';
       dropped = plan.usage.droppedTurns;
     }
     expect(c.messages).toHaveLength(40);
@@ -145,7 +145,7 @@ describe.skipIf(!haveChat)('a chat with the shipped TinyLM chat model', () => {
       addUserTurn(c, p.example);
       const plan = await planContext(c, 1, chatMLCounter((t) => e.tokenize!(t)), { window: 256, maxTokens: 200 });
       const r = (await e.chat.completions.create({ messages: plan.messages, max_tokens: plan.usage.maxTokens, temperature: 0 })) as ChatCompletion;
-      answers[p.id] = r.choices[0].message.content ?? '';
+      answers[p.id] = (r.choices[0].message.content as string) ?? '';
     }
     expect(answers.qa).toBe('Rome');
     expect(JSON.parse(answers.json)).toEqual({ name: 'Omar', city: 'Lima' });
