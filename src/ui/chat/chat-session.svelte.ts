@@ -260,7 +260,7 @@ export class ChatSession {
     const startedAt = performance.now();
     let partial = '';
     this.#partial = () => withTurn(target, turn.id, { content: partial });
-    let lastSave = performance.now();
+    let lastSave = -Infinity; // the first piece is stored at once, then at most once a second
     let final: Partial<ChatTurn>;
     let context: ContextUsage | undefined;
     try {
