@@ -157,7 +157,7 @@ export function sanitizeHtml(html: string): string {
 function sanitizeMath(html: string): string {
   ensureHooks();
   return DOMPurify.sanitize(html, {
-    USE_PROFILES: { html: true, mathMl: true },
+    USE_PROFILES: { html: true, mathMl: true, svg: true },
     FORBID_TAGS,
     FORBID_ATTR: ['srcdoc', 'formaction', 'xlink:href', 'action'],
     ALLOW_DATA_ATTR: false,

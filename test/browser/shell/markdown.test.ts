@@ -69,6 +69,8 @@ describe('Markdown rendering is sanitized', () => {
     expect(styled.length).toBeGreaterThan(0); // KaTeX's struts and vertical alignment
     for (const el of styled) expect(el.closest('.katex'), el.outerHTML).not.toBeNull();
     expect(div.innerHTML).not.toMatch(/position:\s*fixed|z-index/);
+    // the square root's sign is KaTeX's own SVG
+    expect(div.querySelector('.katex svg path')).not.toBeNull();
   });
 
   it('text cannot forge a maths placeholder, and oversized or unparsable input renders as plain text', () => {
