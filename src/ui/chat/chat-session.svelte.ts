@@ -267,7 +267,7 @@ export class ChatSession {
       let stream: AsyncIterable<ChatCompletionChunk> | undefined;
       // A server that refuses the prompt as too long gets it again with older turns left out.
       for (let extraDrop = 0; !stream; extraDrop++) {
-        const plan = await planContext(target, end, this.#counterFor(handle), { window: handle.contextWindow, maxTokens: params.max_tokens, extraDrop });
+        const plan = await planContext(target, end, this.#counterFor(handle), { window: handle.contextWindow, maxTokens: requestFromParams(params).max_tokens ?? 256, extraDrop });
         context = plan.usage;
         this.liveContext = context;
         try {
