@@ -5,6 +5,7 @@
  * `consumeStream`), so a fast stream never re-renders the whole conversation.
  */
 import type { ChatCompletionChunk, ChatEngine, TokenLogprob } from '../../lib/engine/types';
+import { rescuedIsNewer, type Rescue } from './rescue';
 import { explainError, serializeError } from '../../lib/engine/errors';
 import { LabError } from '../../lib/errors';
 import {
@@ -43,6 +44,8 @@ export interface ChatSessionOptions {
   getEngine(): Promise<EngineHandle>;
   scheduler?: FrameScheduler;
   onStorageError?(e: unknown): void;
+  /** where `flush()` also puts a partial reply synchronously (the page may be closing) */
+  rescue?: Rescue;
 }
 
 /** requestAnimationFrame as a FrameScheduler. */
@@ -103,6 +106,9 @@ export class ChatSession {
     try {
       const store = this.#opts.store;
       if (store) {
+        // A reply cut off by closing the page: its last state was put in the rescue.
+        const rescued = this.#opts.rescue?.take();
+        if (rescued && rescuedIsNewer(rescued, await store.get(rescued.id))) await store.save(rescued);
         this.saved = await store.list();
         const latest = await store.latest();
         if (latest) this.#setOpen(latest);
@@ -218,7 +224,11 @@ export class ChatSession {
   /** Saves the open conversation now, with the partial reply (the page is being hidden or closed). */
   flush(): void {
     const p = this.#partial;
-    if (p) void this.#saveConv(p());
+    // Not queued behind other saves: the page may be gone before they run.
+    if (!p) return;
+    const c = p();
+    this.#opts.rescue?.write(c);
+    if (this.#opts.store) void this.#opts.store.save(c).catch(() => {});
   }
 
   async #reply(): Promise<void> {
@@ -260,7 +270,7 @@ export class ChatSession {
     const startedAt = performance.now();
     let partial = '';
     this.#partial = () => withTurn(target, turn.id, { content: partial });
-    let lastSave = -Infinity; // the first piece is stored at once, then at most once a second
+    let lastSave = -Infinity; // the first piece is stored at once, then every 250 ms (less often for long replies)
     let final: Partial<ChatTurn>;
     let context: ContextUsage | undefined;
     try {
@@ -294,7 +304,7 @@ export class ChatSession {
           if (params.logprobs) this.liveTokens = s.tokens.slice();
           // The partial reply is stored as it streams (less often for very long replies).
           const t = performance.now();
-          if (t - lastSave > Math.max(1000, s.content.length / 2000)) {
+          if (s.content && t - lastSave > Math.max(250, s.content.length / 2000)) {
             lastSave = t;
             void this.#saveConv(withTurn(target, turn.id, { content: s.content }));
           }

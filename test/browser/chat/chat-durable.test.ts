@@ -21,6 +21,7 @@ async function typeAndSend(container: HTMLElement, text: string) {
   await fireEvent.keyDown(input, { key: 'Enter' });
 }
 
+/** A database of its own per test (left open: a reply still finishing may save into it). */
 function freshStore() {
   const db = openLabDB(`chat-durable-${Math.random()}`);
   return { db, store: new ConversationStore(db) };
@@ -66,7 +67,7 @@ describe('nothing lost mid-reply', () => {
   const slow = () => createTestDoubleEngine({ tokensPerSecond: 100, respond: () => 'word '.repeat(2000) });
 
   it('the question is stored before the reply starts, and the partial reply while it streams', async () => {
-    const { db, store } = freshStore();
+    const { store } = freshStore();
     let session!: ChatSession;
     const { container } = render(ChatHarness, { engine: slow(), store, loadMs: 400, expose: (s: ChatSession) => (session = s) });
     await typeAndSend(container, 'Do not lose me');
@@ -86,11 +87,10 @@ describe('nothing lost mid-reply', () => {
     await waitFor(() => expect(again.container.querySelector('[data-interrupted]')).not.toBeNull());
     session.stop();
     await waitFor(() => expect(session.streaming).toBe(false));
-    db.close();
   });
 
   it('New chat mid-reply keeps the question and the partial reply, stored and marked stopped', async () => {
-    const { db, store } = freshStore();
+    const { store } = freshStore();
     let session!: ChatSession;
     const { container } = render(ChatHarness, { engine: slow(), store, expose: (s: ChatSession) => (session = s) });
     await typeAndSend(container, 'First question');
@@ -108,13 +108,12 @@ describe('nothing lost mid-reply', () => {
     // reopening it shows both
     await session.open(id);
     expect(session.conversation.messages[1].content.startsWith('word word')).toBe(true);
-    db.close();
   });
 });
 
 describe('long and hostile replies', () => {
   it('a 10 MB reply: rendered in capped parts, Stop goes away, the stored conversation reopens usable', async () => {
-    const { db, store } = freshStore();
+    const { store } = freshStore();
     const huge = 'hello world '.repeat(900_000); // 10.8 MB: marked alone overflows its stack on this
     let session!: ChatSession;
     const engine = createTestDoubleEngine({ respond: () => huge });
@@ -144,7 +143,6 @@ describe('long and hostile replies', () => {
     await waitFor(() => expect(again.container.querySelector('[data-reply-capped]')).not.toBeNull(), { timeout: 10_000 });
     await typeAndSend(again.container, 'still alive?');
     await waitFor(() => expect(reopened.conversation.messages.at(-1)?.content).toBe('You said: still alive?'));
-    db.close();
   }, 60_000);
 
   it('the position:fixed overlay from the issue stays inside its message; KaTeX keeps its layout styles', async () => {
@@ -170,5 +168,36 @@ describe('long and hostile replies', () => {
     for (const [x, y] of [[2, 2], [window.innerWidth - 2, window.innerHeight - 2]]) {
       expect(document.elementFromPoint(x, y)?.closest('a')).toBeNull();
     }
+  });
+});
+
+describe('rescue on pagehide', () => {
+  it('a partial reply put in the rescue when the page closed is merged back on the next start', async () => {
+    const { store } = freshStore();
+    const mem = new Map<string, string>();
+    const storage = { getItem: (k: string) => mem.get(k) ?? null, setItem: (k: string, v: string) => void mem.set(k, v), removeItem: (k: string) => void mem.delete(k) } as unknown as Storage;
+    const { localStorageRescue } = await import('../../../src/ui/chat/rescue');
+    const rescue = localStorageRescue(storage);
+    let session!: ChatSession;
+    const engine = createTestDoubleEngine({ tokensPerSecond: 200, respond: () => 'word '.repeat(2000) });
+    const { ChatSession: Session } = await import('../../../src/ui/chat/chat-session.svelte');
+    session = new Session({ store, rescue, getEngine: async () => ({ engine, modelId: 'double' }) });
+    await session.init();
+    void session.send('keep everything');
+    await waitFor(() => expect(session.liveContent.length).toBeGreaterThan(30));
+    // the page closes: flush() runs (pagehide); IndexedDB may not finish, localStorage does
+    session.flush();
+    const onScreen = session.liveContent.length;
+    expect(mem.size).toBe(1);
+    session.stop();
+    await waitFor(() => expect(session.streaming).toBe(false));
+    // simulate an IndexedDB that lost the last writes: only the question made it
+    const c = (await store.latest())!;
+    await store.save({ ...c, messages: c.messages.slice(0, 1) });
+    const next = new Session({ store, rescue, getEngine: async () => ({ engine, modelId: 'double' }) });
+    await next.init();
+    expect(next.conversation.messages.map((m) => m.role)).toEqual(['user', 'assistant']);
+    expect(next.conversation.messages[1].content.length).toBeGreaterThanOrEqual(onScreen);
+    expect(mem.size).toBe(0);
   });
 });
