@@ -66,19 +66,23 @@ describe('chat page with TinyLM', () => {
     await page.getByRole('button', { name: /system prompt & parameters/ }).click();
     await page.getByLabel(/Logit bias/).fill('0: -100, 1: -100, 2: -100');
     await send(page, 'Tell me a short story about Ana.');
-    await page.waitForFunction(
-      () => [...document.querySelectorAll('[data-streaming="true"] .markdown, [data-streaming="true"] .plain')].map((e) => e.textContent).join('').length > 30,
-      undefined,
-      { timeout: 60_000 },
+    // Measure what is on screen and reload in the next task, as soon as 30 characters are there
+    // (polling in the page: the worker can finish the reply faster than a round trip from here).
+    const reloaded = page.waitForEvent('load', { timeout: 60_000 });
+    const before = await page.evaluate(
+      () =>
+        new Promise<string>((resolve) => {
+          const tick = () => {
+            const msg = document.querySelector('[data-streaming="true"]') ?? document.querySelector('[data-role="assistant"]');
+            const text = [...(msg?.querySelectorAll('.markdown, .plain') ?? [])].map((e) => e.textContent).join(' ').replace(/▍/g, '').replace(/\s+/g, ' ').trim();
+            if (text.length <= 30) return void setTimeout(tick, 4);
+            resolve(text);
+            setTimeout(() => location.reload(), 0);
+          };
+          tick();
+        }),
     );
-    // measure what is on screen and reload in the same task, so the reply is still streaming
-    const before = await page.evaluate(() => {
-      const live = document.querySelector('[data-streaming="true"]');
-      const text = [...(live?.querySelectorAll('.markdown, .plain') ?? [])].map((e) => e.textContent).join(' ');
-      location.reload();
-      return text.replace(/▍/g, '').replace(/\s+/g, ' ').trim();
-    });
-    await page.waitForLoadState('load');
+    await reloaded;
     await page.waitForSelector('[data-chat-page][data-ready="true"]');
     await page.locator('[data-role="user"]').first().waitFor();
     expect(await page.locator('[data-role="user"]').first().textContent()).toContain('Tell me a short story about Ana.');

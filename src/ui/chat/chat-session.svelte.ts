@@ -306,7 +306,7 @@ export class ChatSession {
           const t = performance.now();
           if (s.content && t - lastSave > Math.max(250, s.content.length / 2000)) {
             lastSave = t;
-            void this.#saveConv(withTurn(target, turn.id, { content: s.content }));
+            void this.#saveConv(withTurn(target, turn.id, { content: s.content }), false);
           }
         },
       });
@@ -347,15 +347,18 @@ export class ChatSession {
     await this.#saveConv(this.conversation);
   }
 
-  /** Saves one conversation; saves run one after another, in the order they were asked for. */
-  #saveConv(c: Conversation): Promise<void> {
+  /**
+   * Saves one conversation; saves run one after another, in the order they were asked for.
+   * `relist` re-reads the sidebar's list (skipped for the partial saves while a reply streams).
+   */
+  #saveConv(c: Conversation, relist = true): Promise<void> {
     const store = this.#opts.store;
     if (!store) return Promise.resolve();
     const run = async () => {
       if (this.#removed.has(c.id)) return;
       try {
         await store.save(c);
-        this.saved = await store.list();
+        if (relist) this.saved = await store.list();
       } catch (e) {
         this.#storageError(e);
       }
