@@ -30,9 +30,17 @@ describe('chat playground', () => {
     await page.locator('[data-chat-input]').press('Enter');
 
     // Streaming: text arrives in the live message; then stop it.
-    await page.waitForFunction(() => (document.querySelector('[data-streaming="true"]')?.textContent?.length ?? 0) > 20, undefined, { timeout: 60_000 });
-    // (dispatched: while text streams in, the list grows and the button is never "stable" for a pointer click)
-    await page.locator('[data-chat-stop]').dispatchEvent('click');
+    // Stop as soon as 20 characters are on screen, in the same task that sees them (the worker can
+    // finish 200 tokens in well under a second, faster than a separate click would arrive).
+    await page.waitForFunction(
+      () => {
+        if ((document.querySelector('[data-streaming="true"]')?.textContent?.length ?? 0) <= 20) return false;
+        document.querySelector<HTMLButtonElement>('[data-chat-stop]')?.click();
+        return true;
+      },
+      undefined,
+      { timeout: 60_000 },
+    );
     const reply = page.locator('[data-role="assistant"]').last();
     await reply.locator('[data-stats]').waitFor();
     expect(await reply.textContent()).toContain('stopped');

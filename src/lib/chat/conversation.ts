@@ -6,8 +6,9 @@
 import type { ChatMessage, FinishReason, TokenLogprob } from '../engine/types';
 import type { SerializedError } from '../engine/errors';
 import type { ConversationRow } from '../storage/db';
-import { defaultParams, type ChatParams } from './params';
+import { sanitizeParams, type ChatParams } from './params';
 import type { MessageStats } from './stats';
+import type { ContextUsage } from './context-window';
 
 export interface ChatTurn {
   id: string;
@@ -21,6 +22,8 @@ export interface ChatTurn {
   /** per-token logprobs, kept when probability colouring was on */
   tokens?: TokenLogprob[];
   error?: SerializedError;
+  /** what the request behind an assistant turn used of the context window */
+  context?: ContextUsage;
 }
 
 export interface Conversation {
@@ -48,7 +51,7 @@ export function newConversation(init: Partial<Pick<Conversation, 'modelId' | 'sy
     title: 'New chat',
     modelId: init.modelId ?? '',
     systemPrompt: init.systemPrompt ?? 'You are a helpful assistant.',
-    params: init.params ? { ...init.params } : defaultParams(),
+    params: init.params ? { ...init.params } : sanitizeParams(null),
     messages: [],
     createdAt: now,
     updatedAt: now,
@@ -131,24 +134,33 @@ export function toRow(conv: Conversation): ConversationRow {
   };
 }
 
-/** Rebuilds a conversation from a stored row, tolerating missing fields and dropping malformed turns. */
+/** Rebuilds a conversation from a stored row, tolerating missing fields and dropping malformed ones. */
 export function fromRow(row: ConversationRow): Conversation {
-  const params = { ...defaultParams(), ...(row.params as Partial<ChatParams> | undefined) };
+  const params = sanitizeParams(row.params);
   const messages: ChatTurn[] = [];
-  for (const m of row.messages ?? []) {
+  const isNum = (x: unknown) => typeof x === 'number' && Number.isFinite(x);
+  for (const m of Array.isArray(row.messages) ? row.messages : []) {
     if (!m || typeof m !== 'object') continue;
     const t = m as Partial<ChatTurn>;
     if ((t.role !== 'user' && t.role !== 'assistant') || typeof t.content !== 'string') continue;
-    messages.push({ ...(t as ChatTurn), id: typeof t.id === 'string' ? t.id : newId(), createdAt: t.createdAt ?? row.createdAt });
+    const turn: ChatTurn = { ...(t as ChatTurn), id: typeof t.id === 'string' ? t.id : newId(), createdAt: isNum(t.createdAt) ? t.createdAt! : row.createdAt };
+    // Optional parts the page formats: kept only in the shape it expects (stored data is untrusted).
+    if (turn.stats && !(isNum(turn.stats.completionTokens) && isNum(turn.stats.totalMs))) delete turn.stats;
+    if (turn.context && !(isNum(turn.context.window) && isNum(turn.context.promptTokens) && isNum(turn.context.maxTokens))) delete turn.context;
+    if (turn.error && typeof turn.error.message !== 'string') delete turn.error;
+    if (turn.tokens && !(Array.isArray(turn.tokens) && turn.tokens.every((x) => x && typeof x.token === 'string' && typeof x.logprob === 'number'))) delete turn.tokens;
+    if (turn.finishReason !== undefined && turn.finishReason !== null && typeof turn.finishReason !== 'string') delete turn.finishReason;
+    if (turn.modelId !== undefined && typeof turn.modelId !== 'string') delete turn.modelId;
+    messages.push(turn);
   }
   return {
     id: row.id,
-    title: row.title || 'New chat',
-    modelId: row.modelId ?? '',
-    systemPrompt: row.systemPrompt ?? '',
+    title: typeof row.title === 'string' && row.title ? row.title : 'New chat',
+    modelId: typeof row.modelId === 'string' ? row.modelId : '',
+    systemPrompt: typeof row.systemPrompt === 'string' ? row.systemPrompt : '',
     params,
     messages,
-    createdAt: row.createdAt,
-    updatedAt: row.updatedAt,
+    createdAt: isNum(row.createdAt) ? row.createdAt : Date.now(),
+    updatedAt: isNum(row.updatedAt) ? row.updatedAt : Date.now(),
   };
 }

@@ -5,8 +5,9 @@
  */
 import * as v from 'valibot';
 import { newId, toRequestMessages, type ChatTurn, type Conversation } from './conversation';
-import { defaultParams, requestFromParams, type ChatParams } from './params';
+import { requestFromParams, sanitizeParams } from './params';
 import { formatStats } from './stats';
+import { cutByWindow } from './context-window';
 
 export const EXPORT_FORMAT = 'llm-lab.conversation';
 export const EXPORT_VERSION = 1;
@@ -43,7 +44,8 @@ function turnNotes(t: ChatTurn): string {
   if (t.role === 'assistant' && t.modelId) notes.push(`\`${t.modelId}\``);
   if (t.stats) notes.push(formatStats(t.stats));
   if (t.finishReason === 'abort') notes.push('stopped by the user');
-  else if (t.finishReason === 'length') notes.push('cut at max_tokens');
+  else if (t.finishReason === 'length') notes.push(cutByWindow(t.context, t.stats?.completionTokens) ? `cut by the ${t.context!.window}-token context window` : 'cut at max_tokens');
+  else if (t.role === 'assistant' && t.finishReason == null && !t.error) notes.push('interrupted');
   if (t.error) notes.push(`error: ${t.error.message}`);
   return notes.join(' · ');
 }
@@ -104,13 +106,7 @@ export function fromJSON(text: string, now = Date.now()): { ok: true; value: Con
     return { ok: false, error: `Not an LLM Lab conversation export${path ? ` (at ${path})` : ''}: ${issue.message}` };
   }
   const c = r.output.conversation;
-  const base = defaultParams();
-  const params = { ...base } as ChatParams;
-  for (const key of Object.keys(base) as Array<keyof ChatParams>) {
-    const val = c.params[key];
-    if (val !== undefined && typeof val === typeof base[key]) (params as unknown as Record<string, unknown>)[key] = val;
-    if (key === 'seed' && (typeof val === 'number' || val === null)) params.seed = val;
-  }
+  const params = sanitizeParams(c.params);
   return {
     ok: true,
     value: {

@@ -7,3 +7,4 @@ export * from './export';
 export * from './store';
 export * from './probability';
 export * from './live-markdown';
+export * from './context-window';

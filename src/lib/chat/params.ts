@@ -39,6 +39,28 @@ export function defaultParams(): ChatParams {
   };
 }
 
+/**
+ * Parameters read from storage or a file: each known key kept only when it has the right type
+ * (finite numbers, a list of strings, a map of finite biases), else its default. A stored
+ * `temperature: "hot"` must not break the page that shows it.
+ */
+export function sanitizeParams(raw: unknown): ChatParams {
+  const out = defaultParams();
+  if (!raw || typeof raw !== 'object') return out;
+  const r = raw as Record<string, unknown>;
+  const num = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
+  for (const k of ['temperature', 'top_p', 'max_tokens', 'presence_penalty', 'frequency_penalty', 'repetition_penalty', 'top_logprobs'] as const) {
+    if (num(r[k])) out[k] = r[k];
+  }
+  if (r.seed === null || num(r.seed)) out.seed = r.seed as number | null;
+  if (typeof r.logprobs === 'boolean') out.logprobs = r.logprobs;
+  if (Array.isArray(r.stop) && r.stop.every((x) => typeof x === 'string')) out.stop = r.stop.slice(0, PARAM_LIMITS.stopSequences) as string[];
+  if (r.logit_bias && typeof r.logit_bias === 'object' && !Array.isArray(r.logit_bias)) {
+    out.logit_bias = Object.fromEntries(Object.entries(r.logit_bias as Record<string, unknown>).filter(([id, b]) => /^\d+$/.test(id) && num(b))) as Record<string, number>;
+  }
+  return out;
+}
+
 /** Limits the UI and validation share (OpenAI's documented ranges). */
 export const PARAM_LIMITS = {
   temperature: [0, 2],

@@ -5,10 +5,13 @@
  * The base URL includes the API prefix (e.g. `http://localhost:11434/v1`). The API key, when set,
  * goes in `Authorization: Bearer …`; the app keeps it in IndexedDB and never in share links.
  * Failures become typed errors: 'cors' (the server answered but the browser blocked it),
- * 'unreachable', 'auth', 'model-not-found', 'context-window', …, each with a next step.
+ * 'unreachable', 'auth', 'model-not-found', 'context-window', 'timeout' (no answer, or a stream
+ * that stalls), 'bad-response' (a 200 that is not what an OpenAI-compatible server sends: an HTML
+ * page, an empty body, malformed chunks, a stream cut off before `[DONE]`), each quoting what the
+ * server sent and with a next step.
  */
 import { EngineError } from './errors';
-import { readSSE } from './sse';
+import { SSEParser } from './sse';
 import type {
   ChatCompletion,
   ChatCompletionChunk,
@@ -30,7 +33,47 @@ export interface RemoteConfig {
   fetch?: typeof fetch;
   /** The page's protocol ("https:"), to explain mixed-content blocks; defaults to location.protocol. */
   pageProtocol?: string;
+  /**
+   * How long to wait for the server to answer a chat or embeddings request, and for the next
+   * piece of a streamed reply (ms, default 120 s: a server may first have to load the model).
+   */
+  timeoutMs?: number;
+  /** How long `listModels` waits (ms, default 15 s: listing needs no model). */
+  listTimeoutMs?: number;
 }
+
+const DEFAULT_TIMEOUT_MS = 120_000;
+const DEFAULT_LIST_TIMEOUT_MS = 15_000;
+
+/** The first `n` characters of what the server sent, on one line, for messages. */
+export function snippet(text: string, n = 160): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  if (!flat) return '(nothing)';
+  return `“${flat.length > n ? `${flat.slice(0, n)}…` : flat}”`;
+}
+
+const seconds = (ms: number) => (ms >= 1000 ? `${Math.round(ms / 100) / 10} s` : `${ms} ms`);
+
+/**
+ * Waits for `p` at most `ms`; on time-out aborts `ac` (closing the connection) and rejects with a
+ * 'timeout' error saying `what`.
+ */
+async function within<T>(p: Promise<T>, ms: number, ac: AbortController, what: () => string, hint: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      reject(new EngineError('timeout', what(), hint));
+      ac.abort();
+    }, ms);
+  });
+  try {
+    return await Promise.race([p, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+const NOT_OPENAI_HINT = 'Check that the base URL points at the server’s OpenAI-compatible API (usually ending in /v1), not at a web page or a proxy’s login page.';
 
 type Fetch = typeof fetch;
 
@@ -158,14 +201,28 @@ export class RemoteChatEngine implements ChatEngine {
   async #post(path: string, body: unknown, signal: AbortSignal, stream: boolean, model?: string): Promise<Response> {
     const url = endpoint(this.config.baseUrl, path);
     let res: Response;
+    const ms = this.config.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     try {
-      res = await this.#fetch(url, { method: 'POST', headers: { ...this.#headers(true), ...(stream ? { Accept: 'text/event-stream' } : {}) }, body: JSON.stringify(body), signal });
+      res = await within(
+        this.#fetch(url, { method: 'POST', headers: { ...this.#headers(true), ...(stream ? { Accept: 'text/event-stream' } : {}) }, body: JSON.stringify(body), signal }),
+        ms,
+        this.#acOf(signal),
+        () => `${new URL(url).host} sent no answer to POST ${path} within ${seconds(ms)}.`,
+        'Check that the server is running and not stuck (a server may first load the model; Ollama’s first request can take a minute), then send again.',
+      );
     } catch (e) {
+      if (e instanceof EngineError && e.code === 'timeout') throw e;
       if (signal.aborted) throw new EngineError('aborted', 'The request was stopped.');
       throw await classifyFetchFailure(e, url, this.#fetch, this.#pageProtocol());
     }
     if (!res.ok) throw httpError(res.status, await res.text().catch(() => ''), url, model);
     return res;
+  }
+
+  /** The controller behind a signal handed out by #controller (to abort on a time-out). */
+  #acOf(signal: AbortSignal): AbortController {
+    for (const ac of this.#inflight) if (ac.signal === signal) return ac;
+    return new AbortController();
   }
 
   #controller(signal?: AbortSignal): { ac: AbortController; done: () => void } {
@@ -227,12 +284,15 @@ export class RemoteChatEngine implements ChatEngine {
     }
     if (!req.stream) {
       try {
-        const json = (await res.json()) as ChatCompletion;
+        const ms = this.config.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+        const text = await within(res.text(), ms, ac, () => `${this.#host()} stopped sending its answer (nothing for ${seconds(ms)}).`, 'Check the server, then send again.');
+        const json = parseCompletion(text, res.headers.get('content-type'));
         if (json.usage) json.usage = withTimings(json.usage, t0, null, now());
         return json;
       } catch (e) {
+        if (e instanceof EngineError) throw e;
         if (ac.signal.aborted) throw new EngineError('aborted', 'The request was stopped.');
-        throw new EngineError('unknown', `The server sent an unreadable answer: ${(e as Error).message}`);
+        throw new EngineError('unreachable', `The answer broke off: ${(e as Error)?.message ?? e}`, 'Check the server, then send again.', { cause: e });
       } finally {
         done();
       }
@@ -240,48 +300,118 @@ export class RemoteChatEngine implements ChatEngine {
     return this.#stream(res, ac, done, t0, model);
   }
 
+  #host(): string {
+    try {
+      return new URL(this.config.baseUrl).host;
+    } catch {
+      return 'The server';
+    }
+  }
+
+  /**
+   * Reads the SSE reply. Besides the happy path (`data: {chunk}` … `data: [DONE]`) it handles what
+   * real servers and proxies do: a 200 that is JSON (a server that ignored `stream: true`: its
+   * completion is replayed as chunks), an HTML page or an empty body ('bad-response', quoting it),
+   * a chunk of the wrong shape ('bad-response'), a stream that stalls ('timeout') or closes
+   * before `[DONE]` without a finish reason ('bad-response': the reply is incomplete).
+   */
   async *#stream(res: Response, ac: AbortController, done: () => void, t0: number, model: string): AsyncGenerator<ChatCompletionChunk> {
+    const url = endpoint(this.config.baseUrl, '/chat/completions');
+    const ms = this.config.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     let first: number | null = null;
     let contentChunks = 0;
     let usage: CompletionUsage | undefined;
     let last: ChatCompletionChunk | undefined;
     // The chunk with the finish_reason is held back so the usage (with our timings) rides on it.
     let finish: ChatCompletionChunk | undefined;
+    let sawFinish = false;
+    let sawDone = false;
+    let events = 0;
+    let chunks = 0;
+    let firstData = '';
+    // The body as long as no SSE event has been seen (to tell JSON, HTML or nothing apart).
+    let raw = '';
+    const reader = res.body?.getReader();
     try {
-      if (!res.body) throw new EngineError('unknown', 'The server sent no stream body.');
-      for await (const ev of readSSE(res.body)) {
-        if (ev.data === '[DONE]') break;
-        let chunk: ChatCompletionChunk & { error?: unknown };
-        try {
-          chunk = JSON.parse(ev.data) as ChatCompletionChunk & { error?: unknown };
-        } catch {
-          continue; // tolerate keep-alive noise
+      if (reader) {
+        const decoder = new TextDecoder();
+        const parser = new SSEParser();
+        reading: for (;;) {
+          const { done: end, value } = await within(
+            reader.read(),
+            ms,
+            ac,
+            () => `${this.#host()} stopped sending in the middle of the reply: nothing for ${seconds(ms)} after ${contentChunks} chunk${contentChunks === 1 ? '' : 's'}.`,
+            'The server may be overloaded or stuck; regenerate to try again.',
+          );
+          const text = end ? decoder.decode() : decoder.decode(value, { stream: true });
+          if (events === 0 && raw.length < 2_000_000) raw += text;
+          for (const ev of end ? [...parser.push(text), ...parser.end()] : parser.push(text)) {
+            events++;
+            if (events === 1) firstData = ev.data;
+            if (ev.data.trim() === '[DONE]') {
+              sawDone = true;
+              break reading;
+            }
+            let data: unknown;
+            try {
+              data = JSON.parse(ev.data);
+            } catch {
+              continue; // tolerate keep-alive noise
+            }
+            if ((data as { error?: unknown })?.error || ev.event === 'error') throw httpError(500, ev.data, url, model);
+            let chunk = asChunk(data, ev.data);
+            chunks++;
+            last = chunk;
+            if (chunk.usage) {
+              usage = chunk.usage;
+              const { usage: _u, ...rest } = chunk;
+              chunk = rest;
+            }
+            if (chunk.choices.length === 0) continue;
+            if (chunk.choices.some((c) => c.delta?.content)) {
+              first ??= now();
+              contentChunks++;
+            }
+            if (finish) yield finish;
+            finish = undefined;
+            if (chunk.choices.some((c) => c.finish_reason)) {
+              finish = chunk;
+              sawFinish = true;
+            } else yield chunk;
+          }
+          if (end) break;
         }
-        if (chunk.error || ev.event === 'error') throw httpError(500, JSON.stringify(chunk), endpoint(this.config.baseUrl, '/chat/completions'), model);
-        last = chunk;
-        if (chunk.usage) {
-          usage = chunk.usage;
-          const { usage: _u, ...rest } = chunk;
-          chunk = rest;
+      }
+      if (!sawDone && !ac.signal.aborted) {
+        if (events === 0) {
+          // No event stream at all: a JSON completion is replayed; anything else is explained.
+          const completion = parseCompletion(raw, res.headers.get('content-type'), true);
+          for (const chunk of completionChunks(completion)) {
+            if (chunk.choices[0]?.delta.content) first ??= now();
+            if (chunk.choices[0]?.finish_reason) finish = chunk;
+            else yield chunk;
+          }
+          usage = completion.usage ?? usage;
+          contentChunks = 1;
+        } else if (chunks === 0) {
+          throw new EngineError('bad-response', `The server sent an event stream without a single JSON chunk; it began with ${snippet(firstData)}.`, NOT_OPENAI_HINT);
+        } else if (!sawFinish) {
+          throw new EngineError(
+            'bad-response',
+            `The stream from ${this.#host()} closed before it was finished (no finish reason, no [DONE]) after ${contentChunks} chunk${contentChunks === 1 ? '' : 's'}: the reply is incomplete.`,
+            'The server or a proxy between you closed the connection; regenerate to try again.',
+          );
         }
-        chunk.choices ??= [];
-        if (chunk.choices.length === 0) continue;
-        if (chunk.choices.some((c) => c.delta?.content)) {
-          first ??= now();
-          contentChunks++;
-        }
-        if (finish) yield finish;
-        finish = undefined;
-        if (chunk.choices.some((c) => c.finish_reason)) finish = chunk;
-        else yield chunk;
       }
     } catch (e) {
-      if (!ac.signal.aborted) {
+      if (!ac.signal.aborted || (e instanceof EngineError && e.code === 'timeout')) {
         if (e instanceof EngineError) throw e;
         throw new EngineError('unreachable', `The stream broke off: ${(e as Error)?.message ?? e}`, 'Check the server; then regenerate.', { cause: e });
       }
     } finally {
       done();
+      void reader?.cancel().catch(() => {});
     }
     const base = { id: last?.id ?? 'remote', object: 'chat.completion.chunk' as const, created: last?.created ?? Math.floor(Date.now() / 1000), model: last?.model ?? model };
     const end = now();
@@ -295,7 +425,14 @@ export class RemoteChatEngine implements ChatEngine {
     const { ac, done } = this.#controller();
     try {
       const res = await this.#post('/embeddings', { model, input: req.input }, ac.signal, false, model);
-      const json = (await res.json()) as EmbeddingResponse;
+      const text = await res.text();
+      let json: EmbeddingResponse;
+      try {
+        json = JSON.parse(text) as EmbeddingResponse;
+      } catch {
+        throw new EngineError('bad-response', `The server answered the embeddings request with ${describeBody(text, res.headers.get('content-type'))}, not JSON.`, NOT_OPENAI_HINT);
+      }
+      if (!Array.isArray(json?.data)) throw new EngineError('bad-response', `The embeddings answer has no "data" list: ${snippet(text)}.`, NOT_OPENAI_HINT);
       return { object: 'list', model: json.model ?? model, data: json.data, usage: json.usage ?? { prompt_tokens: 0, total_tokens: 0 } };
     } finally {
       done();
@@ -311,18 +448,36 @@ export class RemoteChatEngine implements ChatEngine {
     await this.interrupt();
   }
 
-  /** The server's models (`GET /models`). */
-  async listModels(): Promise<ModelInfo[]> {
+  /** The server's models (`GET /models`); gives up after `listTimeoutMs`, or when `signal` aborts. */
+  async listModels(signal?: AbortSignal): Promise<ModelInfo[]> {
     const url = endpoint(this.config.baseUrl, '/models');
+    const { ac, done } = this.#controller(signal);
+    const ms = this.config.listTimeoutMs ?? DEFAULT_LIST_TIMEOUT_MS;
+    const hint = 'Check that the server is running and that the URL is right (e.g. http://localhost:11434/v1 for Ollama).';
+    let text: string;
     let res: Response;
     try {
-      res = await this.#fetch(url, { headers: this.#headers(true) });
-    } catch (e) {
-      throw await classifyFetchFailure(e, url, this.#fetch, this.#pageProtocol());
+      try {
+        res = await within(this.#fetch(url, { headers: this.#headers(true), signal: ac.signal }), ms, ac, () => `${this.#host()} did not answer GET /models within ${seconds(ms)}.`, hint);
+        text = await within(res.text(), ms, ac, () => `${this.#host()} stopped sending the model list (nothing for ${seconds(ms)}).`, hint);
+      } catch (e) {
+        if (e instanceof EngineError) throw e;
+        if (ac.signal.aborted) throw new EngineError('aborted', 'Cancelled.');
+        throw await classifyFetchFailure(e, url, this.#fetch, this.#pageProtocol());
+      }
+    } finally {
+      done();
     }
-    if (!res.ok) throw httpError(res.status, await res.text().catch(() => ''), url);
-    const json = (await res.json()) as { data?: Array<{ id: string; max_model_len?: number; context_length?: number }> };
-    return (json.data ?? []).map((m) => ({
+    if (!res.ok) throw httpError(res.status, text, url);
+    let json: { data?: unknown };
+    try {
+      json = JSON.parse(text) as { data?: unknown };
+    } catch {
+      throw new EngineError('bad-response', `GET ${url} answered with ${describeBody(text, res.headers.get('content-type'))}, not a JSON model list.`, NOT_OPENAI_HINT);
+    }
+    if (!Array.isArray(json?.data)) throw new EngineError('bad-response', `GET ${url} answered without a "data" list of models: ${snippet(text)}.`, NOT_OPENAI_HINT);
+    const list = (json.data as Array<{ id?: unknown; max_model_len?: number; context_length?: number }>).filter((m): m is { id: string; max_model_len?: number; context_length?: number } => typeof m?.id === 'string');
+    return list.map((m) => ({
       id: m.id,
       engine: 'remote',
       displayName: m.id,
@@ -333,6 +488,66 @@ export class RemoteChatEngine implements ChatEngine {
 }
 
 const now = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
+
+/** "an HTML page (text/html): “<!doctype html>…”", "an empty body", … : what came instead of the API's answer. */
+function describeBody(text: string, contentType: string | null): string {
+  if (!text.trim()) return 'an empty body';
+  const type = contentType ? ` (${contentType.split(';')[0]})` : '';
+  const kind = /^\s*</.test(text) ? 'an HTML page' : 'text';
+  return `${kind}${type}: ${snippet(text)}`;
+}
+
+const isObj = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+
+/** Checks a parsed SSE `data:` payload has the shape of a chat.completion.chunk. */
+function asChunk(data: unknown, text: string): ChatCompletionChunk {
+  const bad = (why: string) =>
+    new EngineError('bad-response', `The server sent a stream chunk that is not an OpenAI chat.completion.chunk (${why}): ${snippet(text)}`, NOT_OPENAI_HINT);
+  if (!isObj(data)) throw bad('not a JSON object');
+  const choices = data.choices ?? [];
+  if (!Array.isArray(choices)) throw bad('"choices" is not a list');
+  for (const c of choices) {
+    if (!isObj(c)) throw bad('a choice is not an object');
+    if (c.delta !== undefined && c.delta !== null && !isObj(c.delta)) throw bad('"delta" is not an object');
+    const content = (c.delta as Record<string, unknown> | undefined)?.content;
+    if (content !== undefined && content !== null && typeof content !== 'string') throw bad('"delta.content" is not text');
+    c.delta ??= {};
+    if (c.finish_reason !== undefined && c.finish_reason !== null && typeof c.finish_reason !== 'string') throw bad('"finish_reason" is not text');
+  }
+  if (data.usage !== undefined && !isObj(data.usage)) delete data.usage;
+  return { ...(data as unknown as ChatCompletionChunk), choices: choices as ChatCompletionChunk['choices'] };
+}
+
+/**
+ * A non-streamed answer, checked: an OpenAI chat.completion, or a 'bad-response' error quoting
+ * what came instead (`insteadOfStream`: the request asked for an event stream).
+ */
+function parseCompletion(text: string, contentType: string | null, insteadOfStream = false): ChatCompletion {
+  const asked = insteadOfStream ? 'an event stream' : 'a chat completion';
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new EngineError('bad-response', `The server answered 200 with ${describeBody(text, contentType)} instead of ${asked}.`, NOT_OPENAI_HINT);
+  }
+  const choices = isObj(json) ? json.choices : undefined;
+  const ok = Array.isArray(choices) && choices.every((c) => isObj(c) && isObj(c.message) && (c.message.content == null || typeof c.message.content === 'string'));
+  if (!ok) throw new EngineError('bad-response', `The server answered 200 with JSON that is not ${asked}: ${snippet(text)}`, NOT_OPENAI_HINT);
+  return json as ChatCompletion;
+}
+
+/** A completion replayed as stream chunks (for a server that ignored `stream: true`). */
+function completionChunks(c: ChatCompletion): ChatCompletionChunk[] {
+  const base = { id: c.id ?? 'remote', object: 'chat.completion.chunk' as const, created: c.created ?? Math.floor(Date.now() / 1000), model: c.model ?? '' };
+  const out: ChatCompletionChunk[] = [];
+  for (const ch of c.choices) {
+    const index = ch.index ?? 0;
+    const content = typeof ch.message.content === 'string' ? ch.message.content : '';
+    if (content) out.push({ ...base, choices: [{ index, delta: { role: 'assistant', content }, finish_reason: null }] });
+    out.push({ ...base, choices: [{ index, delta: {}, finish_reason: ch.finish_reason ?? 'stop' }] });
+  }
+  return out;
+}
 
 /** Adds client-measured timings to the server's usage (keeping any the server sent). */
 function withTimings(u: CompletionUsage, t0: number, first: number | null, end: number): CompletionUsage {

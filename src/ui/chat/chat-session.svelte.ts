@@ -4,19 +4,26 @@
  * lives in its own small `$state` fields while it streams (updated once per animation frame by
  * `consumeStream`), so a fast stream never re-renders the whole conversation.
  */
-import type { ChatEngine, TokenLogprob } from '../../lib/engine/types';
+import type { ChatCompletionChunk, ChatEngine, TokenLogprob } from '../../lib/engine/types';
+import { rescuedIsNewer, type Rescue } from './rescue';
 import { explainError, serializeError } from '../../lib/engine/errors';
+import { LabError } from '../../lib/errors';
 import {
   addAssistantTurn,
   addUserTurn,
+  chatMLCounter,
   consumeStream,
   defaultParams,
   editUserTurn,
+  estimateCounter,
   newConversation,
+  planContext,
   requestFromParams,
-  toRequestMessages,
   truncateForRegenerate,
   type ChatParams,
+  type ChatTurn,
+  type ContextUsage,
+  type PromptCounter,
   type Conversation,
   type ConversationStore,
   type ConversationSummary,
@@ -27,6 +34,8 @@ import {
 export interface EngineHandle {
   engine: ChatEngine;
   modelId: string;
+  /** the model's context window in tokens (undefined/0: unknown, the whole history is sent) */
+  contextWindow?: number;
 }
 
 export interface ChatSessionOptions {
@@ -35,6 +44,8 @@ export interface ChatSessionOptions {
   getEngine(): Promise<EngineHandle>;
   scheduler?: FrameScheduler;
   onStorageError?(e: unknown): void;
+  /** where `flush()` also puts a partial reply synchronously (the page may be closing) */
+  rescue?: Rescue;
 }
 
 /** requestAnimationFrame as a FrameScheduler. */
@@ -45,6 +56,14 @@ export const rafScheduler: FrameScheduler = {
 
 function clone(c: Conversation): Conversation {
   return { ...c, params: { ...c.params }, messages: [...c.messages] };
+}
+
+/** A copy of `c` with the turn `id` changed by `patch`. */
+function withTurn(c: Conversation, id: string, patch: Partial<ChatTurn>): Conversation {
+  const out = clone(c);
+  const i = out.messages.findIndex((m) => m.id === id);
+  if (i >= 0) out.messages[i] = { ...out.messages[i], ...patch };
+  return out;
 }
 
 export class ChatSession {
@@ -62,6 +81,8 @@ export class ChatSession {
   liveTurnId = $state<string | null>(null);
   liveContent = $state('');
   liveTokens = $state.raw<TokenLogprob[]>([]);
+  /** what the request being answered uses of the context window (set once it is planned) */
+  liveContext = $state.raw<ContextUsage | null>(null);
   /** a problem not tied to one message (no engine, storage) */
   error = $state<string | null>(null);
   ready = $state(false);
@@ -69,6 +90,12 @@ export class ChatSession {
   #opts: ChatSessionOptions;
   #abort: AbortController | null = null;
   #engine: ChatEngine | null = null;
+  /** the conversation with the reply streamed so far (while a reply streams) */
+  #partial: (() => Conversation) | null = null;
+  #counter: { key: string; engine: ChatEngine; counter: PromptCounter } | null = null;
+  #saving: Promise<void> = Promise.resolve();
+  /** deleted conversations: a reply still finishing must not write them back */
+  #removed = new Set<string>();
 
   constructor(opts: ChatSessionOptions) {
     this.#opts = opts;
@@ -79,6 +106,9 @@ export class ChatSession {
     try {
       const store = this.#opts.store;
       if (store) {
+        // A reply cut off by closing the page: its last state was put in the rescue.
+        const rescued = this.#opts.rescue?.take();
+        if (rescued && rescuedIsNewer(rescued, await store.get(rescued.id))) await store.save(rescued);
         this.saved = await store.list();
         const latest = await store.latest();
         if (latest) this.#setOpen(latest);
@@ -142,6 +172,8 @@ export class ChatSession {
   }
 
   async remove(id: string): Promise<void> {
+    this.#removed.add(id);
+    if (this.streaming && this.conversation.id === id) this.stop();
     try {
       await this.#opts.store?.remove(id);
       this.saved = this.saved.filter((s) => s.id !== id);
@@ -182,8 +214,27 @@ export class ChatSession {
     return c;
   }
 
+  /** Asks for a reply to a conversation whose last turn is an unanswered question (e.g. after a reload). */
+  async answerPending(): Promise<void> {
+    if (this.streaming || this.conversation.messages.at(-1)?.role !== 'user') return;
+    this.conversation = this.#withSettings();
+    await this.#reply();
+  }
+
+  /** Saves the open conversation now, with the partial reply (the page is being hidden or closed). */
+  flush(): void {
+    const p = this.#partial;
+    // Not queued behind other saves: the page may be gone before they run.
+    if (!p) return;
+    const c = p();
+    this.#opts.rescue?.write(c);
+    if (this.#opts.store) void this.#opts.store.save(c).catch(() => {});
+  }
+
   async #reply(): Promise<void> {
     this.error = null;
+    // The question is stored at once: a reload or New chat while the model loads loses nothing.
+    void this.#save();
     // Busy from here: the model may still be loading (a first WebLLM download takes minutes).
     const abort = new AbortController();
     this.#abort = abort;
@@ -196,7 +247,6 @@ export class ChatSession {
       this.error = explainError(e);
       this.streaming = this.loadingModel = false;
       this.#abort = null;
-      await this.#save();
       return;
     }
     this.loadingModel = false;
@@ -204,36 +254,60 @@ export class ChatSession {
       // Stopped while the model loaded: keep the question, ask nothing.
       this.streaming = false;
       this.#abort = null;
-      await this.#save();
       return;
     }
     this.#engine = handle.engine;
-    const c = clone(this.conversation);
-    c.modelId = handle.modelId;
-    const end = c.messages.length;
-    const turn = addAssistantTurn(c, handle.modelId);
-    this.conversation = c;
+    // The conversation this reply belongs to: kept even if the learner opens another one meanwhile.
+    const target = clone(this.conversation);
+    target.modelId = handle.modelId;
+    const end = target.messages.length;
+    const turn = addAssistantTurn(target, handle.modelId);
+    this.conversation = target;
     this.liveTurnId = turn.id;
     this.liveContent = '';
     this.liveTokens = [];
-    const params = c.params;
+    const params = target.params;
     const startedAt = performance.now();
-    let final: Partial<typeof turn>;
+    let partial = '';
+    this.#partial = () => withTurn(target, turn.id, { content: partial });
+    let lastSave = -Infinity; // the first piece is stored at once, then every 250 ms (less often for long replies)
+    let final: Partial<ChatTurn>;
+    let context: ContextUsage | undefined;
     try {
-      const stream = await handle.engine.chat.completions.create({
-        ...requestFromParams(params),
-        model: handle.modelId || undefined,
-        messages: toRequestMessages(c, end),
-        stream: true,
-        signal: abort.signal,
-      });
+      let stream: AsyncIterable<ChatCompletionChunk> | undefined;
+      // A server that refuses the prompt as too long gets it again with older turns left out.
+      for (let extraDrop = 0; !stream; extraDrop++) {
+        const plan = await planContext(target, end, this.#counterFor(handle), { window: handle.contextWindow, maxTokens: requestFromParams(params).max_tokens ?? 256, extraDrop });
+        context = plan.usage;
+        this.liveContext = context;
+        try {
+          stream = await handle.engine.chat.completions.create({
+            ...requestFromParams(params),
+            max_tokens: plan.usage.maxTokens,
+            model: handle.modelId || undefined,
+            messages: plan.messages,
+            stream: true,
+            signal: abort.signal,
+          });
+        } catch (e) {
+          const retry = e instanceof LabError && e.code === 'context-window' && plan.messages.length > 2 && extraDrop < 8;
+          if (!retry) throw e;
+        }
+      }
       const res = await consumeStream(stream, {
         scheduler: this.#opts.scheduler ?? rafScheduler,
         signal: abort.signal,
         startedAt,
         onUpdate: (s) => {
+          partial = s.content;
           this.liveContent = s.content;
           if (params.logprobs) this.liveTokens = s.tokens.slice();
+          // The partial reply is stored as it streams (less often for very long replies).
+          const t = performance.now();
+          if (s.content && t - lastSave > Math.max(250, s.content.length / 2000)) {
+            lastSave = t;
+            void this.#saveConv(withTurn(target, turn.id, { content: s.content }), false);
+          }
         },
       });
       final = {
@@ -244,28 +318,53 @@ export class ChatSession {
         error: res.error ? serializeError(res.error) : undefined,
       };
     } catch (e) {
-      final = { content: '', finishReason: abort.signal.aborted ? 'abort' : null, error: abort.signal.aborted ? undefined : serializeError(e) };
+      final = { content: partial, finishReason: abort.signal.aborted ? 'abort' : null, error: abort.signal.aborted ? undefined : serializeError(e) };
     }
-    const done = clone(this.conversation);
-    const i = done.messages.findIndex((m) => m.id === turn.id);
-    if (i >= 0) done.messages[i] = { ...done.messages[i], ...final };
+    if (context) final.context = context;
+    this.#partial = null;
+    this.liveContext = null;
+    const done = withTurn(target, turn.id, final);
     done.updatedAt = Date.now();
-    this.conversation = done;
+    if (this.conversation.id === done.id) this.conversation = done;
     this.streaming = false;
     this.liveTurnId = null;
     this.#abort = null;
-    await this.#save();
+    await this.#saveConv(done);
+  }
+
+  /** Exact token counts for TinyLM (its own tokenizer and template), estimates for other engines. */
+  #counterFor(h: EngineHandle): PromptCounter {
+    const key = `${h.engine.kind}:${h.modelId}`;
+    if (this.#counter?.key !== key || this.#counter.engine !== h.engine) {
+      const tokenize = h.engine.tokenize ? (t: string) => h.engine.tokenize!(t) : undefined;
+      const counter = h.engine.kind === 'tinylm' && tokenize ? chatMLCounter(tokenize) : estimateCounter(h.engine.kind === 'remote' ? undefined : tokenize);
+      this.#counter = { key, engine: h.engine, counter };
+    }
+    return this.#counter.counter;
   }
 
   async #save(): Promise<void> {
+    await this.#saveConv(this.conversation);
+  }
+
+  /**
+   * Saves one conversation; saves run one after another, in the order they were asked for.
+   * `relist` re-reads the sidebar's list (skipped for the partial saves while a reply streams).
+   */
+  #saveConv(c: Conversation, relist = true): Promise<void> {
     const store = this.#opts.store;
-    if (!store) return;
-    try {
-      await store.save(this.conversation);
-      this.saved = await store.list();
-    } catch (e) {
-      this.#storageError(e);
-    }
+    if (!store) return Promise.resolve();
+    const run = async () => {
+      if (this.#removed.has(c.id)) return;
+      try {
+        await store.save(c);
+        if (relist) this.saved = await store.list();
+      } catch (e) {
+        this.#storageError(e);
+      }
+    };
+    this.#saving = this.#saving.then(run, run);
+    return this.#saving;
   }
 
   #storageError(e: unknown): void {

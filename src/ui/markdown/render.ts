@@ -2,6 +2,16 @@
  * Markdown → sanitized HTML for lesson text and model output: marked (GFM) + KaTeX maths
  * (`$…$`, `$$…$$`) + highlight.js for fenced code, then DOMPurify. Links open in a new tab
  * without opener; `javascript:` and other active content are removed. Browser-only (DOMPurify).
+ *
+ * `style` attributes are removed from everything the text itself contains (a model reply with
+ * `<div style="position:fixed;inset:0">` must not cover the page). KaTeX needs inline styles for
+ * its layout, and its output is ours (generated from the maths with `trust: false`), so maths is
+ * rendered into an empty placeholder whose class carries a random per-render nonce; the
+ * placeholders are filled with KaTeX's HTML only after the text has been sanitized. Text cannot
+ * forge a placeholder without the nonce.
+ *
+ * Rendering never throws: input beyond `MARKDOWN_MAX_CHARS`, or that marked cannot parse (its
+ * recursion overflows the stack on multi-megabyte paragraphs), is shown as escaped plain text.
  */
 import { Marked, type TokenizerAndRendererExtension } from 'marked';
 import DOMPurify from 'dompurify';
@@ -26,12 +36,29 @@ hljs.registerLanguage('sh', bash);
 hljs.registerLanguage('html', xml);
 hljs.registerLanguage('xml', xml);
 
+/** Longest source rendered as Markdown; callers show longer text in parts (see ChatMessage). */
+export const MARKDOWN_MAX_CHARS = 100_000;
+
+/** KaTeX HTML of the render in progress, and the nonce naming its placeholders. */
+let mathSlots: string[] | null = null;
+let mathNonce = '';
+
 function renderMath(tex: string, displayMode: boolean): string {
+  let html: string;
   try {
-    return katex.renderToString(tex, { displayMode, throwOnError: false, strict: 'ignore', trust: false, maxExpand: 500, maxSize: 20 });
+    html = katex.renderToString(tex, { displayMode, throwOnError: false, strict: 'ignore', trust: false, maxExpand: 500, maxSize: 20 });
   } catch {
-    return `<code>${escapeHtml(tex)}</code>`;
+    html = `<code>${escapeHtml(tex)}</code>`;
   }
+  if (!mathSlots) return sanitizeMath(html);
+  mathSlots.push(html);
+  return `<span class="${mathNonce}-${mathSlots.length - 1}"></span>`;
+}
+
+function newNonce(): string {
+  const b = new Uint8Array(12);
+  crypto.getRandomValues(b);
+  return 'm' + Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 }
 
 const blockMath: TokenizerAndRendererExtension = {
@@ -87,19 +114,51 @@ function ensureHooks(): void {
   });
 }
 
-/** Renders Markdown to sanitized HTML that is safe to insert with `{@html}`. */
+/** Renders Markdown to sanitized HTML that is safe to insert with `{@html}`; never throws. */
 export function renderMarkdown(source: string): string {
   ensureHooks();
-  const raw = marked.parse(String(source ?? ''), { async: false }) as string;
-  return sanitizeHtml(raw);
+  const text = String(source ?? '');
+  if (text.length > MARKDOWN_MAX_CHARS) return plainHtml(text);
+  mathSlots = [];
+  mathNonce = newNonce();
+  try {
+    const raw = marked.parse(text, { async: false }) as string;
+    const slots = mathSlots;
+    const nonce = mathNonce;
+    const clean = sanitizeHtml(raw);
+    if (!slots.length) return clean;
+    return clean.replace(new RegExp(`<span class="${nonce}-(\\d+)"></span>`, 'g'), (_, i: string) => sanitizeMath(slots[Number(i)] ?? ''));
+  } catch {
+    return plainHtml(text);
+  } finally {
+    mathSlots = null;
+  }
 }
 
-/** Sanitizes an HTML string (no scripts, handlers, javascript: URLs, forms or frames). */
+/** Text shown as it is (escaped), keeping its line breaks: the fallback for what marked cannot take. */
+export function plainHtml(text: string): string {
+  return `<div class="md-plain">${escapeHtml(text)}</div>`;
+}
+
+const FORBID_TAGS = ['style', 'form', 'input', 'button', 'textarea', 'select', 'iframe', 'object', 'embed', 'script', 'base', 'meta', 'link'];
+
+/** Sanitizes an HTML string (no scripts, handlers, inline styles, javascript: URLs, forms or frames). */
 export function sanitizeHtml(html: string): string {
   ensureHooks();
   return DOMPurify.sanitize(html, {
     USE_PROFILES: { html: true, mathMl: true, svg: true },
-    FORBID_TAGS: ['style', 'form', 'input', 'button', 'textarea', 'select', 'iframe', 'object', 'embed', 'script', 'base', 'meta', 'link'],
+    FORBID_TAGS,
+    FORBID_ATTR: ['style', 'srcdoc', 'formaction', 'xlink:href', 'action'],
+    ALLOW_DATA_ATTR: false,
+  });
+}
+
+/** KaTeX's own output: the same rules, except that its inline layout styles stay. */
+function sanitizeMath(html: string): string {
+  ensureHooks();
+  return DOMPurify.sanitize(html, {
+    USE_PROFILES: { html: true, mathMl: true, svg: true },
+    FORBID_TAGS,
     FORBID_ATTR: ['srcdoc', 'formaction', 'xlink:href', 'action'],
     ALLOW_DATA_ATTR: false,
   });

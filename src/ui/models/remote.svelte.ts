@@ -37,10 +37,10 @@ export class RemoteEndpoint {
     else await this.table.delete(SETTING_REMOTE);
   }
 
-  /** Lists the server's models (throws a typed error: cors, unreachable, auth, …). */
-  async list(s: RemoteSettings = this.settings ?? { baseUrl: '', apiKey: '', model: '' }): Promise<ModelInfo[]> {
+  /** Lists the server's models (throws a typed error: cors, unreachable, auth, timeout, aborted when `signal` fires, …). */
+  async list(s: RemoteSettings = this.settings ?? { baseUrl: '', apiKey: '', model: '' }, signal?: AbortSignal): Promise<ModelInfo[]> {
     const { createRemoteEngine } = await import('../../lib/engine/remote');
-    const models = await createRemoteEngine({ baseUrl: s.baseUrl, apiKey: s.apiKey || undefined }).listModels();
+    const models = await createRemoteEngine({ baseUrl: s.baseUrl, apiKey: s.apiKey || undefined }).listModels(signal);
     this.models = models.map((m) => ({ ...m, id: remoteModelId(m.id), displayName: `${m.id} (remote)` }));
     return this.models;
   }

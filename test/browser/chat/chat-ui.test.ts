@@ -24,9 +24,11 @@ describe('chat playground components', () => {
     expect(reply.querySelector('strong')?.textContent).toBe('bold');
     expect(reply.querySelector('[data-stats]')!.textContent).toMatch(/\d+ tokens/);
     expect(container.querySelector('[data-role="user"]')!.textContent).toContain('Hello');
-    const saved = await store.list();
-    expect(saved).toHaveLength(1);
-    expect(saved[0].turns).toBe(2);
+    await waitFor(async () => {
+      const saved = await store.list();
+      expect(saved).toHaveLength(1);
+      expect(saved[0].turns).toBe(2);
+    });
     db.close();
   });
 

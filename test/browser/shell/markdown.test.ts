@@ -60,6 +60,30 @@ describe('Markdown rendering is sanitized', () => {
     expect(a.getAttribute('rel')).toContain('noopener');
   });
 
+  it('drops style attributes from the text but keeps KaTeX\'s own layout styles', () => {
+    const overlay = '<div style="position:fixed;inset:0;z-index:99999">Session expired <a href="https://attacker.example/">Log in again</a></div>';
+    const div = document.createElement('div');
+    div.innerHTML = renderMarkdown(`${overlay}\n\n<span style="color:red">x</span> and $\\sqrt{x^2}$ and <svg style="position:fixed"><rect style="x:0" /></svg>`);
+    expect(div.textContent).toContain('Log in again');
+    const styled = [...div.querySelectorAll('[style]')];
+    expect(styled.length).toBeGreaterThan(0); // KaTeX's struts and vertical alignment
+    for (const el of styled) expect(el.closest('.katex'), el.outerHTML).not.toBeNull();
+    expect(div.innerHTML).not.toMatch(/position:\s*fixed|z-index/);
+    // the square root's sign is KaTeX's own SVG
+    expect(div.querySelector('.katex svg path')).not.toBeNull();
+  });
+
+  it('text cannot forge a maths placeholder, and oversized or unparsable input renders as plain text', () => {
+    const forged = renderMarkdown('<span class="m00-0"></span> $x$ <span class="m00-1"></span>');
+    expect(forged).toContain('m00-0');
+    expect(forged.match(/class="katex"/g)).toHaveLength(1);
+    const huge = 'hello world '.repeat(900_000);
+    const html = renderMarkdown(huge);
+    expect(html.startsWith('<div class="md-plain">hello world')).toBe(true);
+    // deeply nested quotes: rendered, or shown as text, never thrown
+    expect(renderMarkdown('> '.repeat(40_000) + 'deep')).toContain('deep');
+  });
+
   it('leaves dollar amounts as text', () => {
     const html = renderMarkdown('It costs $5 and $6 today.');
     expect(html).not.toContain('katex');

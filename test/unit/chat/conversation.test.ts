@@ -73,3 +73,39 @@ describe('conversation model', () => {
     expect(damaged.params.max_tokens).toBe(256);
   });
 });
+
+describe('fromRow with a malformed stored row', () => {
+  it('keeps what it can and never hands the page a field of the wrong type', () => {
+    const row = {
+      id: 'x',
+      title: 5,
+      modelId: null,
+      systemPrompt: { a: 1 },
+      params: { temperature: 'hot', top_p: 0.5, stop: [1, 2], logit_bias: { '12': -100, abc: 3, '7': 'x' }, seed: 'no' },
+      messages: [
+        null,
+        { role: 'user', content: 'hello', stats: { completionTokens: 'many' }, tokens: 'abc' },
+        { role: 'assistant', content: 'hi', error: { message: 3 }, context: { window: '256' }, finishReason: 7 },
+        { role: 'system', content: 'dropped' },
+        { role: 'assistant', content: 42 },
+      ],
+      createdAt: 'yesterday',
+      updatedAt: 10,
+    } as unknown as Parameters<typeof fromRow>[0];
+    const c = fromRow(row);
+    expect(c.title).toBe('New chat');
+    expect(c.systemPrompt).toBe('');
+    expect(c.params.temperature).toBe(0.7);
+    expect(c.params.top_p).toBe(0.5);
+    expect(c.params.stop).toEqual([]);
+    expect(c.params.logit_bias).toEqual({ '12': -100 });
+    expect(c.params.seed).toBeNull();
+    expect(c.messages.map((m) => m.content)).toEqual(['hello', 'hi']);
+    expect(c.messages[0].stats).toBeUndefined();
+    expect(c.messages[0].tokens).toBeUndefined();
+    expect(c.messages[1].error).toBeUndefined();
+    expect(c.messages[1].context).toBeUndefined();
+    expect(c.messages[1].finishReason).toBeUndefined();
+    expect(typeof c.createdAt).toBe('number');
+  });
+});

@@ -21,6 +21,15 @@ export interface TestServerOptions {
   cors?: boolean;
   /** Send an OpenAI-style error event after this many streamed tokens, then end (like vLLM). */
   errorAfter?: number;
+  /**
+   * Misbehaviours: answer `path` with this raw response instead (`hang`: read the request and
+   * never answer, until the server closes).
+   */
+  raw?: { path: string; status?: number; contentType?: string; body?: string; hang?: boolean };
+  /** Stream this many tokens, then stop sending without closing (a stalled server). */
+  stallAfter?: number;
+  /** End the stream after the tokens without a finish reason and without [DONE] (a cut connection). */
+  cutBeforeEnd?: boolean;
 }
 
 export interface TestServer {
@@ -61,6 +70,12 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
     const body = raw ? (JSON.parse(raw) as Record<string, unknown>) : null;
     const path = (req.url ?? '').split('?')[0]!;
     requests.push({ path, headers: req.headers, body });
+    if (opts.raw && path === opts.raw.path) {
+      if (opts.raw.hang) return; // closeAllConnections() ends it
+      res.writeHead(opts.raw.status ?? 200, opts.raw.contentType ? { 'Content-Type': opts.raw.contentType } : {});
+      res.end(opts.raw.body ?? '');
+      return;
+    }
 
     if (opts.apiKey && req.headers.authorization !== `Bearer ${opts.apiKey}`) return err(res, 401, 'Incorrect API key provided.', 'authentication_error');
     if (req.method === 'GET' && path === '/v1/models') {
@@ -115,11 +130,16 @@ export async function startTestServer(opts: TestServerOptions = {}): Promise<Tes
         return;
       }
       if (opts.delayMs) await sleep(opts.delayMs);
+      if (opts.stallAfter !== undefined && i === opts.stallAfter) return; // closeAllConnections() ends it
       // Split one event over two writes to exercise the parser's buffering.
       const line = `data: ${JSON.stringify({ ...base, choices: [{ index: 0, delta: { content: t }, finish_reason: null, logprobs: body!.logprobs ? { content: [{ token: t, logprob: -0.5, bytes: null, top_logprobs: [] }] } : null }] })}\r\n\r\n`;
       const cut = Math.floor(line.length / 2);
       res.write(line.slice(0, cut));
       res.write(line.slice(cut));
+    }
+    if (opts.cutBeforeEnd) {
+      res.end();
+      return;
     }
     send({ ...base, choices: [{ index: 0, delta: {}, finish_reason: finish }] });
     const so = body!.stream_options as { include_usage?: boolean } | undefined;
