@@ -296,6 +296,10 @@ export class DpoTrainer {
     for (const w of this.waiters.splice(0)) w();
   }
 
+  get isPaused(): boolean {
+    return this.paused;
+  }
+
   /** Stops after the current step (the adapter keeps its values). */
   cancel(): void {
     this.cancelled = true;

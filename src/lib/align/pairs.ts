@@ -9,8 +9,8 @@
  *   good:      The context does not say.        (abstain: the age is not in the context)
  *   bad:       pilot / 34                       (invented, or a wrong span copied from the context)
  *
- * Half of the prompts are answerable (the good reply is the span from the context, the bad one an
- * abstention or a wrong span), so "always abstain" scores 50 %, not 100 %. A program judges a
+ * Half of the prompts are answerable (the good reply is the span from the context, the bad one a
+ * wrong span from it), and the behaviour score counts them, so "always abstain" scores 50 %. A program judges a
  * reply (`judgeReply`), so the behaviour score of any model is measured, never hand-labelled.
  * Profiles come from our own generator (MIT, `personProfile`); the seeds below are used by no
  * TinyLM training split.
@@ -68,10 +68,13 @@ export function makePair(rng: RNG): PreferencePair {
     const copied = rng.pick(p.qa)[1];
     return { system: ALIGN_SYSTEM, user: renderQAUser(context, q), chosen: ABSTAIN, rejected: rng.next() < 0.5 ? invented : copied, answerable: false };
   }
+  // Answerable: the bad reply is a wrong span from the same context. (Not an abstention: its
+  // reference log-prob is near −90 nats, so any rise of abstentions anywhere would count as a huge
+  // "reward" for the rejected reply and swamp the pair; the behaviour score still penalises
+  // needless abstentions.)
   const [q, ans] = rng.pick(p.qa);
-  const wrong = p.qa.map(([, a]) => a).filter((a) => a !== ans);
-  const rejected = wrong.length && rng.next() < 0.3 ? rng.pick(wrong) : ABSTAIN;
-  return { system: ALIGN_SYSTEM, user: renderQAUser(context, q), chosen: ans, rejected, answerable: true };
+  const wrong = p.qa.map(([, a]) => a).filter((a) => normalizeAnswer(a) !== normalizeAnswer(ans));
+  return { system: ALIGN_SYSTEM, user: renderQAUser(context, q), chosen: ans, rejected: wrong.length ? rng.pick(wrong) : ABSTAIN, answerable: true };
 }
 
 /** n pairs from a seed. */
