@@ -16,7 +16,7 @@ const ignorable = (e: string) => /favicon|404|Failed to load resource/.test(e);
 
 describe('lesson 2.3: preference alignment', () => {
   it('a short shared DPO run ticks 2.3.c; bad JSONL lines are reported with their numbers', async () => {
-    const share = encodeShare({ 'align-dpo': { beta: 0.1, steps: 5, lr: 0.003, rpoAlpha: 0.2, nPairs: 16 } });
+    const share = encodeShare({ 'align-dpo': { beta: 0.1, steps: 5, lr: 0.003, rpoAlpha: 0.3, nPairs: 16 } });
     const { page, errors, close } = await openApp(lessonHash('2.3', { share }));
     await page.waitForSelector(ready, { timeout: 120_000 });
     const lab = page.locator(ready);

@@ -18,6 +18,6 @@ export default defineLab({
   summary: 'The chat model invents answers the context does not contain. Preference pairs and a LoRA adapter trained by DPO teach it to say so, measured by a program on held-out prompts.',
   tasks: ['2.3.a', '2.3.c'],
   schema,
-  defaults: (): AlignState => ({ beta: 0.1, steps: 60, lr: 0.003, rpoAlpha: 0.2, nPairs: 256 }),
+  defaults: (): AlignState => ({ beta: 0.1, steps: 60, lr: 0.003, rpoAlpha: 0.3, nPairs: 256 }),
   component: () => import('./AlignLab.svelte'),
 });

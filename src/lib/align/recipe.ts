@@ -10,6 +10,6 @@ export const PAIR_SPLITS = { train: 256, heldOut: 64, behaviour: 60 } as const;
 
 /** β 0.1 (TRL's default), an r-8 adapter on every linear layer, 8 pairs per step. */
 export const DEFAULT_DPO: DpoConfig = {
-  beta: 0.1, steps: 60, batchSize: 8, maxLr: 5e-3, warmup: 5, clip: 1, seed: 1, rpoAlpha: 1,
+  beta: 0.1, steps: 60, batchSize: 8, maxLr: 3e-3, warmup: 5, clip: 1, seed: 1, rpoAlpha: 0.3,
   lora: { r: 8, alpha: 16, dropout: 0, targets: ALL_LINEAR, seed: 1 },
 };
