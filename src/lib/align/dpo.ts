@@ -158,7 +158,7 @@ export interface DpoConfig {
   /**
    * TRL's `rpo_alpha` (Pang et al. 2024): adds α × the mean NLL of the chosen completions' tokens
    * to the objective. 0 = pure DPO. Needed when the chosen replies are ones the model almost never
-   * writes (our abstention starts near −90 nats): DPO alone then mostly lowers both log-probs.
+   * writes (our abstention starts near −90 nats): DPO alone then mostly pushes the rejected ones down and the model degrades (see the pure run of align:measure).
    */
   rpoAlpha: number;
   lora: LoraConfig;

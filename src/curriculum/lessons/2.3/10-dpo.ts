@@ -8,6 +8,7 @@ const run = results.run;
 // null when the script ran with --no-pure.
 const pure = results.pure as typeof results.run | null;
 const f = (x: number, d = 2) => x.toFixed(d);
+const code = (t: string) => '`' + t + '`';
 const firstAbstain = ref.samples.find((s) => !s.answerable);
 
 export default defineLessonPart({
@@ -28,16 +29,16 @@ span from a short context. Its system prompt here adds one rule:
 
 Half of the held-out prompts ask about a fact the context does not contain. The shipped model handles
 **${pct(ref.score)}** of ${ref.n} held-out prompts right: it answers ${pct(ref.answerRate)} of the answerable ones, but abstains on
-only **${pct(ref.abstainRate)}** of the unanswerable ones — it invents instead${firstAbstain ? ` (asked a question its context cannot answer, it replied \`${firstAbstain.got}\`)` : ''}.
+only **${pct(ref.abstainRate)}** of the unanswerable ones — it invents instead${firstAbstain ? ` (asked a question its context cannot answer, it replied ${code(String(firstAbstain.got))})` : ''}.
 It never saw a reply like "The context does not say." in training: under the model, that reply has
-a log-probability near −90 nats. This is the small-scale version of *hallucination*, and a program can
+a log-probability tens of nats below the spans it copies (mean over held-out chosen replies, half of them abstentions: ${f(run.heldOutBefore["logps/chosen"], 1)} nats). This is the small-scale version of *hallucination*, and a program can
 check every reply, so the score below is measured, not hand-labelled.
 
 **Preference pairs.** Each pair is $(x, y_w, y_l)$: a prompt, a *chosen* reply and a *rejected* one.
 Ours are generated from the lesson's own profile generator (MIT): when the context lacks the answer,
 chosen = "The context does not say." and rejected = an invented value or a wrong span from the context;
 when it has the answer, chosen = the span and rejected = a wrong span from the same context. (Why
-not an abstention as the rejected reply there? Its reference log-probability is about −90 nats, so
+not an abstention as the rejected reply there? Its reference log-probability is tens of nats below anything the model writes, so
 any general rise of abstentions would count as a huge implicit reward for the *rejected* reply and
 swamp those pairs.) The behaviour score counts both halves, so "always abstain" scores only 50 %. Real datasets (Anthropic HH, UltraFeedback, Intel/orca_dpo_pairs)
 collect the two replies from models and the preference from people or a stronger model.
@@ -57,9 +58,9 @@ with $\log\pi(y|x)$ summed over the reply's tokens (the prompt's tokens cancel).
 the reference, both log-ratios are 0 and the loss is $\log 2 = 0.693$. β (0.1 by default in TRL) sets how
 far the policy may move: small β, weak pull back to the reference.
 
-The lab logs what TRL's \`DPOTrainer\` logs: \`rewards/chosen\` and \`rewards/rejected\` (the implicit rewards
-β·log-ratio, averaged), \`rewards/accuracies\` (how often chosen beats rejected, strictly — so 0 at step 0),
-\`rewards/margins\`, \`logps/chosen\` and \`logps/rejected\`; and the per-token KL from the reference, computed
+The lab logs what TRL's ${code("DPOTrainer")} logs: ${code("rewards/chosen")} and ${code("rewards/rejected")} (the implicit rewards
+β·log-ratio, averaged), ${code("rewards/accuracies")} (how often chosen beats rejected, strictly — so 0 at step 0),
+${code("rewards/margins")}, ${code("logps/chosen")} and ${code("logps/rejected")}; and the per-token KL from the reference, computed
 exactly over the vocabulary at the reply positions. Policy = chat model + a LoRA adapter (lesson 2.2); the
 reference is the same model with the adapter switched off, so no second copy is held.
 `,
@@ -80,12 +81,16 @@ reference is the same model with the adapter switched off, so no second copy is 
 The lesson's bars: held-out pair accuracy ≥ 0.9 — ${results.bars.pairAccuracyOk ? 'met' : 'missed'} (${f(results.bars.pairAccuracy)}); mean margin > 0 — ${results.bars.marginOk ? 'met' : 'missed'};
 behaviour score up by at least 20 points — ${results.bars.behaviourOk ? 'met' : 'missed'} (${results.bars.behaviourGainPoints} points).
 
-**Why the NLL term.** Pure DPO only asks that the chosen reply *gain on* the rejected one. When the chosen
-reply starts around −90 nats, the cheapest way to widen the margin is to push the rejected reply down —
-and often the chosen one too (watch \`logps/chosen\` fall in the pure run). The pairs are "won" while greedy
-decoding still does not write the abstention. The standard pipeline avoids this by SFT on the chosen
-replies *before* DPO (Zephyr, Tulu); TRL's \`rpo_alpha\` (Pang et al., 2024) adds that NLL term to the DPO
-loss instead, which is what the default here does. Set RPO α to 0 in the lab to see the difference.
+**Why the NLL term.** Pure DPO only asks that the chosen reply *gain on* the rejected one, and it wins
+the pairs (held-out accuracy ${pure ? f(pure.heldOut['rewards/accuracies']) : '—'}) — yet the model got *worse*. On held-out pairs
+${code("logps/rejected")} fell from ${f(run.heldOutBefore['logps/rejected'], 1)} to ${pure ? f(pure.heldOut['logps/rejected'], 1) : '—'} nats while ${code("logps/chosen")} rose only from ${f(run.heldOutBefore['logps/chosen'], 1)} to
+${pure ? f(pure.heldOut['logps/chosen'], 1) : '—'}: the cheapest way to widen a margin is to push the rejected replies down, and the probability
+that leaves them goes to neither reply — greedy decoding now writes fragments${pure ? ` (e.g. ${code(String(pure.behaviour.samples[2]?.got ?? ''))})` : ''}.
+The chosen abstention started far outside what the model ever writes. The standard
+pipeline avoids this by SFT on the chosen replies *before* DPO (Zephyr, Tulu); TRL's ${code("rpo_alpha")}
+(Pang et al., 2024) adds that NLL term to the DPO loss instead, which is what the default here does
+(RPO α ${run.config.rpoAlpha}; in our trials α 0.5 and 1 taught the abstention too but held-out pair accuracy fell below 0.9).
+Set RPO α to 0 in the lab to watch the failure.
 
 **What is simplified here, compared with alignment at scale.** One narrow, programmatically judged
 behaviour instead of broad human preferences; pairs generated from templates, not sampled from the model
