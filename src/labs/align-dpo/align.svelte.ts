@@ -1,0 +1,122 @@
+/**
+ * Page-side state of the DPO lab: owns the worker, the run's metric history and the adapter saved
+ * in IndexedDB (kind 'lora', like lesson 2.2's adapters). Newest request wins.
+ */
+import { proxy, wrap, type Remote } from 'comlink';
+import { fromErrorData, type ErrorData } from '../../lib/errors';
+import { adapterRow, saveAdapterRow } from '../../lib/finetune/storage';
+import type { AlignApi, AlignLoadInfo, AlignProgress, AlignResult, Reply } from '../../lib/align/service';
+import type { DpoConfig, DpoStep } from '../../lib/align/dpo';
+import type { PreferencePair } from '../../lib/align/pairs';
+import type { LabDB } from '../../lib/storage/db';
+
+/** The adapter row this lab writes in `modelBlobs` (a new run replaces it). */
+export const ALIGN_ROW_ID = 'align-dpo:lora';
+
+const unwrap = <T>(r: Reply<T>): T => {
+  if (!r.ok) throw fromErrorData(r.error as ErrorData);
+  return r.value;
+};
+
+export class AlignSession {
+  info = $state.raw<AlignLoadInfo | null>(null);
+  steps = $state.raw<DpoStep[]>([]);
+  totalSteps = $state(0);
+  running = $state(false);
+  scoring = $state(false);
+  paused = $state(false);
+  result = $state.raw<AlignResult | null>(null);
+  error = $state.raw<unknown>(null);
+  savedAt = $state<number | null>(null);
+
+  #worker: Worker | null = null;
+  #api: Remote<AlignApi> | AlignApi | null = null;
+  #req = 0;
+  #inPage = false;
+
+  constructor(
+    private readonly db: LabDB | null,
+    private readonly modelUrl: string,
+  ) {}
+
+  async #connect(): Promise<Remote<AlignApi> | AlignApi> {
+    if (this.#api) return this.#api;
+    try {
+      this.#worker = new Worker(new URL('../../../workers/align.worker.ts', import.meta.url), { type: 'module', name: 'align' });
+      this.#api = wrap<AlignApi>(this.#worker);
+    } catch {
+      this.#inPage = true; // no workers: same code on the page
+      const [{ createAlignService }, { loadTinyLM }] = await Promise.all([import('../../lib/align/service'), import('../../lib/tinylm/checkpoint')]);
+      this.#api = createAlignService((url) => loadTinyLM(url));
+    }
+    return this.#api;
+  }
+
+  /** Loads the chat model in the worker and measures its behaviour (the lab is ready after this). */
+  async load(): Promise<void> {
+    this.info = unwrap(await (await this.#connect()).load(this.modelUrl));
+  }
+
+  /** Trains by DPO; resolves with the result, or null when superseded or failed. */
+  async run(pairs: PreferencePair[], config: DpoConfig): Promise<AlignResult | null> {
+    const api = await this.#connect();
+    const id = ++this.#req;
+    this.error = null;
+    this.running = true;
+    this.scoring = false;
+    this.paused = false;
+    this.steps = [];
+    this.totalSteps = config.steps;
+    this.result = null;
+    const onProgress = (p: AlignProgress) => {
+      if (p.requestId !== this.#req) return;
+      if (p.phase === 'score') this.scoring = true;
+      else this.steps = [...this.steps, p];
+    };
+    try {
+      const res = unwrap(await api.run({ requestId: id, pairs, config }, this.#inPage ? onProgress : proxy(onProgress)));
+      if (id !== this.#req) return null;
+      this.result = res;
+      if (!res.cancelled) await this.#save(res);
+      return res;
+    } catch (e) {
+      if (id === this.#req) this.error = e;
+      return null;
+    } finally {
+      if (id === this.#req) (this.running = false), (this.scoring = false);
+    }
+  }
+
+  async pause(): Promise<void> {
+    this.paused = true;
+    await (await this.#connect()).pause();
+  }
+  async resume(): Promise<void> {
+    this.paused = false;
+    await (await this.#connect()).resume();
+  }
+  async cancel(): Promise<void> {
+    await (await this.#connect()).cancel();
+    this.paused = false;
+  }
+
+  /** Saves the aligned adapter as a PEFT folder row; a quota error is shown, nothing else is touched. */
+  async #save(res: AlignResult): Promise<void> {
+    if (!this.db) return;
+    const row = adapterRow(ALIGN_ROW_ID, 'TinyLM chat + DPO adapter (says when the context does not say)', 'tinylm-chat', res.adapter,
+      { method: 'dpo', behaviour: res.behaviour.score, pairAccuracy: res.heldOut['rewards/accuracies'], steps: res.steps });
+    try {
+      await saveAdapterRow(this.db, row);
+      this.savedAt = Date.now();
+    } catch (e) {
+      this.error = e;
+    }
+  }
+
+  dispose(): void {
+    this.#req++;
+    this.#worker?.terminate();
+    this.#worker = null;
+    this.#api = null;
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * The DPO lab's worker API (pure, Node-testable); `workers/align.worker.ts` exposes it via comlink.
+ *
+ * - `load` fetches the chat model once and scores its behaviour on the held-out prompts.
+ * - `run` trains a fresh LoRA adapter by DPO on the given pairs, reporting TRL's metrics every
+ *   step; then measures held-out pair accuracy and the behaviour score of the aligned model and
+ *   returns the adapter as a PEFT folder. One run at a time; a new run cancels the previous one.
+ */
+import { LabError, toErrorData, type ErrorData } from '../errors';
+import type { TinyLMConfig } from '../tinylm/contract';
+import type { TinyLM } from '../tinylm/model';
+import type { Tokenizer } from '../tokenizer';
+import { exportPeftAdapter, type PeftFiles } from '../finetune/peft';
+import { DpoTrainer, tokenizePair, type DpoConfig, type DpoMetrics, type DpoStep } from './dpo';
+import { behaviourScore, makePairs, PAIR_SEEDS, type BehaviourScore, type PreferencePair } from './pairs';
+import { PAIR_SPLITS } from './recipe';
+
+export type Reply<T> = { ok: true; value: T } | { ok: false; error: ErrorData };
+
+export interface AlignLoadInfo {
+  config: TinyLMConfig;
+  /** The shipped model's behaviour on the held-out prompts (the failure the lesson starts from). */
+  baseScore: BehaviourScore;
+  heldOutPairs: number;
+}
+
+export interface AlignRunRequest {
+  requestId: number;
+  pairs: PreferencePair[];
+  config: DpoConfig;
+}
+
+export interface AlignProgress extends DpoStep {
+  requestId: number;
+  paused: boolean;
+  /** Set while the aligned model is being scored after training. */
+  phase: 'train' | 'score';
+}
+
+export interface AlignResult {
+  requestId: number;
+  cancelled: boolean;
+  steps: number;
+  /** Held-out pair metrics (TRL's eval_ metrics) and KL, before and after. */
+  heldOut: DpoMetrics & { kl: number };
+  behaviour: BehaviourScore;
+  trainSeconds: number;
+  adapter: PeftFiles;
+}
+
+export interface AlignApi {
+  load(modelUrl: string): Promise<Reply<AlignLoadInfo>>;
+  run(req: AlignRunRequest, onProgress: (p: AlignProgress) => void): Promise<Reply<AlignResult>>;
+  pause(): void;
+  resume(): void;
+  cancel(): void;
+}
+
+const wrap = async <T>(f: () => T | Promise<T>): Promise<Reply<T>> => {
+  try {
+    return { ok: true, value: await f() };
+  } catch (e) {
+    return { ok: false, error: toErrorData(e) };
+  }
+};
+
+/** Creates the service; `loadModel` fetches a shipped model (injected so Node tests read files). */
+export function createAlignService(loadModel: (url: string) => Promise<{ model: TinyLM; tokenizer: Tokenizer }>): AlignApi {
+  let base: { model: TinyLM; tokenizer: Tokenizer; heldOut: PreferencePair[]; behaviour: PreferencePair[]; score: BehaviourScore | null } | null = null;
+  let current: DpoTrainer | null = null;
+  const need = () => {
+    if (!base) throw new Error('load() first');
+    return base;
+  };
+  return {
+    load: (url) => wrap(async () => {
+      if (!base) {
+        const { model, tokenizer } = await loadModel(url);
+        base = { model, tokenizer, heldOut: makePairs(PAIR_SPLITS.heldOut, PAIR_SEEDS.test), behaviour: makePairs(PAIR_SPLITS.behaviour, PAIR_SEEDS.test + 1), score: null };
+      }
+      base.score ??= behaviourScore(base.model, base.tokenizer, base.behaviour);
+      return { config: base.model.config, baseScore: base.score, heldOutPairs: base.heldOut.length };
+    }),
+    run: (req, onProgress) => wrap(async () => {
+      current?.cancel();
+      const b = need();
+      if (!req.pairs.length) throw new LabError('empty', 'There are no usable preference pairs to train on.', 'Generate pairs or fix the reported lines of your JSONL.');
+      const tr = new DpoTrainer(b.model, req.pairs.map((p) => tokenizePair(b.tokenizer, p)), req.config);
+      current = tr;
+      const last = await tr.run((s) => onProgress({ ...s, requestId: req.requestId, paused: tr.isPaused, phase: 'train' }));
+      const cancelled = tr.step < req.config.steps;
+      const heldOut = tr.evaluate(b.heldOut.map((p) => tokenizePair(b.tokenizer, p)));
+      if (last) onProgress({ ...last, requestId: req.requestId, paused: false, phase: 'score' });
+      const behaviour = behaviourScore(tr.policyModel(), b.tokenizer, b.behaviour);
+      return {
+        requestId: req.requestId, cancelled, steps: tr.step, heldOut, behaviour,
+        trainSeconds: (last?.elapsedMs ?? 0) / 1000, adapter: exportPeftAdapter(tr.adapter, 'tinylm-chat'),
+      };
+    }),
+    pause: () => current?.pause(),
+    resume: () => current?.resume(),
+    cancel: () => current?.cancel(),
+  };
+}
