@@ -7,9 +7,10 @@ import { readFileSync } from 'node:fs';
 import { loadModel } from '../../src/lib/tinylm/checkpoint';
 import { PlaygroundSession } from '../../src/lib/nn-playground';
 import { traceForward } from '../../src/lib/inspect/trace';
-import { drawSamples, lossByWindow, nextLogits, runAblation, trainVariants } from '../../src/lib/inspect/experiments';
+import { drawSamples, nextLogits, runAblation, trainVariants } from '../../src/lib/inspect/experiments';
+import { heldOutStories, lossByContext, tokenSurprise } from '../../src/lib/inspect/held-out';
 import { samplingDistribution } from '../../src/lib/sampling';
-import { HELD_OUT } from '../../src/labs/ablations/held-out';
+import { OOD_EXAMPLE } from '../../src/labs/ablations/held-out';
 
 const BUDGET_MS = 2000;
 
@@ -34,7 +35,8 @@ export default async function run(): Promise<void> {
   });
   const loadMs = performance.now() - t0;
   const prompt = tokenizer.encode('Once upon a time, there was a little girl named Mia. Mia saw a big dog.');
-  const held = tokenizer.encode(HELD_OUT);
+  const stories = heldOutStories(tokenizer, 16); // what the ablation and context labs measure on
+  const held = stories.ids;
   const story = tokenizer.encode(readFileSync('public/corpora/stories.txt', 'utf8').slice(0, 6000)).slice(0, 288);
   const cfg = { dataset: 'circle' as const, noise: 0.05, points: 200, hidden: [4, 4], activation: 'tanh' as const, learningRate: 0.3, batchSize: 10, seed: 1 };
 
@@ -45,8 +47,9 @@ export default async function run(): Promise<void> {
     ['sampling: next-token logits + traced pipeline', time(() => samplingDistribution(nextLogits(model, prompt), { temperature: 0.8, topK: 20, topP: 0.9 }, { trace: true })).ms],
     ['sampling: 8 draws × 20 tokens + greedy', time(() => drawSamples(model, prompt, { temperature: 1 }, 8, 1, 20), 1).ms],
     [`attention / decoder-block: full trace (${prompt.length} tokens)`, time(() => traceForward(model, prompt, { layer: 0, head: 0 })).ms],
-    ['ablations: baseline + ablated (prompt + held-out loss)', time(() => [runAblation(model, prompt, held, {}), runAblation(model, prompt, held, { ffn: [0] })]).ms],
-    ['context-window demo: loss by window (7 windows)', time(() => lossByWindow(model, story, [4, 8, 16, 32, 64, 128, 224]), 1).ms],
+    [`ablations: baseline + ablated (prompt + ${held.length}-token held-out loss)`, time(() => [runAblation(model, prompt, held, {}), runAblation(model, prompt, held, { ffn: [0] })]).ms],
+    ['ablations: out-of-distribution surprise (default text)', time(() => tokenSurprise(model, tokenizer.encode(OOD_EXAMPLE))).ms],
+    ['context-window demo: loss by context (8 windows × 40 targets)', time(() => lossByContext(model, stories, [1, 2, 4, 8, 16, 32, 64, 128]), 1).ms],
   ];
   const trainMs = time(() => [...trainVariants(story, tokenizer.vocabSize, ['baseline'], { steps: 10 })], 1).ms / 10;
   console.log(`budget for a first result: ${BUDGET_MS} ms (PRODUCT.md: "within a couple of seconds on a 2-core laptop")\n`);

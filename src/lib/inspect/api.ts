@@ -8,7 +8,8 @@ import type { TinyLM, Ablation } from '../tinylm/model';
 import type { Tokenizer } from '../tokenizer';
 import type { SamplingParams } from '../sampling';
 import { traceForward, type ForwardSteps } from './trace';
-import { drawSamples, lossByWindow, nextLogits, runAblation, trainVariants, type AblationResult, type CurvePoint, type Draw, type Variant } from './experiments';
+import { heldOutStories, lossByContext, tokenSurprise, type HeldOutStories, type Surprise } from './held-out';
+import { drawSamples, nextLogits, runAblation, trainVariants, type AblationResult, type CurvePoint, type Draw, type Variant } from './experiments';
 
 export interface LoadedModel {
   model: TinyLM;
@@ -36,7 +37,12 @@ export interface InspectApi {
   sample(id: string, ids: number[], params: SamplingParams, n: number, seed: number, maxTokens: number): Promise<{ greedy: Draw & { text: string }; samples: Array<Draw & { text: string }> }>;
   trace(id: string, ids: number[], opts: { pos?: number; layer?: number; head?: number }): Promise<ForwardSteps>;
   ablate(id: string, prompt: number[], heldOut: number[], ablation: Ablation): Promise<AblationResult>;
-  lossByWindow(id: string, ids: number[], windows: number[]): Promise<Array<{ window: number; loss: number }>>;
+  /** The first `n` held-out stories of the generator (the split metrics.json is measured on), tokenized. */
+  heldOut(id: string, n: number): Promise<HeldOutStories>;
+  /** Per-token surprise of the intact model on a text (its first window). */
+  surprise(id: string, ids: number[]): Promise<Surprise>;
+  /** Loss on the same held-out targets when the model may see exactly w earlier tokens, per window. */
+  lossByContext(id: string, held: Pick<HeldOutStories, 'ids' | 'starts'>, windows: number[]): Promise<Array<{ window: number; loss: number }>>;
   /** Trains tiny models per variant; progress is batches of curve points; stops when the call is cancelled. */
   trainVariants(id: string, text: string, variants: Variant[], steps: number, ctx: CallContext<CurvePoint[]>): Promise<CurvePoint[]>;
 }
@@ -90,8 +96,14 @@ export function createInspectApi(loader: Loader): InspectApi {
     async ablate(id, prompt, heldOut, ablation) {
       return runAblation((await get(id)).model, prompt, heldOut, ablation);
     },
-    async lossByWindow(id, ids, windows) {
-      return lossByWindow((await get(id)).model, ids, windows);
+    async heldOut(id, n) {
+      return heldOutStories((await get(id)).tokenizer, n);
+    },
+    async surprise(id, ids) {
+      return tokenSurprise((await get(id)).model, ids);
+    },
+    async lossByContext(id, held, windows) {
+      return lossByContext((await get(id)).model, held, windows);
     },
     async trainVariants(id, s, variants, steps, ctx) {
       const { tokenizer } = await get(id);

@@ -1,6 +1,6 @@
 /**
  * The experiments the model labs run in the inspect worker: sampling draws, ablations with a
- * held-out loss, the context-window demonstration, and tiny models trained with and without
+ * held-out loss (on held-out stories, see `held-out.ts`), and tiny models trained with and without
  * residuals/normalisation. All on TinyLM's model, sampler and optimizer.
  */
 import type { TinyLM, Ablation } from '../tinylm/model';
@@ -9,6 +9,7 @@ import { TinyLM as TinyLMClass } from '../tinylm/model';
 import { AdamW, clipGradNorm } from '../tinylm/optim';
 import { RNG } from '../tinylm/rng';
 import { createRng, sampleToken, softmax, type SamplingParams } from '../sampling';
+import { windowedLoss } from './held-out';
 
 export const EOS_ID = 0;
 
@@ -65,33 +66,17 @@ export interface AblationResult {
   attention: Float32Array[];
 }
 
-/** Runs the prompt and the held-out text through the model with parts switched off. */
+/**
+ * Runs the prompt and the held-out text through the model with parts switched off. The held-out
+ * loss is read in `EVAL_WINDOW`-token windows, as `metrics.json`'s figure is.
+ */
 export function runAblation(model: TinyLM, prompt: number[], heldOut: number[], ablation: Ablation): AblationResult {
   const ids = prompt.slice(-model.config.maxSeqLen);
   const { logits, trace } = model.inspect(ids, ablation);
   const V = model.config.vocabSize;
   const probs = softmax(logits.subarray((ids.length - 1) * V, ids.length * V));
-  const block = heldOut.slice(0, model.config.maxSeqLen + 1);
-  const heldOutLoss = block.length >= 2 ? model.loss(block, 1, block.length - 1, { noGrad: true, ablation }).item() : NaN;
+  const heldOutLoss = heldOut.length >= 2 ? windowedLoss(model, heldOut, ablation) : NaN;
   return { probs, heldOutLoss, attention: trace.attention };
-}
-
-/**
- * Context vs quality: the mean loss on the last `targets` tokens of `ids` when the model sees at
- * most `w` earlier tokens, for each window `w`. Less context → the model must guess more.
- */
-export function lossByWindow(model: TinyLM, ids: number[], windows: number[], targets = 32): Array<{ window: number; loss: number }> {
-  const out: Array<{ window: number; loss: number }> = [];
-  for (const w of windows) {
-    const T = Math.min(w + targets, model.config.maxSeqLen, ids.length - 1);
-    if (T < targets + 1) continue;
-    const block = ids.slice(ids.length - T - 1);
-    // Only the last `targets` positions count; earlier ones are context (target −1 = ignored).
-    const tg = block.map((id, i) => (i >= block.length - targets ? id : -1));
-    const loss = model.loss(block, 1, T, { noGrad: true }, tg).item();
-    out.push({ window: T - targets, loss });
-  }
-  return out;
 }
 
 export type Variant = 'baseline' | 'no-residual' | 'no-norm';

@@ -27,6 +27,13 @@ describe('lesson 1.1 labs', () => {
     await until(() => host.completed.length > 0, T, '1.1.b');
     expect(host.completed[0]!.taskId).toBe('1.1.b');
     expect(r.getByTestId('overflow').textContent).toMatch(/exceed the model's window of 256/);
+    // Context is worth something: on held-out stories the loss falls as the model sees more.
+    const losses = r.getByTestId('context-curve').dataset.losses!.split(' ').map(Number);
+    expect(losses.length).toBe(8); // windows 1, 2, 4, … 128
+    expect(losses[0]!).toBeGreaterThan(3); // one token of context: a poor guess
+    expect(Math.min(...losses.slice(5))).toBeLessThan(1); // 32+ tokens of the story: under 1 nat
+    expect(losses[5]!).toBeLessThan(losses[0]! / 4);
+    for (let i = 1; i < 5; i++) expect(losses[i]!).toBeLessThan(losses[i - 1]!); // falls while inside the story
     r.unmount();
   });
 
@@ -104,17 +111,40 @@ describe('lesson 2.1 labs', () => {
     r.unmount();
   });
 
-  it('ablations: switching off a feed-forward raises the held-out loss and ticks 2.1.c; tiny training runs', async () => {
+  it('ablations: the intact loss matches metrics.json; removing parts raises it and ticks 2.1.c; tiny training runs', async () => {
     const host = fakeHost();
     const state = reactive({ ...ablationsMeta.defaults(), trainSteps: 10 });
     const { default: C } = await ablationsMeta.component();
     const r = render(C, { props: { state, ctx: host.ctx } });
     await until(() => host.status() === 'ready', T, 'ready');
-    const before = Number(/([\d.]+)/.exec(r.getByTestId('ablation-loss').querySelector('strong')!.textContent!)![1]);
-    await fireEvent.click(r.getByLabelText('layer 0 feed-forward on'));
+    const loss = () => Number(r.getByTestId('ablated-loss').textContent);
+    const before = loss();
+    // Held-out stories from the model's own generator: near the training script's 200-story figure.
+    const metrics = await (await fetch('/models/tinylm-base/metrics.json')).json();
+    expect(Math.abs(before - metrics.heldOutStories.loss)).toBeLessThan(0.1);
+    expect(Number(r.getByTestId('intact-loss').textContent)).toBe(before);
+    const raisedBy = async (label: string) => {
+      const prev = loss();
+      await fireEvent.click(r.getByLabelText(label));
+      await until(() => loss() !== prev, T, `loss update after ${label}`);
+      return loss();
+    };
+    const noFfn = await raisedBy('layer 0 feed-forward on');
+    expect(noFfn).toBeGreaterThan(before + 0.5);
     await until(() => host.completed.length > 0, T, '2.1.c');
-    await until(() => Number(r.getByTestId('ablation-loss').querySelector('strong')!.textContent) !== before, T, 'loss update');
-    expect(Number(r.getByTestId('ablation-loss').querySelector('strong')!.textContent)).toBeGreaterThan(before);
+    await fireEvent.click(r.getByLabelText('layer 0 feed-forward on')); // back on
+    await until(() => loss() === before, T, 'restored');
+    expect(await raisedBy('layer 1 residual on')).toBeGreaterThan(before + 1);
+    await fireEvent.click(r.getByLabelText('layer 1 residual on'));
+    await until(() => loss() === before, T, 'restored');
+    expect(await raisedBy('final RMSNorm')).toBeGreaterThan(before + 0.3);
+    expect(await raisedBy('layer 1 norms on')).toBeGreaterThan(before + 0.3);
+    // Out-of-distribution text: the default hand-written story is near a uniform guess, a held-out story is not.
+    await until(() => r.queryByTestId('ood-loss'), T, 'ood loss');
+    expect(Number(r.getByTestId('ood-loss').textContent)).toBeGreaterThan(Math.log(1024) * 0.75);
+    expect(r.getByTestId('ood-reason').textContent).toMatch(/out of TinyLM's distribution/);
+    await fireEvent.click(r.getByRole('button', { name: 'Paste a held-out story instead' }));
+    await until(() => Number(r.getByTestId('ood-loss').textContent) < 1.5, T, 'held-out story loss');
     await fireEvent.click(r.getByRole('button', { name: 'Train and compare' }));
     await until(() => r.container.textContent?.includes('no residual connections'), T, 'curves');
     r.unmount();

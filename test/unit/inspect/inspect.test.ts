@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { TinyLM } from '../../../src/lib/tinylm/model';
 import type { TinyLMConfig } from '../../../src/lib/tinylm/contract';
 import { traceForward } from '../../../src/lib/inspect/trace';
-import { drawSamples, lossByWindow, runAblation, trainVariants } from '../../../src/lib/inspect/experiments';
-import { argmax } from '../../../src/lib/sampling';
+import { drawSamples, runAblation, trainVariants } from '../../../src/lib/inspect/experiments';
+import { lossByContext, tokenSurprise, windowedLoss } from '../../../src/lib/inspect/held-out';
+import { argmax, softmax as softmaxRow } from '../../../src/lib/sampling';
 
 const config: TinyLMConfig = {
   vocabSize: 64, dim: 32, nLayers: 2, nHeads: 4, nKvHeads: 2, ffnDim: 48, maxSeqLen: 48, ropeTheta: 10000, normEps: 1e-5, tieEmbeddings: true,
@@ -63,7 +64,7 @@ describe('experiments', () => {
     const held = [3, 8, 12, 40, 7, 19, 33, 2, 18, 5, 4, 9];
     const base = runAblation(model, ids, held, {});
     const plain = model.loss(held, 1, held.length - 1, { noGrad: true }).item();
-    expect(base.heldOutLoss).toBeCloseTo(plain, 6);
+    expect(base.heldOutLoss).toBeCloseTo(plain, 5);
     const cut = runAblation(model, ids, held, { ffn: [0, 1], residual: [0] });
     expect(cut.heldOutLoss).not.toBeCloseTo(base.heldOutLoss, 3);
     const headOff = runAblation(model, ids, held, { heads: [[0, 1]] });
@@ -73,11 +74,37 @@ describe('experiments', () => {
     expect(Math.abs(headOff.probs.reduce((s, p) => s + p, 0) - 1)).toBeLessThan(1e-4);
   });
 
-  it('loss by window reports each window that fits', () => {
-    const long = Array.from({ length: 80 }, (_, i) => (i * 7) % 64);
-    const r = lossByWindow(model, long, [4, 8, 16], 16);
-    expect(r.map((x) => x.window)).toEqual([4, 8, 16]);
-    r.forEach((x) => expect(Number.isFinite(x.loss)).toBe(true));
+  it('the held-out loss is read in 128-token windows; a short text is one window', () => {
+    const long = Array.from({ length: 300 }, (_, i) => (i * 7 + (i >> 3)) % 64);
+    const small = TinyLM.init({ ...config, maxSeqLen: 256 }, 3);
+    // windows [0,128), [128,256), [256,300): the mean over every scored position
+    const parts = [long.slice(0, 129), long.slice(128, 257), long.slice(256)];
+    let sum = 0, n = 0;
+    for (const p of parts) {
+      sum += small.loss(p, 1, p.length - 1, { noGrad: true }).item() * (p.length - 1);
+      n += p.length - 1;
+    }
+    expect(windowedLoss(small, long)).toBeCloseTo(sum / n, 4);
+    expect(windowedLoss(model, ids)).toBeCloseTo(model.loss(ids, 1, ids.length - 1, { noGrad: true }).item(), 5);
+  });
+
+  it('token surprise is −ln p of each next token, averaging to the loss', () => {
+    const s = tokenSurprise(model, ids);
+    expect(s.tokens).toBe(ids.length - 1);
+    expect(s.perToken.map((t) => t.id)).toEqual(ids.slice(1));
+    expect(s.loss).toBeCloseTo(model.loss(ids, 1, ids.length - 1, { noGrad: true }).item(), 4);
+    const probs = softmaxRow(model.forward(ids.slice(0, 3), 1, 3, { noGrad: true }).data.slice(2 * 64, 3 * 64));
+    expect(s.perToken[2]!.loss).toBeCloseTo(-Math.log(probs[ids[3]!]!), 4);
+  });
+
+  it('loss by context scores the same targets with exactly w tokens before each', () => {
+    const stream = Array.from({ length: 200 }, (_, i) => (i * 11 + 3) % 64);
+    const starts = [0, 50, 100, 150];
+    const r = lossByContext(model, { ids: stream, starts }, [1, 4, 16], { targets: 5, minOffset: 20 });
+    expect(r.map((x) => x.window)).toEqual([1, 4, 16]);
+    // targets start at the first story whose start + minOffset ≥ the longest window: p = 20, 23, 26, …
+    const want = [20, 23, 26, 29, 32].map((p) => tokenSurprise(model, stream.slice(p - 4, p + 1)).perToken.at(-1)!.loss);
+    expect(r[1]!.loss).toBeCloseTo(want.reduce((a, b) => a + b) / want.length, 4);
   });
 
   it('trains tiny variants on the same batches; the baseline loss falls', () => {
