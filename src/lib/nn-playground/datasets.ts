@@ -74,11 +74,21 @@ export function makeDataset(id: DatasetId, n: number, noise: number, seed: numbe
 
 const clamp = (v: number) => Math.max(-1, Math.min(1, v));
 
-/** Splits a dataset: every `1/testFraction`-th point goes to the test set (deterministic). */
+/**
+ * Splits a dataset, stratified by class: every `1/testFraction`-th point *of each class* goes to
+ * the test set (deterministic). Counting per class matters: datasets that label points `i % 2`
+ * would otherwise put only one class in the test set when the step is even.
+ */
 export function splitDataset(d: Dataset, testFraction: number): { train: Dataset; test: Dataset } {
   const every = testFraction > 0 ? Math.max(2, Math.round(1 / testFraction)) : Infinity;
   const tr: number[] = [], te: number[] = [];
-  for (let i = 0; i < d.n; i++) (i % every === every - 1 ? te : tr).push(i);
+  const seen = new Map<number, number>(); // class → points of it met so far
+  for (let i = 0; i < d.n; i++) {
+    const c = d.y[i]!;
+    const k = seen.get(c) ?? 0;
+    seen.set(c, k + 1);
+    (k % every === every - 1 ? te : tr).push(i);
+  }
   return { train: subset(d, tr), test: subset(d, te) };
 }
 

@@ -20,7 +20,24 @@ describe('datasets', () => {
     }
     const { train, test } = splitDataset(makeDataset('xor', 100, 0, 1), 0.25);
     expect(train.n + test.n).toBe(100);
-    expect(test.n).toBe(25);
+    expect(test.n).toBeGreaterThanOrEqual(24);
+    expect(test.n).toBeLessThanOrEqual(26);
+  });
+
+  it('every split has both classes, in about the dataset\'s proportions (circle, blobs, spiral label i % 2)', () => {
+    for (const id of ['circle', 'xor', 'gauss', 'spiral'] as const)
+      for (const n of [40, 100, 200])
+        for (const seed of [1, 2, 3]) {
+          const all = makeDataset(id, n, 0.1, seed);
+          const { train, test } = splitDataset(all, 0.25);
+          const share = (d: { y: Int32Array; n: number }) => d.y.reduce((s, v) => s + v, 0) / d.n;
+          for (const [name, d] of [['train', train], ['test', test]] as const) {
+            const ones = d.y.reduce((s, v) => s + v, 0);
+            expect(ones, `${id} n=${n} seed=${seed} ${name}: class 1`).toBeGreaterThan(0);
+            expect(d.n - ones, `${id} n=${n} seed=${seed} ${name}: class 0`).toBeGreaterThan(0);
+          }
+          expect(Math.abs(share(test) - share(all)), `${id} n=${n}`).toBeLessThan(0.1);
+        }
   });
 });
 
