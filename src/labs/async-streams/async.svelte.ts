@@ -20,6 +20,22 @@ export function laneDuration(text: string, msPerToken: number, latencyMs: number
   return latencyMs + (text.match(/\s*\S+/g)?.length ?? 0) * msPerToken;
 }
 
+/**
+ * The scheduled total of a pattern: what the timers ask for, before any lateness. Sequential adds
+ * the lanes, concurrent takes the slowest, a race the fastest, a deadline caps each lane.
+ */
+export function scheduledTotal(pattern: Pattern, durations: number[], timeoutMs: number): number {
+  if (pattern === 'sequential') return durations.reduce((a, b) => a + b, 0);
+  if (pattern === 'race') return Math.min(...durations);
+  if (pattern === 'timeout') return Math.max(...durations.map((d) => Math.min(d, timeoutMs)));
+  return Math.max(...durations);
+}
+
+/** Number of timer waits a lane makes: one for the latency, one per word. */
+export function laneTimers(text: string): number {
+  return 1 + (text.match(/\s*\S+/g)?.length ?? 0);
+}
+
 export class AsyncRun {
   lanes = $state<Lane[]>([]);
   running = $state(false);

@@ -6,6 +6,8 @@ const schema = v.object({
   fastMs: v.pipe(v.number(), v.integer(), v.minValue(10), v.maxValue(400)),
   slowMs: v.pipe(v.number(), v.integer(), v.minValue(10), v.maxValue(400)),
   timeoutMs: v.pipe(v.number(), v.integer(), v.minValue(100), v.maxValue(5000)),
+  /** the learner's prediction of the total time in ms (optional: older links lack it) */
+  prediction: v.optional(v.nullable(v.pipe(v.number(), v.minValue(0), v.maxValue(100_000))), null),
 });
 
 export type AsyncStreamsState = v.InferOutput<typeof schema>;
@@ -17,6 +19,6 @@ export default defineLab({
   summary: 'Stream two calls sequentially, concurrently, as a race and under a deadline; the same code in TypeScript and Python.',
   tasks: ['1.0.a'],
   schema,
-  defaults: (): AsyncStreamsState => ({ pattern: 'concurrent', fastMs: 60, slowMs: 140, timeoutMs: 1200 }),
+  defaults: (): AsyncStreamsState => ({ pattern: 'concurrent', fastMs: 60, slowMs: 140, timeoutMs: 1200, prediction: null }),
   component: () => import('./AsyncStreamsLab.svelte'),
 });

@@ -59,13 +59,18 @@ describe('lesson 1.0 labs', () => {
     const run = r.getByRole('button', { name: 'Run both calls' });
     await fireEvent.click(run);
     const result = await until(() => r.container.querySelector('[data-testid="async-result"]'));
-    const ms = Number(/Total: (\d+)/.exec(result.textContent ?? '')![1]);
+    const ms = Number(/Measured total: (\d+)/.exec(result.textContent ?? '')![1]);
     expect(ms).toBeGreaterThan(300); // B: 150 ms latency + 17 words × 30 ms
+    // Concurrent: the schedule is the slower lane; the clock can only run later than the timers ask.
+    const scheduled = Number(/(\d+)/.exec(r.getByTestId('async-scheduled').textContent!)![1]);
+    expect(scheduled).toBe(150 + 17 * 30);
+    expect(ms).toBeGreaterThanOrEqual(scheduled - 5);
     state.pattern = 'timeout';
     state.timeoutMs = 200;
     await until(() => !run.hasAttribute('disabled'));
     const predict = r.getByLabelText(/Your prediction/);
     await fireEvent.input(predict, { target: { value: '200' } });
+    expect(state.prediction).toBe(200); // shareable: kept in the lab's state
     await fireEvent.click(run);
     await until(() => host.completed.length > 0, 10_000, '1.0.a');
     expect(host.completed[0]!.taskId).toBe('1.0.a');
