@@ -3,6 +3,7 @@
  * (the built-in "Ask the course" one first), and opening a collection as a Retriever with the
  * chosen vector index. Each lab creates its own session (no module-level state).
  */
+import { liveQuery } from 'dexie';
 import type { CollectionRow, LabDB } from '../../lib/storage/db';
 import { COURSE_COLLECTION_ID, type CourseCollection } from '../../lib/rag/course';
 import { buildRegisterCollection, REGISTER_COLLECTION_ID, type RegisterCollection } from '../../lib/rag/register';
@@ -32,6 +33,15 @@ export interface OpenedCollection {
   /** the document texts by id, for "show in source" */
   docText(docId: string): Promise<string | undefined>;
   buildMs: number;
+  /** share of zero coordinates in the stored vectors (sparse vectors are what trips a k-d tree) */
+  zeroShare?: number;
+}
+
+/** Share of exact zeros in a flat vector buffer. */
+function zeroShareOf(v: Float32Array): number {
+  let z = 0;
+  for (let i = 0; i < v.length; i++) if (v[i] === 0) z++;
+  return v.length ? z / v.length : 0;
 }
 
 export class RagSession {
@@ -65,6 +75,18 @@ export class RagSession {
     this.#collections = await this.store.collections();
   }
 
+  /**
+   * Keeps the collection list current while a lab is open: a collection made in the ingestion
+   * lab (this page or another tab) appears without a reload. Returns the unsubscribe function.
+   */
+  watch(): () => void {
+    const sub = liveQuery(() => this.store.db.collections.toArray()).subscribe({
+      next: () => void this.refresh().catch(() => undefined),
+      error: () => undefined,
+    });
+    return () => sub.unsubscribe();
+  }
+
   /** The course collection, built once per session. */
   course(): Promise<CourseCollection> {
     this.#course ??= loadCourseCollection();
@@ -91,7 +113,9 @@ export class RagSession {
         retriever = new Retriever(built.chunks, Float32Array.from(flat.vectors), emb, await VoyIndex.create(flat.dims, voyWasmBytes));
       }
       const texts = new Map('docs' in built ? built.docs.map((d) => [d.id, d.text]) : built.people.map((p) => [p.id, p.text]));
-      return { id, retriever, docText: async (docId) => texts.get(docId), buildMs: performance.now() - t0 };
+      const flat = built.retriever.index as FlatIndex;
+      const zeroShare = zeroShareOf(flat.vectors.subarray(0, built.chunks.length * flat.dims));
+      return { id, retriever, docText: async (docId) => texts.get(docId), buildMs: performance.now() - t0, zeroShare };
     }
     const col = (await this.store.db.collections.get(id)) ?? null;
     if (!col) throw new RagError('bad-format', 'This collection no longer exists.', 'Pick another collection.');
@@ -106,6 +130,7 @@ export class RagSession {
       retriever,
       docText: async (docId) => (await this.store.db.documents.get(docId))?.text,
       buildMs: performance.now() - t0,
+      zeroShare: zeroShareOf(vectors),
     };
   }
 }

@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { defineLab } from '../types';
-import { DEFAULT_TEMPLATE } from '../../lib/rag/pipeline';
+import { TINY_TEMPLATE } from '../../lib/rag/register';
 
 const schema = v.object({
   /** 'course' or the id of a collection in this browser */
@@ -11,6 +11,8 @@ const schema = v.object({
   template: v.pipe(v.string(), v.maxLength(2000)),
   /** also answer without retrieval, to compare */
   compare: v.boolean(),
+  /** stop before generating when no passage is relevant (optional: older links lack it) */
+  abstain: v.optional(v.boolean(), true),
 });
 
 export type RagPipelineState = v.InferOutput<typeof schema>;
@@ -18,10 +20,12 @@ export type RagPipelineState = v.InferOutput<typeof schema>;
 export default defineLab({
   id: 'rag-pipeline',
   topic: '1.4',
-  title: 'Ask the course: a RAG pipeline step by step',
-  summary: 'Query → retrieve top-k chunks → fill the prompt template → generate a streamed answer with numbered citations; compare with no retrieval.',
+  title: 'A RAG pipeline step by step: the town register and the course',
+  summary: 'Query → retrieve top-k chunks → gate on relevance → fill the prompt template within the model\'s window → generate a streamed answer with citations; compare with no retrieval.',
   tasks: ['1.4.d'],
   schema,
-  defaults: (): RagPipelineState => ({ collection: 'course', query: 'Why should chunks overlap?', k: 3, mode: 'hybrid', template: DEFAULT_TEMPLATE, compare: false }),
+  // Defaults that work on the built-in TinyLM: its own prompt format, one passage, a question the
+  // register answers. The course collection and the numbered-sources template are one click away.
+  defaults: (): RagPipelineState => ({ collection: 'register', query: 'Where does Mosan live?', k: 1, mode: 'hybrid', template: TINY_TEMPLATE, compare: true, abstain: true }),
   component: () => import('./RagPipelineLab.svelte'),
 });

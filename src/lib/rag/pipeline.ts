@@ -7,6 +7,7 @@ import type { ChatEngine, ChatMessage } from '../engine/types';
 import { analyze } from './analyze';
 import type { SearchResult } from './retriever';
 import { sentenceSpans } from './splitters';
+import { markdownToPlain } from './plain';
 
 export const DEFAULT_TEMPLATE = `Answer the question using only the numbered sources. Cite the sources you use like [1]. If the sources do not contain the answer, say you don't know.
 
@@ -37,7 +38,8 @@ export function augment(template: string, question: string, results: SearchResul
   const hasSources = template.includes('{context}') || template.includes('{passages}');
   let prompt = hasSources || results.length === 0 ? template : `${template}\n\nSources:\n{context}`;
   if (prompt.includes('{context}')) prompt = prompt.replaceAll('{context}', formatContext(results));
-  if (prompt.includes('{passages}')) prompt = prompt.replaceAll('{passages}', results.map((r) => r.chunk.text.trim()).join(' '));
+  // Small models never saw Markdown: their passages are plain reading text.
+  if (prompt.includes('{passages}')) prompt = prompt.replaceAll('{passages}', results.map((r) => markdownToPlain(r.chunk.text).trim()).join(' '));
   return prompt.includes('{question}') ? prompt.replaceAll('{question}', question) : `${prompt}\n\nQuestion: ${question}`;
 }
 
@@ -106,7 +108,8 @@ export function extractiveAnswer(question: string, results: SearchResult[]): Ext
       if (hit > 0 && (!best || score > best.overlap - (best.source - 1) * 0.01 - best.text.length / 1e5)) best = { text: sentence, source: i + 1, overlap };
     }
   });
-  return best;
+  // shown as reading text: a sentence cut from a lesson keeps no `**`, `$$` or backticks
+  return best ? { ...(best as ExtractiveAnswer), text: markdownToPlain((best as ExtractiveAnswer).text) } : null;
 }
 
 export type AnswerSegment = { text: string; cite?: undefined } | { text: string; cite: number };

@@ -1,10 +1,13 @@
 import { defineLessonPart } from '../../types';
 
+/** In String.raw a backtick must be written \` (else it ends the template); this turns it back into a backtick. */
+const md = (s: string): string => s.replaceAll('\\`', '`');
+
 export default defineLessonPart({
   topic: '1.1',
   order: 10,
   title: 'Tokens and byte-level BPE',
-  body: String.raw`
+  body: md(String.raw`
 A language model never sees letters or words. Before anything else, a **tokenizer** turns text
 into a list of integers — **token ids** — and the model predicts the next id, one at a time.
 Every limit you meet later is counted in tokens: the context window, the price per million
@@ -61,7 +64,7 @@ token. Then **train your own BPE** on a shipped corpus or a file of yours, slide
 size, and replay the merges one by one: the first merges are the most frequent pairs (\`e\`+\` \`,
 \` t\`+\`h\`…), later ones whole words. Your tokenizer joins the comparison — try it on
 English, then on the other languages in the mixed sample. Training it ticks task 1.1.a.
-`,
+`),
   labs: ['tokenizer'],
   quiz: [
     {

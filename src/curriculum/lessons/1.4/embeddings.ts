@@ -1,10 +1,13 @@
 import { defineLessonPart } from '../../types';
 
+/** In String.raw a backtick must be written \` (else it ends the template); this turns it back into a backtick. */
+const md = (s: string): string => s.replaceAll('\\`', '`');
+
 export default defineLessonPart({
   topic: '1.4',
   order: 10,
   title: 'Embeddings: text as vectors',
-  body: String.raw`
+  body: md(String.raw`
 A language model only knows what was in its training data and what you put in its prompt.
 **Retrieval-Augmented Generation (RAG)** puts the right facts in the prompt: before the model
 answers, a search step finds the passages of *your* documents that are most relevant to the
@@ -35,7 +38,7 @@ forget it and retrieval quality drops.
 In the lab below, embed a few sentences and a query: the plot projects the vectors to 2-D
 (principal components — distances there are only approximate) and the table lists the exact
 nearest neighbours.
-`,
+`),
   labs: ['embeddings'],
   quiz: [
     {

@@ -1,11 +1,14 @@
 import { defineLessonPart } from '../../types';
 import { percent, REGISTER_RAG } from '../../../lib/tinylm/shipped-metrics';
 
+/** In String.raw a backtick must be written \` (else it ends the template); this turns it back into a backtick. */
+const md = (s: string): string => s.replaceAll('\\`', '`');
+
 export default defineLessonPart({
   topic: '1.4',
   order: 40,
   title: 'The RAG pipeline: query → retrieve → augment → generate',
-  body: String.raw`
+  body: md(String.raw`
 Put the pieces together:
 
 1. **Query** — the user's question (some systems rewrite it first).
@@ -59,7 +62,7 @@ and a small, precise $k$ matter.
 
 Frameworks (LangChain, LlamaIndex) wrap these same steps in classes; this lab's store is also
 available as a LangChain.js \`VectorStore\` and retriever for the frameworks lesson.
-`,
+`),
   labs: ['rag-pipeline'],
   quiz: [
     {
