@@ -27,6 +27,8 @@ describe('lesson 1.4: RAG', () => {
     await page.reload();
     await page.locator('[data-lab="rag-pipeline"][data-status="ready"]').waitFor({ timeout: 60_000 });
 
+    await lab.locator('select').first().selectOption('course');
+    await lab.getByLabel('top-k').fill('3');
     await lab.locator('input[type="text"]').first().fill('Why do k-d trees fade in high dimensions?');
     await lab.locator('button[type="submit"]').click();
     await expect.poll(() => page.locator('[data-task="1.4.d"]').getAttribute('aria-checked'), { timeout: 60_000 }).toBe('true');
@@ -59,15 +61,12 @@ describe('lesson 1.4: RAG', () => {
     await context.close();
   });
 
-  it('town register: the built-in chat model answers from the retrieved profile, and not without it', async () => {
+  it('the defaults work on the built-in model: Ask answers from the register; no passage → abstain; the course prompt is fitted to the window', async () => {
     const { page, errors } = await openApp('#/lesson/1.4/rag-pipeline');
     const lab = page.locator('[data-lab="rag-pipeline"]');
     await page.locator('[data-lab="rag-pipeline"][data-status="ready"]').waitFor({ timeout: 60_000 });
-    await lab.locator('select').first().selectOption('register');
-    await lab.locator('[data-tiny-template]').click();
-    await lab.getByLabel('also answer without retrieval').check();
-    // The first person of the register (seed 7007): "Mosan lives in Dakar. …"
-    await lab.locator('input[type="text"]').first().fill('Where does Mosan live?');
+    // Nothing changed: the default collection, question, template and top-k. The first person of the register (seed 7007): "Mosan lives in Dakar. …"
+    expect(await lab.locator('input[type="text"]').first().inputValue()).toBe('Where does Mosan live?');
     await lab.locator('button[type="submit"]').click();
     await expect.poll(() => lab.locator('[data-result]').first().getAttribute('data-doc'), { timeout: 60_000 }).toBe('register/1');
     const answer = lab.locator('[data-answer="model"] .answer');
@@ -75,6 +74,26 @@ describe('lesson 1.4: RAG', () => {
     const bare = lab.locator('[data-answer="no-retrieval"] .answer');
     await expect.poll(async () => ((await bare.textContent()) ?? '…').replace('…', '').trim().length, { timeout: 90_000 }).toBeGreaterThan(0);
     expect(await bare.textContent()).not.toContain('Dakar');
+    expect(await lab.getByTestId('budget').textContent()).toMatch(/of the \d+ tokens it may use\s+\(256-token window/);
+    expect(await lab.getByTestId('gate').textContent()).toMatch(/Relevance gate: open/);
+
+    // Nobody called Zorblat is in the register: the gate stops the pipeline before the model.
+    await lab.getByRole('button', { name: 'Where does Zorblat live?' }).click();
+    await expect.poll(() => lab.getByTestId('gate').textContent(), { timeout: 30_000 }).toMatch(/No relevant passage/);
+    expect(await lab.locator('[data-answer="model"] [data-abstained]').count()).toBe(1);
+    expect(await lab.locator('[data-answer="extractive"]').textContent()).toMatch(/I don't know/);
+
+    // The course with the numbered-sources template and three chunks is far over TinyLM's window:
+    // fitted before sending (sources dropped / cut), shown, and no error.
+    await lab.locator('select').first().selectOption('course');
+    await lab.getByLabel('top-k').fill('3');
+    await lab.getByRole('button', { name: 'Reset template' }).click();
+    await lab.locator('input[type="text"]').first().fill('Why should chunks overlap?');
+    await lab.locator('button[type="submit"]').click();
+    await expect.poll(() => lab.getByTestId('trimmed').count(), { timeout: 90_000 }).toBe(1);
+    expect(await lab.getByTestId('trimmed').textContent()).toMatch(/Trimmed before sending: with all 3 sources it would be [\d,]+ tokens/);
+    await expect.poll(async () => (await lab.locator('[data-answer="model"]').textContent())?.includes('Generating') === false, { timeout: 90_000 }).toBe(true);
+    expect(await lab.locator('[data-answer="model"] .notice').count()).toBe(0); // no "Generation failed"
     expect(errors).toEqual([]);
     await page.close();
   });

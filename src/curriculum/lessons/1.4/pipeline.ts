@@ -1,5 +1,6 @@
 import { defineLessonPart } from '../../types';
-import { percent, REGISTER_RAG } from '../../../lib/tinylm/shipped-metrics';
+import abstention from '../../../lib/rag/abstention.json';
+import { percent as pct, REGISTER_RAG } from '../../../lib/tinylm/shipped-metrics';
 
 /** In String.raw a backtick must be written \` (else it ends the template); this turns it back into a backtick. */
 const md = (s: string): string => s.replaceAll('\\`', '`');
@@ -22,29 +23,52 @@ Put the pieces together:
 The template is the contract between retrieval and generation, and you can edit it in the lab.
 Compare with **answer without retrieval** to see what the model says from its own weights alone.
 
-### "Ask the course"
-The default collection is this course itself: every lesson part, split at its headings and
-indexed with the built-in lexical embedder and BM25. It works offline in a fresh install with no
-download and no GPU. With TinyLM (tiny, trained in this project) the generated text is weak, so
-the lab also shows an **extractive answer**: the sentence of the retrieved sources that shares the
-most words with the question, with its citation — the kind of baseline a RAG answer must beat.
-With a web-llm model or a remote endpoint you get a real abstractive answer.
-
 ### The town register: RAG that a tiny model can do
-The second built-in collection is made for TinyLM: forty invented people, one short profile each
-("Mosan lives in Dakar. Mosan works as a painter. She is 61 years old."), written in exactly the
-sentences the chat model was fine-tuned on and drawn from a seed its training data never used.
-Press **Use TinyLM's format** — the template \`Context: {passages}\` / \`Question: {question}\`, where
-\`{passages}\` is the retrieved chunks' plain text, the shape TinyLM was trained to read — and ask
-"Where does Mosan live?". With retrieval the model copies *Dakar* out of the profile; tick **also
-answer without retrieval** and the same model can only guess a city, because the fact is in no
-weights, only in the collection. That is the whole argument for RAG in one comparison: retrieval
-turns a question the model cannot answer into a reading task it can. (\`npm run tinylm -- eval\`
-measures both rates on all forty people and writes them to the chat model's \`metrics.json\`.)
+The lab opens on a built-in collection made for TinyLM: forty invented people, one short profile
+each ("Mosan lives in Dakar. Mosan works as a painter. She is 61 years old."), written in exactly
+the sentences the chat model was fine-tuned on and drawn from a seed its training data never used.
+The template is TinyLM's own format, \`Context: {passages}\` / \`Question: {question}\`, where
+\`{passages}\` is the retrieved chunks' plain text. Ask "Where does Mosan live?": with retrieval
+the model copies *Dakar* out of the profile; **also answer without retrieval** shows the same model
+guessing a city, because the fact is in no weights, only in the collection. That is the whole
+argument for RAG in one comparison: retrieval turns a question the model cannot answer into a
+reading task it can. (\`npm run tinylm -- eval\` measures both rates on all forty people and writes
+them to the chat model's \`metrics.json\`.)
 
-The same collection shows the cost of **distractors**, which is why the button also sets top-$k$
-to 1. Raise it to 2 and a second person's profile sits next to the right one: the measured exact
-match falls from ${percent(REGISTER_RAG.topK1)} to ${percent(REGISTER_RAG.topK2)} (without retrieval: ${percent(REGISTER_RAG.noRetrieval)}). Only a third of TinyLM's training contexts held two
+### Knowing when not to answer
+Retrieval always returns *something*: ask "Where does Zorblat live?" (nobody in the register) and
+the top passage is simply the least bad profile. TinyLM was only ever trained on contexts that hold
+the answer, so it copies that stranger's city with full confidence. The fix sits *before* the model:
+a **relevance gate** that checks whether any passage is about the question at all. The lab uses the
+best BM25 score of the question in the collection (a name is the rarest word of such a question, so
+an absent name scores low everywhere); below a threshold the pipeline says "I don't know" and sends
+nothing. Calibrated on ${abstention.answerableQuestions} answerable and ${abstention.unanswerableQuestions} unanswerable questions, the threshold
+lets ${pct(abstention.answered)} of the answerable ones through and stops ${pct(abstention.abstained)} of the others; without it, TinyLM
+answered ${pct(abstention.tinyWithoutGate.answered)} of the unanswerable questions anyway. A threshold is a trade-off (some good
+questions are stopped) and must be calibrated per collection — BM25 scores grow with a collection's
+vocabulary. Large models can be *told* to abstain in the template, and often do; a gate you can
+measure is still worth having.
+
+### The window is a budget
+A prompt must fit the model's context window together with the answer. TinyLM's window is 256
+tokens; three 700-character chunks of this course with the numbered-sources template need several
+times that (the lab shows the count).
+Before sending, the lab counts the prompt's tokens with the model's own tokenizer, drops the
+lowest-ranked sources first and, if one source is still too long, cuts it at a word — and shows
+the budget and what was trimmed. Sending an over-long prompt is an error; trimming it silently
+hides from the reader which sources the answer could have used.
+
+### "Ask the course"
+The other built-in collection is this course itself: every lesson part, split at its headings and
+indexed with the built-in lexical embedder and BM25. It works offline in a fresh install with no
+download and no GPU. TinyLM cannot answer questions about these texts (they are far from its
+training data), so the lab also shows an **extractive answer**: the sentence of the retrieved
+sources that shares the most words with the question, with its citation — the kind of baseline a
+RAG answer must beat. With a web-llm model or a remote endpoint, press **Reset template** for the
+numbered-sources template and get a real abstractive answer with citations.
+
+The register also shows the cost of **distractors**, which is why its default top-$k$ is 1. Raise it to 2 and a second person's profile sits next to the right one: the measured exact
+match falls from ${pct(REGISTER_RAG.topK1)} to ${pct(REGISTER_RAG.topK2)} (without retrieval: ${pct(REGISTER_RAG.noRetrieval)}). Only a third of TinyLM's training contexts held two
 people, and the retrieved distractor is the *most similar* profile — same sentence shapes, often
 the same kind of fact — so the tiny model copies the value from the wrong person. (With a random
 second profile instead of the retrieved one it does clearly better: similar distractors are the
