@@ -20,6 +20,8 @@ const schema = v.object({
   maxTokens: v.pipe(v.number(), v.integer(), v.minValue(8), v.maxValue(1024)),
   /** the model the results were made with ('' = whatever is current) */
   model: text(200),
+  /** answer format: 'plain' for TinyLM's own (optional: older links lack it) */
+  format: v.optional(v.picklist(['answer-line', 'plain']), 'answer-line'),
 });
 
 export type PromptingState = v.InferOutput<typeof schema>;
@@ -38,14 +40,15 @@ export default defineLab({
       question: t.question,
       expected: t.expected,
       examples: t.examples.map((e) => ({ input: e.input, output: e.output, reasoning: e.reasoning ?? '' })),
-      systemA: 'You are a helpful assistant.',
-      systemB: 'Check every step before you answer.',
+      systemA: t.systemA ?? 'You are a helpful assistant.',
+      systemB: t.systemB ?? 'Check every step before you answer.',
       variants: ['zero', 'few', 'zero-cot', 'few-cot', 'system-b'],
       runs: 3,
       seed: 1,
       temperature: 0.7,
       maxTokens: 64,
       model: '',
+      format: t.format ?? 'answer-line',
     };
   },
   component: () => import('./PromptingLab.svelte'),

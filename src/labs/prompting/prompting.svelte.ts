@@ -47,7 +47,7 @@ export class PromptingRun {
     this.total = variants.length * state.runs;
     const abort = new AbortController();
     this.#abort = abort;
-    const input = { question: state.question, examples: state.examples, systemA: state.systemA, systemB: state.systemB };
+    const input = { question: state.question, examples: state.examples, systemA: state.systemA, systemB: state.systemB, format: state.format };
     const out: VariantOutcome[] = variants.map((id) => ({ id, runs: [], stats: null }));
     this.results = out;
     let completed = false;

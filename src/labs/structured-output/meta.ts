@@ -37,7 +37,7 @@ export default defineLab({
     maxAttempts: 3,
     runs: 5,
     seed: 1,
-    temperature: 0.7,
+    temperature: first.temperature ?? 0.7,
     maxTokens: 160,
     model: '',
   }),

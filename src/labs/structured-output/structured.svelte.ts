@@ -23,7 +23,9 @@ export interface HistoryEntry {
  * message. `compact` (for tiny context windows) leaves the schema out of the prompt.
  */
 export function structuredMessages(schema: CompiledSchema, task: string, compact = false): ChatMessage[] {
-  if (compact) return [{ role: 'user', content: `${task}\nReply with JSON only.` }];
+  // A task that already asks for JSON (TinyLM's trained "Return JSON with the keys …") goes as is:
+  // an extra instruction line is text the small model never saw.
+  if (compact) return [{ role: 'user', content: /\bJSON\b/.test(task) ? task : `${task}\nReply with JSON only.` }];
   return [
     { role: 'system', content: schemaInstruction(schema.schema as Record<string, unknown>) },
     { role: 'user', content: task },
@@ -67,6 +69,7 @@ export class StructuredRun {
           params: { temperature: state.temperature, max_tokens: state.maxTokens, seed: state.seed + i * 100 },
           signal: abort.signal,
           echoLimit: compact ? 120 : undefined,
+          retry: compact ? 'resample' : 'repair',
         });
         this.results = [...this.results, r];
         this.summary = summarizeStructured(this.results, state.maxAttempts);

@@ -25,7 +25,16 @@ export interface PromptSpec {
   examples: FewShotExample[];
   cot: CotMode;
   exampleStyle?: ExampleStyle;
+  /**
+   * 'answer-line' (default): ask for and show "Answer: …" so answers compare across models.
+   * 'plain': no added instruction, example replies are the bare answer — the shape a small model
+   * was trained on (TinyLM answers context questions with just the span; an extra instruction line
+   * is text it never saw).
+   */
+  format?: AnswerFormat;
 }
+
+export type AnswerFormat = 'answer-line' | 'plain';
 
 /** The line every variant asks for, so answers can be compared across variants and runs. */
 export const ANSWER_PREFIX = 'Answer:';
@@ -33,14 +42,16 @@ export const ANSWER_PREFIX = 'Answer:';
 export const DIRECT_INSTRUCTION = `Reply with only the final answer, as "${ANSWER_PREFIX} …".`;
 export const COT_INSTRUCTION = `Think step by step, then end with "${ANSWER_PREFIX} …".`;
 
-/** How an example's assistant reply looks under the given chain-of-thought mode. */
-export function exampleReply(ex: FewShotExample, cot: CotMode): string {
-  if (cot === 'few-shot' && ex.reasoning?.trim()) return `${ex.reasoning.trim()}\n${ANSWER_PREFIX} ${ex.output.trim()}`;
-  return `${ANSWER_PREFIX} ${ex.output.trim()}`;
+/** How an example's assistant reply looks under the given chain-of-thought mode and answer format. */
+export function exampleReply(ex: FewShotExample, cot: CotMode, format: AnswerFormat = 'answer-line'): string {
+  const answer = format === 'plain' ? ex.output.trim() : `${ANSWER_PREFIX} ${ex.output.trim()}`;
+  if (cot === 'few-shot' && ex.reasoning?.trim()) return `${ex.reasoning.trim()}\n${answer}`;
+  return answer;
 }
 
-/** The instruction appended to the question. */
-export function instructionFor(cot: CotMode): string {
+/** The instruction appended to the question ('' when the plain format adds none). */
+export function instructionFor(cot: CotMode, format: AnswerFormat = 'answer-line'): string {
+  if (format === 'plain') return cot === 'zero-shot' ? 'Think step by step.' : '';
   return cot === 'none' ? DIRECT_INSTRUCTION : COT_INSTRUCTION;
 }
 
@@ -49,23 +60,26 @@ export function buildMessages(spec: PromptSpec): ChatMessage[] {
   const messages: ChatMessage[] = [];
   if (spec.system.trim()) messages.push({ role: 'system', content: spec.system.trim() });
   const examples = spec.examples.filter((e) => e.input.trim() && e.output.trim());
-  const instruction = instructionFor(spec.cot);
+  const format = spec.format ?? 'answer-line';
+  const instruction = instructionFor(spec.cot, format);
+  const withInstruction = (q: string) => (instruction ? `${q}\n\n${instruction}` : q);
   if ((spec.exampleStyle ?? 'messages') === 'messages') {
     // The instruction goes with the real question only: the examples' replies already show the
     // format, and repeating it per example costs context (TinyLM has 256 tokens in all).
     for (const ex of examples) {
       messages.push({ role: 'user', content: ex.input.trim() });
-      messages.push({ role: 'assistant', content: exampleReply(ex, spec.cot) });
+      messages.push({ role: 'assistant', content: exampleReply(ex, spec.cot, format) });
     }
-    messages.push({ role: 'user', content: `${spec.question.trim()}\n\n${instruction}` });
+    messages.push({ role: 'user', content: withInstruction(spec.question.trim()) });
   } else {
     const parts: string[] = [];
     if (examples.length) {
       parts.push('Here are some solved examples.');
-      for (const ex of examples) parts.push(`Question: ${ex.input.trim()}\n${exampleReply(ex, spec.cot)}`);
+      for (const ex of examples) parts.push(`Question: ${ex.input.trim()}\n${exampleReply(ex, spec.cot, format)}`);
       parts.push('Now the real question.');
     }
-    parts.push(`Question: ${spec.question.trim()}`, instruction);
+    parts.push(`Question: ${spec.question.trim()}`);
+    if (instruction) parts.push(instruction);
     messages.push({ role: 'user', content: parts.join('\n\n') });
   }
   return messages;

@@ -3,7 +3,8 @@
  * few-shot examples (with worked reasoning for chain-of-thought), system prompts, and
  * JSON Schemas with a text to extract from.
  */
-import type { FewShotExample } from './builders';
+import type { AnswerFormat, FewShotExample } from './builders';
+import { QA_SYSTEM, TOOLS, renderToolCall, renderToolsPrompt } from '../tinylm/corpus/instruct';
 
 export interface PromptTask {
   id: string;
@@ -12,9 +13,39 @@ export interface PromptTask {
   /** the correct answer, for accuracy; '' when there is none */
   expected: string;
   examples: FewShotExample[];
+  /** answer format (default 'answer-line'); TinyLM presets use 'plain', the shape it was trained on */
+  format?: AnswerFormat;
+  /** system prompts A and B this task is meant to compare (else the lab keeps the learner's) */
+  systemA?: string;
+  systemB?: string;
+  /** made for the built-in TinyLM (its trained formats); the others need a GPU or remote model */
+  tiny?: boolean;
 }
 
+/**
+ * Tasks in the formats TinyLM-chat was fine-tuned on (see src/lib/tinylm/corpus/instruct.ts), so
+ * the techniques change a measured score even on the built-in model. Their aggregate figures come
+ * from `scripts/prompting-tinylm.ts` (tinylm-measured.json); the texts are written for the lab.
+ */
+export const TINY_PROMPT_TASKS: PromptTask[] = [
+  {
+    id: 'tiny-tools',
+    title: 'TinyLM: call a tool (system prompt lists the tools)',
+    question: 'What is the weather in Paris?',
+    expected: renderToolCall('get_weather', { city: 'Paris' }),
+    examples: [
+      { input: 'What time is it in Oslo?', output: renderToolCall('get_time', { city: 'Oslo' }), reasoning: 'The user wants the time in a city, so call get_time.' },
+      { input: 'Set a timer for 5 minutes.', output: renderToolCall('set_timer', { minutes: 5 }), reasoning: 'The user wants a timer, so call set_timer.' },
+    ],
+    format: 'plain',
+    systemA: 'You are a helpful assistant.',
+    systemB: renderToolsPrompt(TOOLS),
+    tiny: true,
+  },
+];
+
 export const PROMPT_TASKS: PromptTask[] = [
+  ...TINY_PROMPT_TASKS,
   {
     id: 'arithmetic',
     title: 'Word problem (multi-step arithmetic)',
@@ -59,6 +90,8 @@ export const SYSTEM_PROMPTS: SystemPromptPreset[] = [
   { id: 'terse', label: 'Terse expert', text: 'You are a precise expert. Follow the requested output format exactly and never add commentary.' },
   { id: 'careful', label: 'Careful reasoner', text: 'Check every step before you answer.' },
   { id: 'pirate', label: 'Pirate (persona)', text: 'You are a pirate. Always talk like a pirate, whatever you are asked.' },
+  { id: 'tiny-qa', label: 'TinyLM: answer from the context', text: QA_SYSTEM },
+  { id: 'tiny-tools', label: 'TinyLM: the tool list it was trained on', text: renderToolsPrompt(TOOLS) },
 ];
 
 export interface SchemaPreset {
@@ -67,9 +100,34 @@ export interface SchemaPreset {
   /** the instruction and text the model extracts from */
   task: string;
   schema: Record<string, unknown>;
+  /** sampling temperature the preset is meant for (else the lab keeps the learner's) */
+  temperature?: number;
+  /** made for the built-in TinyLM */
+  tiny?: boolean;
 }
 
 export const SCHEMA_PRESETS: SchemaPreset[] = [
+  {
+    // TinyLM-chat's trained JSON format ("Return JSON with the keys …" + "Text: …"), so free
+    // decoding, retries and constrained decoding all give measurable rates on the built-in model.
+    id: 'tiny-person',
+    title: 'TinyLM: keys from a short text (its trained format)',
+    task: 'Return JSON with the keys "name" (string), "age" (number), "city" (string).\nText: Dormi is 58 years old. Dormi lives in Oslo.',
+    schema: {
+      type: 'object',
+      properties: {
+        name: { type: 'string', minLength: 1, maxLength: 20 },
+        age: { type: 'integer', minimum: 0, maximum: 120 },
+        city: { type: 'string', minLength: 1, maxLength: 20 },
+      },
+      required: ['name', 'age', 'city'],
+      additionalProperties: false,
+    },
+    // In its own format TinyLM is valid ~98 % of the time at 0.7; at 1.3 enough replies break to
+    // watch retries and constrained decoding work (tinylm-measured.json has both).
+    temperature: 1.3,
+    tiny: true,
+  },
   {
     id: 'person',
     title: 'Extract a person',

@@ -40,6 +40,12 @@ export interface StructuredOptions {
   now?: () => number;
   /** longest stretch of a failed reply echoed back in the re-prompt (chars; small context windows) */
   echoLimit?: number;
+  /**
+   * 'repair' (default): append the failed reply and the error, and ask again — for models that
+   * can read feedback. 'resample': ask the original prompt again with a new seed — for a small
+   * model that never saw a repair conversation and has no room for one (TinyLM: 256 tokens).
+   */
+  retry?: 'repair' | 'resample';
 }
 
 /** The system-prompt text that asks for JSON matching the schema. */
@@ -99,6 +105,7 @@ export async function generateStructured(engine: ChatEngine, messages: ChatMessa
     }
     attempts.push(attempt);
     if (attempt.stage === 'ok') return { ok: true, value: attempt.value, attempts };
+    if (opts.retry === 'resample') continue; // same prompt, next seed
     const echo = opts.echoLimit !== undefined && reply.length > opts.echoLimit ? `${reply.slice(0, opts.echoLimit)}…` : reply;
     convo.push({ role: 'assistant', content: echo }, { role: 'user', content: repairPrompt(attempt) });
   }

@@ -2,7 +2,7 @@
  * The variants the prompt-engineering lab compares side by side. Each is a recipe that turns the
  * learner's question, examples and two system prompts into a `PromptSpec`.
  */
-import { buildMessages, type FewShotExample, type PromptSpec } from './builders';
+import { buildMessages, type AnswerFormat, type FewShotExample, type PromptSpec } from './builders';
 import type { ChatMessage } from '../engine/types';
 
 export const VARIANT_IDS = ['zero', 'few', 'zero-cot', 'few-cot', 'system-b'] as const;
@@ -29,11 +29,13 @@ export interface LabPromptInput {
   examples: FewShotExample[];
   systemA: string;
   systemB: string;
+  /** 'plain' for a model's own format (no "Answer:" line); default 'answer-line' */
+  format?: AnswerFormat;
 }
 
 /** The prompt spec for one variant. */
 export function variantSpec(id: VariantId, input: LabPromptInput): PromptSpec {
-  const base = { question: input.question, system: input.systemA };
+  const base = { question: input.question, system: input.systemA, format: input.format };
   switch (id) {
     case 'zero':
       return { ...base, examples: [], cot: 'none' };

@@ -23,8 +23,14 @@ describe('lesson 1.2 labs (outside the app: deterministic test double)', () => {
     const state = $state({ ...prompting.defaults(), runs: 2 });
     const { container } = render(PromptingLab, { state, ctx });
     expect(statuses).toEqual(['ready']);
-    // the preview shows the few-shot example turns
-    expect(container.querySelector('.preview')!.textContent).toContain('[assistant] Answer: 17');
+    // the preview shows the few-shot example turns, in TinyLM's own format for the default (TinyLM) task:
+    // the bare tool call, and no "Answer:" instruction the small model never saw
+    const preview = container.querySelector('.preview')!.textContent!;
+    expect(preview).toContain('[assistant] <tool_call>{"name": "get_time"');
+    expect(preview).not.toContain('Reply with only the final answer');
+    // the system-prompt preset shows from the state alone (so a shared link restores it)
+    expect((container.querySelector('select[aria-label="Preset for System prompt B"]') as HTMLSelectElement).value).toBe('tiny-tools');
+    expect(container.querySelector('textarea[aria-label="System prompt A (all variants but B)"]')).not.toBeNull();
     await fireEvent.click(container.querySelector('[data-prompting-run]')!);
     await waitFor(() => expect(completed.map((c) => c[0])).toEqual(['1.2.a', '1.2.b']), { timeout: 10_000 });
     expect(container.querySelectorAll('[data-variant]')).toHaveLength(5);
@@ -48,7 +54,7 @@ describe('lesson 1.2 labs (outside the app: deterministic test double)', () => {
     const { ctx, completed } = fakeCtx();
     const state = $state({ ...structured.defaults(), runs: 2, maxAttempts: 2 });
     const { container } = render(StructuredOutputLab, { state, ctx });
-    expect(container.querySelector('[data-structured-type]')!.textContent).toContain('birthYear: number;');
+    expect(container.querySelector('[data-structured-type]')!.textContent).toContain('age: number;');
     await fireEvent.click(container.querySelector('[data-structured-run]')!);
     await waitFor(() => expect(completed).toHaveLength(1), { timeout: 10_000 });
     // the double echoes the prompt ("You said: …"): never JSON, so every run uses both attempts and fails
