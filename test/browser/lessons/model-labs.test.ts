@@ -23,6 +23,21 @@ describe('lesson 1.1 labs', () => {
     await fireEvent.change(r.getByLabelText('Model'), { target: { value: 'Llama-3.1-8B-Instruct' } });
     expect(r.getByTestId('kv').textContent).toBe('512 MiB');
     expect(host.completed).toEqual([]);
+    // Bad numbers never reach the state: −5 sequences become 1, 640 becomes the max of 64.
+    const batch = r.getByLabelText(/Sequences in parallel/) as HTMLInputElement;
+    await fireEvent.input(batch, { target: { value: '-5' } });
+    expect(batch.value).toBe('1');
+    expect(state.batch).toBe(1);
+    await fireEvent.input(batch, { target: { value: '640' } });
+    expect(state.batch).toBe(64);
+    await fireEvent.input(batch, { target: { value: '1' } });
+    // The context slider stops at 4× the trained window: TinyLM (256) → 1,024, not 1,048,576.
+    await until(() => r.container.querySelector('option[value="tinylm-chat"]'), 10_000, 'TinyLM shapes');
+    await fireEvent.change(r.getByLabelText('Model'), { target: { value: 'tinylm-chat' } });
+    const slider = r.container.querySelector('input[type="range"]') as HTMLInputElement;
+    await until(() => slider.max === '10', 5000, 'TinyLM slider range');
+    expect(state.context).toBeLessThanOrEqual(1024);
+    await fireEvent.change(r.getByLabelText('Model'), { target: { value: 'Llama-3.1-8B-Instruct' } });
     await fireEvent.click(r.getByRole('button', { name: 'Send the long prompt' }));
     await until(() => host.completed.length > 0, T, '1.1.b');
     expect(host.completed[0]!.taskId).toBe('1.1.b');
