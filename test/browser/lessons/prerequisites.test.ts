@@ -67,7 +67,7 @@ describe('lesson 1.0 labs', () => {
     expect(ms).toBeGreaterThanOrEqual(scheduled - 5);
     state.pattern = 'timeout';
     state.timeoutMs = 200;
-    await until(() => !run.hasAttribute('disabled'));
+    await until(() => run.getAttribute('aria-disabled') === 'false');
     const predict = r.getByLabelText(/Your prediction/);
     await fireEvent.input(predict, { target: { value: '200' } });
     expect(state.prediction).toBe(200); // shareable: kept in the lab's state
@@ -100,9 +100,15 @@ describe('lesson 1.0 labs', () => {
     const r = render(C, { props: { state, ctx: host.ctx } });
     await until(() => host.status() === 'ready', 20_000, 'ready');
     expect(r.container.querySelector('canvas')).toBeTruthy();
-    await fireEvent.click(r.getByRole('button', { name: 'Train' }));
+    const train = r.getByRole('button', { name: 'Train' });
+    train.focus();
+    await fireEvent.click(train);
+    // the same element becomes Pause: keyboard focus stays where the learner is
+    await until(() => train.textContent === 'Pause', 10_000, 'Pause');
+    expect(document.activeElement).toBe(train);
     await until(() => host.completed.length > 0, 30_000, '1.0.b');
     await fireEvent.click(r.getByRole('button', { name: 'Pause' }));
+    expect(document.activeElement).toBe(train);
     expect(host.completed[0]!.taskId).toBe('1.0.b');
     const stats = r.getByTestId('nn-stats').textContent!;
     expect(Number(/step (\d+)/.exec(stats)![1])).toBeGreaterThan(4);
