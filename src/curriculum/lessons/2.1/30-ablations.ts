@@ -22,10 +22,19 @@ Each part of the block has a job, and the quickest way to see it is to remove it
   previous-token head in the first layer) can break the model.
 
 The lab switches parts of the trained TinyLM off and measures the effect on the next-token
-prediction for your prompt and on the loss of a held-out story the model never saw (lower is
+prediction for your prompt and on the loss over held-out stories the model never saw (lower is
 better; $e^{\text{loss}}$ is the perplexity). Then it trains three tiny 4-layer models from scratch
 in your browser — with everything, without residual connections, without normalisation — on the
 same data, and draws their loss curves.
+
+**Measure on the right text.** The held-out stories come from TinyLM's own story generator, run
+from a seed no training split used: the model's distribution, unseen. That matters. A loss is only
+informative where the model is competent: on text unlike anything it was trained on — paste some
+into the lab's out-of-distribution box — TinyLM scores close to a uniform guess over its 1,024
+tokens ($\ln 1024 \approx 6.93$ nats), and on such text switching off a part can even seem to
+*lower* the loss, because a broken model that predicts "anything" is not much worse than an intact
+one that is confidently wrong. Evaluation sets must match the distribution you care about; large
+models have a much wider one, but the same jump appears at its edges.
 `,
   labs: ['ablations'],
   after: String.raw`
