@@ -116,6 +116,10 @@ describe('lesson 1.4: RAG', () => {
     await input.setInputFiles([{ name: 'copy.md', mimeType: 'text/markdown', buffer: Buffer.from('# Notes\n\nRetrieval augmented generation grounds answers in documents.\n\n## More\n\nChunks overlap a little.') }]);
     await expect.poll(async () => (await lab.locator('[data-outcome]').first().textContent()) ?? '', { timeout: 30_000 }).toMatch(/already in this collection/);
     expect(await lab.locator('.docs li').count()).toBe(1);
+    // the collection made here shows up in the vector-search and pipeline labs without a reload
+    const search = page.locator('[data-lab="vector-search"]');
+    await expect.poll(() => search.locator('select').first().locator('option').allTextContents(), { timeout: 10_000 }).toContain('My documents');
+    await expect.poll(() => page.locator('[data-lab="rag-pipeline"] select').first().locator('option').allTextContents(), { timeout: 10_000 }).toContain('My documents');
     expect(errors).toEqual([]);
     await close();
   });
