@@ -19,13 +19,17 @@ describe('lessons from share links', () => {
   it('1.0: shared playground settings restored; training ticks 1.0.b, the refresher 1.0.a', async () => {
     const share = encodeShare({
       'nn-playground': { dataset: 'xor', noise: 0.1, hidden: [5], activation: 'tanh', learningRate: 0.3, batchSize: 30, seed: 3 },
-      'async-streams': { pattern: 'race', fastMs: 20, slowMs: 40, timeoutMs: 500 },
+      'async-streams': { pattern: 'race', fastMs: 20, slowMs: 40, timeoutMs: 500, prediction: 420 },
+      'backprop-steps': { x1: 2, x2: 0, w1: -3, w2: 1, b: 6.8814, y: 1, lr: 0.35 },
     });
     const { page, errors, close } = await openApp(lessonHash('1.0', { share }));
     for (const id of ['nn-playground', 'backprop-steps', 'async-streams', 'python-refresher']) await page.waitForSelector(ready(id), { timeout: 60_000 });
     const nn = page.locator(ready('nn-playground'));
     expect(await nn.locator('select').first().inputValue()).toBe('xor');
     expect(await page.locator(`${ready('async-streams')} input[value="race"]`).isChecked()).toBe(true);
+    // the prediction and the backprop learning rate travel in the link too
+    expect(await page.locator(ready('async-streams')).getByLabel(/Your prediction/).inputValue()).toBe('420');
+    expect(await page.locator(ready('backprop-steps')).getByLabel('lr').inputValue()).toBe('0.35');
     await nn.getByRole('button', { name: 'Train', exact: true }).click();
     await page.waitForSelector('[data-task="1.0.b"][aria-checked="true"]', { timeout: 60_000 });
     // The Python refresher: every answer right ticks 1.0.a.
