@@ -96,7 +96,7 @@ export function lossByContext(
   windows: number[],
   opts: { targets?: number; minOffset?: number } = {},
 ): Array<{ window: number; loss: number }> {
-  const K = opts.targets ?? 40, minOffset = opts.minOffset ?? 64;
+  const K = opts.targets ?? 24, minOffset = opts.minOffset ?? 64;
   const { ids, starts } = held;
   const maxW = Math.min(Math.max(...windows), model.config.maxSeqLen);
   // Target positions p (predict ids[p] from ids[p-w .. p-1]): every 3rd token past minOffset of each
