@@ -107,7 +107,9 @@ export function extractAnswer(reply: string): string {
     last = lines.at(-1) ?? '';
   }
   return last
-    .replace(/[*_`]+/g, '')
+    // Markdown emphasis goes; an underscore inside a word stays (get_weather, <tool_call>)
+    .replace(/[*`]+/g, '')
+    .replace(/(^|\s)_+|_+(?=\s|$)/g, '$1')
     .trim()
     .replace(/[.。!]+$/, '')
     .trim();

@@ -62,3 +62,24 @@ describe('extractAnswer', () => {
     expect(extractAnswer(reply)).toBe(want);
   });
 });
+
+describe('extractAnswer keeps underscores inside words', () => {
+  it('shows a tool call as written (get_weather, <tool_call>), still dropping emphasis', () => {
+    const call = '<tool_call>{"name": "get_weather", "arguments": {"city": "Paris"}}</tool_call>';
+    expect(extractAnswer(call)).toBe(call);
+    expect(extractAnswer('Answer: **_9_**')).toBe('9');
+  });
+});
+
+describe("the 'plain' format (a small model's own shape)", () => {
+  it('adds no instruction and shows examples as bare answers', () => {
+    const m = buildMessages({ system: '', question: 'What is the weather in Paris?', examples: [{ input: 'Time in Oslo?', output: 'CALL', reasoning: 'why' }], cot: 'none', format: 'plain' });
+    expect(m).toEqual([
+      { role: 'user', content: 'Time in Oslo?' },
+      { role: 'assistant', content: 'CALL' },
+      { role: 'user', content: 'What is the weather in Paris?' },
+    ]);
+    const cot = buildMessages({ system: 's', question: 'Q', examples: [], cot: 'zero-shot', format: 'plain' });
+    expect(cot.at(-1)!.content).toBe('Q\n\nThink step by step.');
+  });
+});
