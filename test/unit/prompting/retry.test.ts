@@ -84,3 +84,14 @@ describe('summarizeStructured', () => {
     expect(summarizeStructured([], 3)).toMatchObject({ runs: 0, successRate: 0, meanAttempts: 0 });
   });
 });
+
+describe("retry: 'resample' (a small model with no room for a repair conversation)", () => {
+  it('asks the same prompt again with the next seed', async () => {
+    const eng = scriptedEngine(['{"n": ', '{"n": 4}']);
+    const r = await generateStructured(eng, msgs, { schema: compiled, maxAttempts: 3, constrained: false, params: { seed: 3 }, retry: 'resample' });
+    expect(r.ok).toBe(true);
+    expect(r.attempts.map((a) => a.stage)).toEqual(['parse', 'ok']);
+    expect(eng.requests.map((q) => q.messages)).toEqual([msgs, msgs]);
+    expect(eng.requests.map((q) => q.seed)).toEqual([3, 4]);
+  });
+});
