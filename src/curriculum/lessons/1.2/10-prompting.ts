@@ -50,9 +50,12 @@ word problem with temperature 0.7 and 5 runs: compare zero-shot with few-shot Co
 system prompt B to the pirate and see what a persona does to the answer format.
 
 **What model?** The built-in TinyLM (well under a million parameters, a 256-token context) runs anywhere but cannot follow
-instructions: its answers will be wrong and will disagree, whatever the prompt. It still shows the
-mechanics exactly. Pick a WebLLM instruction model (Qwen2.5 1.5B or Llama 3.2 3B) or a remote endpoint
-on the Models page to see the techniques change the results. The [chat playground](#/chat) is the place
+free-form instructions. The lab opens on a task in a format it *was* trained on — calling a tool — where
+the system prompt is everything: with the tool list it was fine-tuned on, it calls the tool exactly;
+without it, it guesses (the lab shows both, measured over many questions). Few-shot examples help it
+only a little and "think step by step" breaks it: in-context learning and reasoning come with scale.
+Pick a WebLLM instruction model (Qwen2.5 1.5B or Llama 3.2 3B) or a remote endpoint on the Models page
+for the general tasks, where few-shot and chain-of-thought change the results. The [chat playground](#/chat) is the place
 to try prompts interactively, with every sampling parameter, the token probabilities and the stats of
 each reply.
 `),
