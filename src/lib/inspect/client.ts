@@ -54,7 +54,9 @@ export function createInspectClient(): InspectClient {
     sample: (...a) => client.call('sample', a),
     trace: (...a) => client.call('trace', a),
     ablate: (...a) => client.call('ablate', a),
-    lossByWindow: (...a) => client.call('lossByWindow', a),
+    heldOut: (...a) => client.call('heldOut', a),
+    surprise: (...a) => client.call('surprise', a),
+    lossByContext: (...a) => client.call('lossByContext', a),
     trainVariants: async (id, text, variants, steps, runId, onProgress) => {
       const ac = new AbortController();
       runs.set(runId, ac);
