@@ -1,6 +1,6 @@
-/** Inference-optimisation labs off the main thread (thin: exposes src/lib/inference over comlink). */
-import { expose } from 'comlink';
+/** Inference-optimisation labs off the main thread (thin: serves src/lib/inference/api through src/lib/rpc). */
 import { createInferenceApi } from '../src/lib/inference/api';
+import { serve } from '../src/lib/rpc/serve';
 import { loadTinyLM } from '../src/lib/tinylm/checkpoint';
 
-expose(createInferenceApi((baseUrl) => loadTinyLM(baseUrl)));
+serve(createInferenceApi((baseUrl) => loadTinyLM(baseUrl)));

@@ -1,7 +1,7 @@
 /**
  * The inference worker's API (declared once for both sides): loads shipped TinyLM checkpoints and
  * runs the inference-optimisation labs' measurements — speculative decoding, KV-cache decoding,
- * and quantization. Framework-free; `workers/inference.worker.ts` exposes it over comlink, and the
+ * and quantization. Framework-free; `workers/inference.worker.ts` serves it through src/lib/rpc, and the
  * client falls back to running it on the page.
  */
 import type { TinyLM } from '../tinylm/model';
@@ -9,6 +9,7 @@ import type { Tokenizer } from '../tokenizer';
 import { renderChatML } from '../tinylm/corpus';
 import { tokenPiece } from '../inspect/api';
 import { LabError } from '../errors';
+import type { CallContext } from '../rpc/protocol';
 import { measureSpeculative, type SpecMeasurement } from './spec-measure';
 import type { SpecMode } from './speculative';
 import { kvDecode, type KvDecodeResult, type KvPoint } from './kv-measure';
@@ -48,6 +49,12 @@ export interface SpecView extends Omit<SpecMeasurement, 'tokens' | 'plainTokens'
   identical: boolean | null;
 }
 
+/** One step of one batching policy, as the serving lab streams it. */
+export interface ServingStep {
+  policy: BatchPolicy;
+  s: StepStat;
+}
+
 export interface ModelInfo {
   id: string;
   config: TinyLM['config'];
@@ -59,12 +66,12 @@ export interface InferenceApi {
   speculative(req: SpecRequest): Promise<SpecView>;
   /** The same request for each γ (one timed repetition each): tokens/call and speedup vs γ. */
   specSweep(req: SpecRequest, gammas: number[]): Promise<SpecView[]>;
-  /** Greedy decoding with and without the KV cache; `onPoints` receives per-step timings as they come. */
-  kvDecode(id: string, format: PromptFormat, prompt: string, maxTokens: number, onPoints?: (pts: KvPoint[]) => void): Promise<KvDecodeResult>;
-  /** Measures the model under each weight format; `onRow` receives each row as it is done. */
-  quantize(id: string, req: QuantRequest, onRow?: (row: QuantRow) => void): Promise<QuantRow[]>;
-  /** The same seeded workload under static and continuous batching; `onStep` streams each step. */
-  serving(id: string, req: ServingRequest, onStep?: (policy: BatchPolicy, s: StepStat) => void): Promise<ServingComparison>;
+  /** Greedy decoding with and without the KV cache; `ctx.progress` receives per-step timings as they come. */
+  kvDecode(id: string, format: PromptFormat, prompt: string, maxTokens: number, ctx: CallContext<KvPoint[]>): Promise<KvDecodeResult>;
+  /** Measures the model under each weight format; `ctx.progress` receives each row as it is done. */
+  quantize(id: string, req: QuantRequest, ctx: CallContext<QuantRow>): Promise<QuantRow[]>;
+  /** The same seeded workload under static and continuous batching; `ctx.progress` streams each step. */
+  serving(id: string, req: ServingRequest, ctx: CallContext<ServingStep>): Promise<ServingComparison>;
 }
 
 /** Prompt ids of `text` in the given format. */
@@ -113,18 +120,20 @@ export function createInferenceApi(loader: Loader): InferenceApi {
       for (const g of gammas) out.push(await spec(req, g, req.reps ?? 1));
       return out;
     },
-    async kvDecode(id, format, prompt, maxTokens, onPoints) {
+    // The measurements are synchronous loops: progress is posted as it comes (not awaited), as
+    // the callbacks were before the move to src/lib/rpc.
+    async kvDecode(id, format, prompt, maxTokens, ctx) {
       const { model, tokenizer } = await get(id);
       const { ids } = encodePrompt(tokenizer, format, prompt);
-      return kvDecode(model, ids, maxTokens, (i) => tokenPiece(tokenizer, i), onPoints);
+      return kvDecode(model, ids, maxTokens, (i) => tokenPiece(tokenizer, i), (pts) => void ctx?.progress(pts));
     },
-    async quantize(id, req, onRow) {
+    async quantize(id, req, ctx) {
       const { model, tokenizer } = await get(id);
-      return quantizeModelVariants(model, tokenizer, req, onRow);
+      return quantizeModelVariants(model, tokenizer, req, (row) => void ctx?.progress(row));
     },
-    async serving(id, req, onStep) {
+    async serving(id, req, ctx) {
       const { model, tokenizer } = await get(id);
-      return compareBatching(model, tokenizer, req, onStep);
+      return compareBatching(model, tokenizer, req, (policy, s) => void ctx?.progress({ policy, s }));
     },
   };
 }

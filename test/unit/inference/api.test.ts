@@ -26,7 +26,7 @@ describe('inference worker API (in Node)', () => {
     await Promise.all(['tinylm-base', 'tinylm-draft'].map((m) => api.load(m, `models/${m}/`)));
     const long = 'the cat sat on the mat. '.repeat(80);
     await expect(api.speculative({ target: 'tinylm-base', draft: 'tinylm-draft', format: 'story', prompt: long, gamma: 2, mode: 'greedy', temperature: 1, seed: 1, maxTokens: 8 })).rejects.toMatchObject({ code: 'context-window' });
-    await expect(api.kvDecode('tinylm-base', 'story', long, 8)).rejects.toMatchObject({ code: 'context-window' });
+    await expect(api.kvDecode('tinylm-base', 'story', long, 8, { signal: new AbortController().signal, progress: async () => {} })).rejects.toMatchObject({ code: 'context-window' });
     await expect(api.speculative({ target: 'nope', draft: 'tinylm-draft', format: 'story', prompt: 'x', gamma: 2, mode: 'greedy', temperature: 1, seed: 1, maxTokens: 8 })).rejects.toThrow(/not loaded/);
   });
 
