@@ -1,6 +1,6 @@
-/** Fine-tuning worker (thin: exposes src/lib/finetune/service through comlink). */
-import { expose } from 'comlink';
+/** Fine-tuning worker (thin: serves src/lib/finetune/service through src/lib/rpc). */
 import { createFinetuneService } from '../src/lib/finetune/service';
+import { serve } from '../src/lib/rpc/serve';
 import { loadTinyLM } from '../src/lib/tinylm/checkpoint';
 
-expose(createFinetuneService((url) => loadTinyLM(url)));
+serve(createFinetuneService((url) => loadTinyLM(url)));

@@ -2,8 +2,8 @@
  * Page-side state of the fine-tuning lab: owns the worker, the runs of each method, and the
  * adapter saved in IndexedDB. Newest request wins: progress and replies of an older run are dropped.
  */
-import { proxy, wrap, type Remote } from 'comlink';
 import { fromErrorData, type ErrorData } from '../../lib/errors';
+import { createWorkerClient, type WorkerClient } from '../../lib/rpc/client';
 import { adapterRow, rowFiles, saveAdapterRow } from '../../lib/finetune/storage';
 import type { ExportKind, FinetuneApi, FinetuneProgress, FinetuneResult, LoadInfo, Reply } from '../../lib/finetune/service';
 import type { FinetuneMethod } from '../../lib/tinylm/finetune';
@@ -38,40 +38,39 @@ export class FinetuneSession {
   saved = $state.raw<ModelBlobRow[]>([]);
   imported = $state.raw<{ lora: LoraConfig; baseModel: string; exact: number; format: number; valLoss: number } | null>(null);
 
-  #worker: Worker | null = null;
-  #api: Remote<FinetuneApi> | FinetuneApi | null = null;
   #req = 0;
-  #inPage = false;
+  /** the running call's controller (cancel aborts it) */
+  #run: AbortController | null = null;
+  /** Lazily started; a worker that died fails its calls with 'worker-crashed' and the next call starts a fresh one. */
+  readonly #client: WorkerClient<FinetuneApi>;
 
   constructor(
     private readonly db: LabDB | null,
     private readonly modelUrl: string,
-  ) {}
-
-  async #connect(): Promise<Remote<FinetuneApi> | FinetuneApi> {
-    if (this.#api) return this.#api;
-    try {
-      this.#worker = new Worker(new URL('../../../workers/finetune.worker.ts', import.meta.url), { type: 'module', name: 'finetune' });
-      this.#api = wrap<FinetuneApi>(this.#worker);
-    } catch {
+  ) {
+    this.#client = createWorkerClient<FinetuneApi>({
+      label: 'fine-tuning',
+      start: (name) => new Worker(new URL('../../../workers/finetune.worker.ts', import.meta.url), { type: 'module', name }),
       // No workers: the same code on the page (slower; the page stays busy while training).
-      this.#inPage = true;
-      const [{ createFinetuneService }, { loadTinyLM }] = await Promise.all([import('../../lib/finetune/service'), import('../../lib/tinylm/checkpoint')]);
-      this.#api = createFinetuneService((url) => loadTinyLM(url));
-    }
-    return this.#api;
+      inPage: async () => {
+        const [{ createFinetuneService }, { loadTinyLM }] = await Promise.all([import('../../lib/finetune/service'), import('../../lib/tinylm/checkpoint')]);
+        return createFinetuneService((url) => loadTinyLM(url));
+      },
+      // A fresh worker (after a crash) loads the model again before its first call.
+      onStart: async (call) => {
+        if (this.info) unwrap(await call('load', [this.modelUrl]));
+      },
+    });
   }
 
   /** Loads the chat model in the worker and scores it on the task (the lab is ready after this). */
   async load(): Promise<void> {
-    const api = await this.#connect();
-    this.info = unwrap(await api.load(this.modelUrl));
+    this.info = unwrap(await this.#client.call('load', [this.modelUrl]));
     await this.refreshSaved();
   }
 
   /** Fine-tunes with `method`; resolves with the result, or null when cancelled or superseded. */
   async run(method: FinetuneMethod, lora: LoraConfig, steps: number): Promise<FinetuneResult | null> {
-    const api = await this.#connect();
     const id = ++this.#req;
     this.error = null;
     this.running = method;
@@ -85,7 +84,11 @@ export class FinetuneSession {
       r.stepMs = p.stepMs;
     };
     try {
-      const res = unwrap(await api.run({ requestId: id, method, lora, steps }, this.#inPage ? onProgress : proxy(onProgress)));
+      // The worker runs one training at a time: a new run cancels the previous one there.
+      const ctl = new AbortController();
+      this.#run = ctl;
+      // 'finish': cancelling stops the run at its next step and it resolves with what it has.
+      const res = unwrap(await this.#client.call('run', [{ requestId: id, method, lora, steps }], { signal: ctl.signal, onProgress, cancel: 'finish' }));
       if (id !== this.#req) return null;
       const r = this.runs[method];
       if (r) r.result = res;
@@ -102,27 +105,28 @@ export class FinetuneSession {
 
   async pause(): Promise<void> {
     this.paused = true;
-    await (await this.#connect()).pause();
+    await this.#client.call('pause', []);
   }
   async resume(): Promise<void> {
     this.paused = false;
-    await (await this.#connect()).resume();
+    await this.#client.call('resume', []);
   }
   async cancel(): Promise<void> {
-    await (await this.#connect()).cancel();
+    this.#run?.abort();
+    this.#run = null;
     this.paused = false;
   }
 
   /** Files of the last finished run (merged model, or the adapter as a llama.cpp GGUF). */
   async exportFiles(kind: ExportKind): Promise<Record<string, Uint8Array | string>> {
-    return unwrap(await (await this.#connect()).exportFiles(kind));
+    return unwrap(await this.#client.call('exportFiles', [kind]));
   }
 
   /** Scores a PEFT adapter folder (two files) on the held-out prompts. */
   async importAdapter(config: string, safetensors: Uint8Array): Promise<void> {
     this.error = null;
     try {
-      const r = unwrap(await (await this.#connect()).importAdapter({ config, safetensors }));
+      const r = unwrap(await this.#client.call('importAdapter', [{ config, safetensors }]));
       this.imported = { lora: r.lora, baseModel: r.baseModel, exact: r.score.exact, format: r.score.format, valLoss: r.valLoss };
     } catch (e) {
       this.error = e;
@@ -167,8 +171,7 @@ export class FinetuneSession {
 
   dispose(): void {
     this.#req++;
-    this.#worker?.terminate();
-    this.#worker = null;
-    this.#api = null;
+    this.#run = null;
+    this.#client.dispose();
   }
 }

@@ -1,6 +1,6 @@
 /**
  * The fine-tuning lab's worker API, declared once and implemented here (pure, Node-testable);
- * `workers/finetune.worker.ts` only exposes it through comlink.
+ * `workers/finetune.worker.ts` only serves it through src/lib/rpc.
  *
  * - `load` fetches the chat model once, builds the task's splits and scores the untouched model.
  * - `run` fine-tunes a fresh copy of it (full, LoRA or QLoRA), reporting every step; one run at a
@@ -10,6 +10,7 @@
  *   scored on the same held-out prompts.
  */
 import { toErrorData, type ErrorData } from '../errors';
+import type { CallContext } from '../rpc/protocol';
 import type { TinyLMConfig } from '../tinylm/contract';
 import { FineTuner, type FinetuneMemory, type FinetuneMethod } from '../tinylm/finetune';
 import type { LoraConfig } from '../tinylm/lora';
@@ -68,9 +69,11 @@ export interface LoadInfo {
 /** What the worker exposes. */
 export interface FinetuneApi {
   load(modelUrl: string): Promise<Reply<LoadInfo>>;
-  run(req: FinetuneRunRequest, onProgress: (p: FinetuneProgress) => void): Promise<Reply<FinetuneResult>>;
+  /** Fine-tunes; each step goes to `ctx.progress`; aborting `ctx.signal` stops the run at its next step (it resolves as cancelled). */
+  run(req: FinetuneRunRequest, ctx: CallContext<FinetuneProgress>): Promise<Reply<FinetuneResult>>;
   pause(): void;
   resume(): void;
+  /** Stops the current run (the same as aborting its call's signal). */
   cancel(): void;
   /**
    * Files of the last finished run: the merged model as Hugging Face files ('safetensors') or one
@@ -124,14 +127,16 @@ export function createFinetuneService(loadModel: (url: string) => Promise<{ mode
         trainExamples: TASK_SPLITS.train, sample: makeTaskExamples(1, TASK_SEEDS.train)[0],
       };
     }),
-    run: (req, onProgress) => wrap(async () => {
+    run: (req, ctx) => wrap(async () => {
       current?.trainer.cancel();
       const b = need();
       const ft = new FineTuner(req.method === 'full' ? freshModel() : b.model, b.train, {
         method: req.method, lora: req.lora, doubleQuant: true, train: defaultTrain(req.method, req.steps),
       });
       current = ft;
-      const info = await ft.trainer.run((s) => onProgress({
+      ctx.signal.addEventListener('abort', () => ft.trainer.cancel(), { once: true });
+      // Progress is posted, not awaited: the trainer's loop stays as fast as with a plain callback.
+      const info = await ft.trainer.run((s) => void ctx.progress({
         requestId: req.requestId, step: s.step, totalSteps: s.totalSteps, loss: s.loss, stepMs: s.elapsedMs / s.step, paused: ft.trainer.isPaused,
       }));
       const cancelled = ft.trainer.step < req.steps;
