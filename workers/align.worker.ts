@@ -1,6 +1,6 @@
-/** DPO worker (thin: exposes src/lib/align/service through comlink). */
-import { expose } from 'comlink';
+/** DPO worker (thin: serves src/lib/align/service through src/lib/rpc). */
 import { createAlignService } from '../src/lib/align/service';
+import { serve } from '../src/lib/rpc/serve';
 import { loadTinyLM } from '../src/lib/tinylm/checkpoint';
 
-expose(createAlignService((url) => loadTinyLM(url)));
+serve(createAlignService((url) => loadTinyLM(url)));

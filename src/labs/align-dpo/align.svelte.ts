@@ -2,8 +2,8 @@
  * Page-side state of the DPO lab: owns the worker, the run's metric history and the adapter saved
  * in IndexedDB (kind 'lora', like lesson 2.2's adapters). Newest request wins.
  */
-import { proxy, wrap, type Remote } from 'comlink';
 import { fromErrorData, type ErrorData } from '../../lib/errors';
+import { createWorkerClient, type WorkerClient } from '../../lib/rpc/client';
 import { adapterRow, saveAdapterRow } from '../../lib/finetune/storage';
 import type { AlignApi, AlignLoadInfo, AlignProgress, AlignResult, Reply } from '../../lib/align/service';
 import type { DpoConfig, DpoStep } from '../../lib/align/dpo';
@@ -29,37 +29,38 @@ export class AlignSession {
   error = $state.raw<unknown>(null);
   savedAt = $state<number | null>(null);
 
-  #worker: Worker | null = null;
-  #api: Remote<AlignApi> | AlignApi | null = null;
   #req = 0;
-  #inPage = false;
+  /** the running call's controller (cancel aborts it) */
+  #run: AbortController | null = null;
+  /** Lazily started; a worker that died fails its calls with 'worker-crashed' and the next call starts a fresh one. */
+  readonly #client: WorkerClient<AlignApi>;
 
   constructor(
     private readonly db: LabDB | null,
     private readonly modelUrl: string,
-  ) {}
-
-  async #connect(): Promise<Remote<AlignApi> | AlignApi> {
-    if (this.#api) return this.#api;
-    try {
-      this.#worker = new Worker(new URL('../../../workers/align.worker.ts', import.meta.url), { type: 'module', name: 'align' });
-      this.#api = wrap<AlignApi>(this.#worker);
-    } catch {
-      this.#inPage = true; // no workers: same code on the page
-      const [{ createAlignService }, { loadTinyLM }] = await Promise.all([import('../../lib/align/service'), import('../../lib/tinylm/checkpoint')]);
-      this.#api = createAlignService((url) => loadTinyLM(url));
-    }
-    return this.#api;
+  ) {
+    this.#client = createWorkerClient<AlignApi>({
+      label: 'DPO',
+      start: (name) => new Worker(new URL('../../../workers/align.worker.ts', import.meta.url), { type: 'module', name }),
+      // no workers: same code on the page
+      inPage: async () => {
+        const [{ createAlignService }, { loadTinyLM }] = await Promise.all([import('../../lib/align/service'), import('../../lib/tinylm/checkpoint')]);
+        return createAlignService((url) => loadTinyLM(url));
+      },
+      // A fresh worker (after a crash) loads the model again before its first call.
+      onStart: async (call) => {
+        if (this.info) unwrap(await call('load', [this.modelUrl]));
+      },
+    });
   }
 
   /** Loads the chat model in the worker and measures its behaviour (the lab is ready after this). */
   async load(): Promise<void> {
-    this.info = unwrap(await (await this.#connect()).load(this.modelUrl));
+    this.info = unwrap(await this.#client.call('load', [this.modelUrl]));
   }
 
   /** Trains by DPO; resolves with the result, or null when superseded or failed. */
   async run(pairs: PreferencePair[], config: DpoConfig): Promise<AlignResult | null> {
-    const api = await this.#connect();
     const id = ++this.#req;
     this.error = null;
     this.running = true;
@@ -74,7 +75,11 @@ export class AlignSession {
       else this.steps = [...this.steps, p];
     };
     try {
-      const res = unwrap(await api.run({ requestId: id, pairs, config }, this.#inPage ? onProgress : proxy(onProgress)));
+      // The worker runs one training at a time: a new run cancels the previous one there.
+      const ctl = new AbortController();
+      this.#run = ctl;
+      // 'finish': cancelling stops the run at its next step and it resolves with what it has.
+      const res = unwrap(await this.#client.call('run', [{ requestId: id, pairs, config }], { signal: ctl.signal, onProgress, cancel: 'finish' }));
       if (id !== this.#req) return null;
       this.result = res;
       if (!res.cancelled) await this.#save(res);
@@ -89,14 +94,15 @@ export class AlignSession {
 
   async pause(): Promise<void> {
     this.paused = true;
-    await (await this.#connect()).pause();
+    await this.#client.call('pause', []);
   }
   async resume(): Promise<void> {
     this.paused = false;
-    await (await this.#connect()).resume();
+    await this.#client.call('resume', []);
   }
   async cancel(): Promise<void> {
-    await (await this.#connect()).cancel();
+    this.#run?.abort();
+    this.#run = null;
     this.paused = false;
   }
 
@@ -115,8 +121,7 @@ export class AlignSession {
 
   dispose(): void {
     this.#req++;
-    this.#worker?.terminate();
-    this.#worker = null;
-    this.#api = null;
+    this.#run = null;
+    this.#client.dispose();
   }
 }

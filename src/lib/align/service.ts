@@ -1,5 +1,5 @@
 /**
- * The DPO lab's worker API (pure, Node-testable); `workers/align.worker.ts` exposes it via comlink.
+ * The DPO lab's worker API (pure, Node-testable); `workers/align.worker.ts` serves it through src/lib/rpc.
  *
  * - `load` fetches the chat model once and scores its behaviour on the held-out prompts.
  * - `run` trains a fresh LoRA adapter by DPO on the given pairs, reporting TRL's metrics every
@@ -7,6 +7,7 @@
  *   returns the adapter as a PEFT folder. One run at a time; a new run cancels the previous one.
  */
 import { LabError, toErrorData, type ErrorData } from '../errors';
+import type { CallContext } from '../rpc/protocol';
 import type { TinyLMConfig } from '../tinylm/contract';
 import type { TinyLM } from '../tinylm/model';
 import type { Tokenizer } from '../tokenizer';
@@ -50,9 +51,11 @@ export interface AlignResult {
 
 export interface AlignApi {
   load(modelUrl: string): Promise<Reply<AlignLoadInfo>>;
-  run(req: AlignRunRequest, onProgress: (p: AlignProgress) => void): Promise<Reply<AlignResult>>;
+  /** Trains; each step (then the scoring phase) goes to `ctx.progress`; aborting `ctx.signal` stops it at its next step (it resolves as cancelled). */
+  run(req: AlignRunRequest, ctx: CallContext<AlignProgress>): Promise<Reply<AlignResult>>;
   pause(): void;
   resume(): void;
+  /** Stops the current run (the same as aborting its call's signal). */
   cancel(): void;
 }
 
@@ -81,16 +84,18 @@ export function createAlignService(loadModel: (url: string) => Promise<{ model: 
       base.score ??= behaviourScore(base.model, base.tokenizer, base.behaviour);
       return { config: base.model.config, baseScore: base.score, heldOutPairs: base.heldOut.length };
     }),
-    run: (req, onProgress) => wrap(async () => {
+    run: (req, ctx) => wrap(async () => {
       current?.cancel();
       const b = need();
       if (!req.pairs.length) throw new LabError('empty', 'There are no usable preference pairs to train on.', 'Generate pairs or fix the reported lines of your JSONL.');
       const tr = new DpoTrainer(b.model, req.pairs.map((p) => tokenizePair(b.tokenizer, p)), req.config);
       current = tr;
-      const last = await tr.run((s) => onProgress({ ...s, requestId: req.requestId, paused: tr.isPaused, phase: 'train' }));
+      ctx.signal.addEventListener('abort', () => tr.cancel(), { once: true });
+      // Progress is posted, not awaited: the training loop stays as fast as with a plain callback.
+      const last = await tr.run((s) => void ctx.progress({ ...s, requestId: req.requestId, paused: tr.isPaused, phase: 'train' }));
       const cancelled = tr.step < req.config.steps;
       const heldOut = tr.evaluate(b.heldOut.map((p) => tokenizePair(b.tokenizer, p)));
-      if (last) onProgress({ ...last, requestId: req.requestId, paused: false, phase: 'score' });
+      if (last) void ctx.progress({ ...last, requestId: req.requestId, paused: false, phase: 'score' });
       const behaviour = behaviourScore(tr.policyModel(), b.tokenizer, b.behaviour);
       return {
         requestId: req.requestId, cancelled, steps: tr.step, heldOut, behaviour,

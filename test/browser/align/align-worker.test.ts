@@ -1,6 +1,6 @@
 /** The DPO worker in a real browser: load + measured base behaviour, a short run with TRL metrics per step, pause/resume/cancel. */
-import { proxy, wrap } from 'comlink';
 import { describe, expect, it } from 'vitest';
+import { createWorkerClient } from '../../../src/lib/rpc/client';
 import type { AlignApi, AlignProgress } from '../../../src/lib/align/service';
 import { makePairs, PAIR_SEEDS } from '../../../src/lib/align/pairs';
 import { DEFAULT_DPO } from '../../../src/lib/align/recipe';
@@ -9,16 +9,18 @@ const settle = () => new Promise((r) => setTimeout(r, 50));
 
 describe('align worker', () => {
   it('measures the chat model, runs DPO with per-step metrics (step 0 = ln 2), pauses, resumes and cancels', async () => {
-    const worker = new Worker(new URL('../../../workers/align.worker.ts', import.meta.url), { type: 'module' });
-    const api = wrap<AlignApi>(worker);
-    const loaded = await api.load('/models/tinylm-chat/');
+    const client = createWorkerClient<AlignApi>({
+      label: 'DPO',
+      start: (name) => new Worker(new URL('../../../workers/align.worker.ts', import.meta.url), { type: 'module', name }),
+    });
+    const loaded = await client.call('load', ['/models/tinylm-chat/']);
     if (!loaded.ok) throw new Error(loaded.error.message);
     expect(loaded.value.baseScore.abstainRate).toBeLessThan(0.2); // the failure the lesson starts from
     expect(loaded.value.baseScore.n).toBeGreaterThan(20);
 
     const pairs = makePairs(16, PAIR_SEEDS.train);
     const events: AlignProgress[] = [];
-    const r = await api.run({ requestId: 7, pairs, config: { ...DEFAULT_DPO, steps: 3, batchSize: 4 } }, proxy((p: AlignProgress) => void events.push(p)));
+    const r = await client.call('run', [{ requestId: 7, pairs, config: { ...DEFAULT_DPO, steps: 3, batchSize: 4 } }], { onProgress: (p: AlignProgress) => void events.push(p) });
     if (!r.ok) throw new Error(r.error.message);
     for (let i = 0; i < 100 && events.at(-1)?.phase !== 'score'; i++) await settle();
     const train = events.filter((e) => e.phase === 'train');
@@ -32,22 +34,23 @@ describe('align worker', () => {
     expect(r.value.adapter['adapter_config.json']).toContain('"peft_type": "LORA"');
 
     let step = 0;
-    const long = api.run({ requestId: 8, pairs, config: { ...DEFAULT_DPO, steps: 300, batchSize: 2 } }, proxy((p: AlignProgress) => void (step = p.step)));
+    const stop = new AbortController();
+    const long = client.call('run', [{ requestId: 8, pairs, config: { ...DEFAULT_DPO, steps: 300, batchSize: 2 } }], { signal: stop.signal, cancel: 'finish', onProgress: (p: AlignProgress) => void (step = p.step) });
     while (step < 2) await settle();
-    await api.pause();
+    await client.call('pause', []);
     await new Promise((res) => setTimeout(res, 1500));
     const at = step;
     await new Promise((res) => setTimeout(res, 1000));
     expect(step).toBe(at);
-    await api.resume();
+    await client.call('resume', []);
     while (step < at + 1) await settle();
-    await api.cancel();
+    stop.abort(); // cancelling is aborting the call's signal
     const cancelled = await long;
     expect(cancelled.ok && cancelled.value.cancelled).toBe(true);
 
-    const empty = await api.run({ requestId: 9, pairs: [], config: DEFAULT_DPO }, proxy(() => {}));
+    const empty = await client.call('run', [{ requestId: 9, pairs: [], config: DEFAULT_DPO }]);
     expect(empty.ok).toBe(false);
     if (!empty.ok) expect(empty.error.hint).toMatch(/Generate pairs/);
-    worker.terminate();
+    client.dispose();
   }, 240_000);
 });
