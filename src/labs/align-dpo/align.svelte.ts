@@ -2,7 +2,7 @@
  * Page-side state of the DPO lab: owns the worker, the run's metric history and the adapter saved
  * in IndexedDB (kind 'lora', like lesson 2.2's adapters). Newest request wins.
  */
-import { fromErrorData, type ErrorData } from '../../lib/errors';
+import { unwrapResult } from '../../lib/rpc/protocol';
 import { createWorkerClient, type WorkerClient } from '../../lib/rpc/client';
 import { adapterRow, saveAdapterRow } from '../../lib/finetune/storage';
 import type { AlignApi, AlignLoadInfo, AlignProgress, AlignResult, Reply } from '../../lib/align/service';
@@ -13,10 +13,7 @@ import type { LabDB } from '../../lib/storage/db';
 /** The adapter row this lab writes in `modelBlobs` (a new run replaces it). */
 export const ALIGN_ROW_ID = 'align-dpo:lora';
 
-const unwrap = <T>(r: Reply<T>): T => {
-  if (!r.ok) throw fromErrorData(r.error as ErrorData);
-  return r.value;
-};
+const unwrap = unwrapResult;
 
 export class AlignSession {
   info = $state.raw<AlignLoadInfo | null>(null);

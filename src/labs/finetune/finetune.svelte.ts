@@ -2,7 +2,7 @@
  * Page-side state of the fine-tuning lab: owns the worker, the runs of each method, and the
  * adapter saved in IndexedDB. Newest request wins: progress and replies of an older run are dropped.
  */
-import { fromErrorData, type ErrorData } from '../../lib/errors';
+import { unwrapResult } from '../../lib/rpc/protocol';
 import { createWorkerClient, type WorkerClient } from '../../lib/rpc/client';
 import { adapterRow, rowFiles, saveAdapterRow } from '../../lib/finetune/storage';
 import type { ExportKind, FinetuneApi, FinetuneProgress, FinetuneResult, LoadInfo, Reply } from '../../lib/finetune/service';
@@ -22,10 +22,7 @@ export interface MethodRun {
 /** The id of the adapter row this lab writes in `modelBlobs` (one per method; a new run replaces it). */
 export const adapterRowId = (method: FinetuneMethod) => `finetune-lab:${method}`;
 
-const unwrap = <T>(r: Reply<T>): T => {
-  if (!r.ok) throw fromErrorData(r.error as ErrorData);
-  return r.value;
-};
+const unwrap = unwrapResult;
 
 export class FinetuneSession {
   info = $state.raw<LoadInfo | null>(null);

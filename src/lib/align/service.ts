@@ -6,8 +6,8 @@
  *   step; then measures held-out pair accuracy and the behaviour score of the aligned model and
  *   returns the adapter as a PEFT folder. One run at a time; a new run cancels the previous one.
  */
-import { LabError, toErrorData, type ErrorData } from '../errors';
-import type { CallContext } from '../rpc/protocol';
+import { LabError } from '../errors';
+import { settle, type CallContext, type Result } from '../rpc/protocol';
 import type { TinyLMConfig } from '../tinylm/contract';
 import type { TinyLM } from '../tinylm/model';
 import type { Tokenizer } from '../tokenizer';
@@ -16,7 +16,8 @@ import { DpoTrainer, tokenizePair, type DpoConfig, type DpoMetrics, type DpoStep
 import { behaviourScore, makePairs, PAIR_SEEDS, type BehaviourScore, type PreferencePair } from './pairs';
 import { PAIR_SPLITS } from './recipe';
 
-export type Reply<T> = { ok: true; value: T } | { ok: false; error: ErrorData };
+/** A call's outcome as data (the rpc protocol's Result). */
+export type Reply<T> = Result<T>;
 
 export interface AlignLoadInfo {
   config: TinyLMConfig;
@@ -59,13 +60,7 @@ export interface AlignApi {
   cancel(): void;
 }
 
-const wrap = async <T>(f: () => T | Promise<T>): Promise<Reply<T>> => {
-  try {
-    return { ok: true, value: await f() };
-  } catch (e) {
-    return { ok: false, error: toErrorData(e) };
-  }
-};
+const wrap = settle;
 
 /** Creates the service; `loadModel` fetches a shipped model (injected so Node tests read files). */
 export function createAlignService(loadModel: (url: string) => Promise<{ model: TinyLM; tokenizer: Tokenizer }>): AlignApi {

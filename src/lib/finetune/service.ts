@@ -9,8 +9,7 @@
  * - the last run's adapter and merged model can be exported; a PEFT adapter can be imported and
  *   scored on the same held-out prompts.
  */
-import { toErrorData, type ErrorData } from '../errors';
-import type { CallContext } from '../rpc/protocol';
+import { settle, type CallContext, type Result } from '../rpc/protocol';
 import type { TinyLMConfig } from '../tinylm/contract';
 import { FineTuner, type FinetuneMemory, type FinetuneMethod } from '../tinylm/finetune';
 import type { LoraConfig } from '../tinylm/lora';
@@ -55,7 +54,8 @@ export interface FinetuneResult {
 
 export type ExportKind = 'safetensors' | 'gguf' | 'lora-gguf';
 
-export type Reply<T> = { ok: true; value: T } | { ok: false; error: ErrorData };
+/** A call's outcome as data (the rpc protocol's Result). */
+export type Reply<T> = Result<T>;
 
 export interface LoadInfo {
   config: TinyLMConfig;
@@ -84,13 +84,7 @@ export interface FinetuneApi {
   importAdapter(files: { config: string; safetensors: Uint8Array }): Promise<Reply<{ lora: LoraConfig; baseModel: string; score: TaskScore; valLoss: number }>>;
 }
 
-const wrap = async <T>(f: () => T | Promise<T>): Promise<Reply<T>> => {
-  try {
-    return { ok: true, value: await f() };
-  } catch (e) {
-    return { ok: false, error: toErrorData(e) };
-  }
-};
+const wrap = settle;
 
 /** The base model's name in exported adapter configs. */
 export const BASE_MODEL_NAME = 'tinylm-chat';

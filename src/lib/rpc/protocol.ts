@@ -11,7 +11,7 @@
  * - The worker holds a Web Lock named after itself for as long as it lives; the page waits on the
  *   same lock, so a worker that dies in any way (crash, `close()`, killed) is noticed at once.
  */
-import type { ErrorData } from '../errors';
+import { fromErrorData, toErrorData, type ErrorData } from '../errors';
 
 /** What a served method gets as its last argument. */
 export interface CallContext<P = never> {
@@ -23,6 +23,21 @@ export interface CallContext<P = never> {
 
 /** A call's outcome as it crosses the boundary. */
 export type Result<T> = { ok: true; value: T } | { ok: false; error: ErrorData };
+
+/** Runs `f` and returns its outcome as data (for APIs whose results are Results themselves). */
+export async function settle<T>(f: () => T | Promise<T>): Promise<Result<T>> {
+  try {
+    return { ok: true, value: await f() };
+  } catch (e) {
+    return { ok: false, error: toErrorData(e) };
+  }
+}
+
+/** The value of a Result, or its error rebuilt and thrown (a LabError keeps its code). */
+export function unwrapResult<T>(r: Result<T>): T {
+  if (!r.ok) throw fromErrorData(r.error);
+  return r.value;
+}
 
 /** What `serve()` exposes on the worker side (through comlink). */
 export interface HostApi {
