@@ -1,6 +1,6 @@
 import * as v from 'valibot';
 import { defineLab } from '../types';
-import { TINY_TEMPLATE } from '../../lib/rag/register';
+import { TINY_TEMPLATE } from '../../lib/rag/pipeline';
 
 const schema = v.object({
   /** 'course' or the id of a collection in this browser */

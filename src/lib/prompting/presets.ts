@@ -4,7 +4,7 @@
  * JSON Schemas with a text to extract from.
  */
 import type { AnswerFormat, FewShotExample } from './builders';
-import { QA_SYSTEM, TOOLS, renderToolCall, renderToolsPrompt } from '../tinylm/corpus/instruct';
+import { QA_SYSTEM, TOOLS, renderToolCall, renderToolsPrompt } from '../tinylm/corpus/formats';
 
 export interface PromptTask {
   id: string;

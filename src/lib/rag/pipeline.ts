@@ -18,6 +18,12 @@ Question: {question}`;
 
 export const NO_RETRIEVAL_TEMPLATE = `Question: {question}`;
 
+/**
+ * The template that matches TinyLM-chat's training format. `{passages}` is the retrieved chunks'
+ * plain text (no numbers or headers, which the tiny model never saw).
+ */
+export const TINY_TEMPLATE = `Context: {passages}\nQuestion: {question}`;
+
 /** "[n] (doc, p. x) text" blocks, numbered from 1 in rank order. */
 export function formatContext(results: SearchResult[], maxCharsPerChunk = 1200): string {
   return results

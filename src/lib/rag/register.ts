@@ -12,7 +12,7 @@ import { RNG } from '../tinylm/rng';
 import { LexicalEmbedder } from './embedders';
 import { Retriever, type SearchChunk } from './retriever';
 import { FlatIndex } from './vector-index';
-import { augment, NO_RETRIEVAL_TEMPLATE } from './pipeline';
+import { augment, NO_RETRIEVAL_TEMPLATE, TINY_TEMPLATE } from './pipeline';
 
 export const REGISTER_COLLECTION_ID = 'register';
 /** Seed of the register (the training corpora use 1001–6006). */
@@ -40,11 +40,7 @@ export function registerPeople(n = 40, seed = REGISTER_SEED): RegisterPerson[] {
   return people;
 }
 
-/**
- * The template that matches TinyLM-chat's training format. `{passages}` is the retrieved chunks'
- * plain text (no numbers or headers, which the tiny model never saw).
- */
-export const TINY_TEMPLATE = `Context: {passages}\nQuestion: {question}`;
+export { TINY_TEMPLATE };
 
 export interface RegisterCollection {
   people: RegisterPerson[];

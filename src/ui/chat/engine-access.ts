@@ -7,7 +7,6 @@
  */
 import { getContext, setContext } from 'svelte';
 import { LabError } from '../../lib/errors';
-import { createTestDoubleEngine } from '../../lib/engine/test-double';
 import { TEST_DOUBLE_ID } from '../../lib/engine/registry';
 import type { ChatEngine, LoadProgress, ModelInfo } from '../../lib/engine/types';
 import type { Models } from '../models/models.svelte';
@@ -82,11 +81,12 @@ const TEST_DOUBLE_INFO: ModelInfo = {
 
 /** An engine source over the deterministic test double (tests, pages outside the app). */
 export function createTestEngineSource(): EngineSource {
-  let engine: ChatEngine | null = null;
-  const get = () => (engine ??= createTestDoubleEngine());
+  // Loaded on first use: the test double (and the chat template it renders) stays out of the app's main chunk.
+  let engine: Promise<ChatEngine> | null = null;
+  const get = () => (engine ??= import('../../lib/engine/test-double').then((m) => m.createTestDoubleEngine()));
   return {
     async get() {
-      return { engine: get(), modelId: TEST_DOUBLE_ID };
+      return { engine: await get(), modelId: TEST_DOUBLE_ID };
     },
     label: TEST_DOUBLE_INFO.displayName,
     tiny: true,

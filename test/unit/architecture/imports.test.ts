@@ -4,7 +4,9 @@
  *   - src/labs and src/ui never import src/app (a lab gets everything through its LabContext);
  *   - src/lib imports none of src/app, src/labs, src/ui, src/curriculum, nor svelte (it runs in
  *     Node and workers);
- *   - no import cycle between src/lib folders.
+ *   - no import cycle between src/lib folders;
+ *   - the app's first load (main.ts, every lab's meta.ts and page module, all loaded eagerly) reaches
+ *     no model, training, retrieval or test-double code by static imports: those load on demand.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -109,6 +111,45 @@ describe('import layering', () => {
     };
     for (const start of graph.keys()) visit(start, []);
     expect(cycles).toEqual([]);
+  });
+});
+
+/** The files reached from `roots` by static, non-type imports (dynamic imports and globs load later). */
+function staticClosure(roots: string[]): Map<string, string> {
+  const byPath = new Map(files.map((f) => [f.file, f]));
+  const parent = new Map<string, string>(roots.map((r) => [r, '']));
+  const queue = [...roots];
+  const staticSpecs = (source: string) =>
+    [...stripComments(source).matchAll(/\b(?:import|export)\s+(?!type\b)[^'"`;]*?from\s*['"]([^'"]+)['"]|\bimport\s*['"]([^'"]+)['"]/g)].map((m) => (m[1] ?? m[2])!);
+  while (queue.length) {
+    const file = queue.shift()!;
+    const source = readFileSync(file, 'utf8');
+    const code = file.endsWith('.svelte') ? [...source.matchAll(/<script[^>]*>([\s\S]*?)<\/script>/g)].map((m) => m[1]).join('\n') : source;
+    for (const spec of staticSpecs(code)) {
+      if (!spec.startsWith('.')) continue;
+      const abs = resolve(dirname(file), spec);
+      const hit = [abs, `${abs}.ts`, `${abs}/index.ts`].find((c) => byPath.has(c));
+      if (hit && !parent.has(hit)) {
+        parent.set(hit, file);
+        queue.push(hit);
+      }
+    }
+  }
+  return parent;
+}
+
+describe('first load', () => {
+  it('reaches no model, training, retrieval or test-double code', () => {
+    const roots = [join(SRC, 'main.ts'), ...files.filter((f) => /^labs\/[^/]+\/meta\.ts$|^app\/pages\/[^/]+\.page\.ts$/.test(f.rel)).map((f) => f.file)];
+    const closure = staticClosure(roots);
+    const heavy = /^lib\/(tinylm\/(?!contract\.ts|corpus\/formats\.ts)|rag\/(retriever|vector-index|voy-index|store|ingest|simd-kernel|register)|engine\/(test-double|tinylm-engine|worker-engine|webllm\/)|langchain\/(?!default-chain)|inference\/|finetune\/|align\/)/;
+    const chain = (f: string) => {
+      const out: string[] = [];
+      for (let x = f; x; x = closure.get(x)!) out.push(relative(SRC, x));
+      return out.join(' ← ');
+    };
+    const bad = [...closure.keys()].filter((f) => heavy.test(relative(SRC, f))).map(chain);
+    expect(bad).toEqual([]);
   });
 });
 

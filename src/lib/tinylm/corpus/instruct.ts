@@ -8,55 +8,16 @@
  * Licence: MIT (ours). Each example carries its expected answer for evaluation.
  */
 import type { RNG } from '../rng';
-import { TOOL_CALL_CLOSE, TOOL_CALL_OPEN } from '../contract';
+import { type ChatMessage, QA_SYSTEM, TOOLS, renderJSON, renderQAUser, renderToolCall, renderToolsPrompt } from './formats';
 import { ANIMALS, BOY_NAMES, COLORS, GIRL_NAMES, PLACES, person, shortStory } from './stories';
 
-export type Role = 'system' | 'user' | 'assistant';
-export interface ChatMessage {
-  role: Role;
-  content: string;
-}
+// The trained formats live in formats.ts; re-exported so callers keep one import for the chat data.
+export * from './formats';
+
 export type Skill = 'qa' | 'json' | 'tool' | 'chat' | 'copy';
 export interface ChatExample {
   skill: Skill;
   messages: ChatMessage[]; // the last one is the assistant's reply
-}
-
-/** Renders messages in the ChatML template; with `generation`, opens the assistant turn. */
-export function renderChatML(messages: ChatMessage[], generation = false): string {
-  let s = '';
-  for (const m of messages) s += `<|im_start|>${m.role}\n${m.content}<|im_end|>\n`;
-  if (generation) s += '<|im_start|>assistant\n';
-  return s;
-}
-
-/** A tool as described to the model (OpenAI function shape, simplified). */
-export interface ToolSpec {
-  name: string;
-  description?: string;
-  parameters?: { properties?: Record<string, { type?: string }>; required?: string[] };
-}
-
-/**
- * The system prompt that lists tools, one compact line each:
- *   You can call these tools:
- *   - get_weather(city: string): Get the weather in a city.
- *   To call a tool, reply with <tool_call>{"name": "...", "arguments": {...}}</tool_call>
- * The chat model was trained on exactly this format; engines should render tools with it.
- */
-export function renderToolsPrompt(tools: ToolSpec[]): string {
-  const lines = tools.map((t) => {
-    const props = Object.entries(t.parameters?.properties ?? {}).map(([k, v]) => `${k}: ${v.type ?? 'string'}`);
-    return `- ${t.name}(${props.join(', ')})${t.description ? `: ${t.description}` : ''}`;
-  });
-  return `You can call these tools:\n${lines.join('\n')}\nTo call a tool, reply with ${TOOL_CALL_OPEN}{"name": "...", "arguments": {...}}${TOOL_CALL_CLOSE}`;
-}
-
-/** The system prompt used for context question answering (RAG). */
-export const QA_SYSTEM = 'Answer the question with words from the context.';
-/** How a context-QA user turn is written (RAG demos should use the same shape). */
-export function renderQAUser(context: string, question: string): string {
-  return `Context: ${context}\nQuestion: ${question}`;
 }
 
 const CITIES = ['Paris', 'London', 'Tokyo', 'Cairo', 'Lima', 'Oslo', 'Rome', 'Delhi', 'Berlin', 'Madrid', 'Dublin', 'Seoul', 'Boston', 'Sydney', 'Nairobi', 'Lisbon', 'Vienna', 'Quito', 'Prague', 'Dakar'];
@@ -151,25 +112,6 @@ function jsonExample(rng: RNG): ChatExample {
   const spec = keys.map(([k, t]) => `"${k}" (${t})`).join(', ');
   const user = rng.next() < 0.5 ? `Return JSON with the keys ${spec}.\nText: ${text}` : `Text: ${text}\nGive a JSON object with the keys ${spec}.`;
   return { skill: 'json', messages: [{ role: 'user', content: user }, { role: 'assistant', content: renderJSON(Object.fromEntries(keys.map(([k, , v]) => [k, v]))) }] };
-}
-
-/** Flat JSON with a space after ':' and ',' (the style the model learns). */
-export function renderJSON(obj: Record<string, unknown>): string {
-  return `{${Object.entries(obj).map(([k, v]) => `${JSON.stringify(k)}: ${JSON.stringify(v)}`).join(', ')}}`;
-}
-
-/** The tools the chat model knows how to call. */
-export const TOOLS: ToolSpec[] = [
-  { name: 'get_weather', description: 'Get the weather in a city.', parameters: { properties: { city: { type: 'string' } }, required: ['city'] } },
-  { name: 'set_timer', description: 'Start a timer.', parameters: { properties: { minutes: { type: 'number' } }, required: ['minutes'] } },
-  { name: 'add_numbers', description: 'Add two numbers.', parameters: { properties: { a: { type: 'number' }, b: { type: 'number' } }, required: ['a', 'b'] } },
-  { name: 'send_message', description: 'Send a message to a person.', parameters: { properties: { to: { type: 'string' }, text: { type: 'string' } }, required: ['to', 'text'] } },
-  { name: 'get_time', description: 'Get the time in a city.', parameters: { properties: { city: { type: 'string' } }, required: ['city'] } },
-];
-
-/** Formats a tool call exactly as the model emits it. */
-export function renderToolCall(name: string, args: Record<string, unknown>): string {
-  return `${TOOL_CALL_OPEN}{"name": ${JSON.stringify(name)}, "arguments": ${renderJSON(args)}}${TOOL_CALL_CLOSE}`;
 }
 
 function toolExample(rng: RNG): ChatExample {
