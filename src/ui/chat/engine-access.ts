@@ -10,6 +10,13 @@ import { LabError } from '../../lib/errors';
 import { TEST_DOUBLE_ID } from '../../lib/engine/registry';
 import type { ChatEngine, LoadProgress, ModelInfo } from '../../lib/engine/types';
 import type { Models } from '../models/models.svelte';
+import type { WebLLMModels } from '../models/webllm.svelte';
+
+/**
+ * The Models page's web-llm download manager, as much of it as a lab may use: what is cached,
+ * downloads in flight, start and cancel one (the same path as the Models page's Download button).
+ */
+export type WebLLMDownloads = Pick<WebLLMModels, 'cached' | 'downloads' | 'download' | 'cancelDownload' | 'refreshCached'>;
 
 export interface EngineHandle {
   engine: ChatEngine;
@@ -34,11 +41,13 @@ export interface EngineSource {
   /** Whether the app's model state (and so the model picker, web-llm and remote models) is available. */
   readonly hasPicker: boolean;
   /** The engine of any model, without changing the current choice (embedders, side-by-side runs). */
-  engineFor(id: string, onProgress?: (p: LoadProgress) => void): Promise<ChatEngine>;
+  engineFor(id: string, onProgress?: (p: LoadProgress) => void, opts?: { signal?: AbortSignal }): Promise<ChatEngine>;
   /** What is known of a model: name, capabilities ('chat', 'embeddings', 'tools'…), context window. */
   info(id: string): ModelInfo | undefined;
   /** The remote endpoint configured on the Models page (never its key), or null. */
   readonly remote: { baseUrl: string; model: string } | null;
+  /** web-llm downloads (only with the app's model state). */
+  readonly webllm?: WebLLMDownloads;
 }
 
 /** The app's model state as an engine source. */
@@ -62,12 +71,13 @@ export function engineSourceFromModels(models: Models): EngineSource {
     },
     select: (id) => models.select(id),
     hasPicker: true,
-    engineFor: (id, onProgress) => models.engineFor(id, onProgress),
+    engineFor: (id, onProgress, opts) => models.engineFor(id, onProgress, opts),
     info: (id) => models.info(id),
     get remote() {
       const r = models.endpoint.settings;
       return r?.baseUrl ? { baseUrl: r.baseUrl, model: r.model } : null;
     },
+    webllm: models.webllm,
   };
 }
 

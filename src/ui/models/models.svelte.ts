@@ -184,8 +184,8 @@ export class Models {
   }
 
   /** The engine of any model, without changing the current choice (embedders, comparisons). */
-  async engineFor(id: string, onProgress?: (p: LoadProgress) => void): Promise<ChatEngine> {
-    const engine = await this.registry.engineFor(id, onProgress);
+  async engineFor(id: string, onProgress?: (p: LoadProgress) => void, opts: { signal?: AbortSignal } = {}): Promise<ChatEngine> {
+    const engine = await this.registry.engineFor(id, onProgress, opts);
     if (backendFor(id) === 'webllm') this.webllm.markCached(id);
     return engine;
   }
