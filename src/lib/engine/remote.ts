@@ -11,6 +11,7 @@
  * server sent and with a next step.
  */
 import { EngineError } from './errors';
+import { backendModelId } from './registry';
 import { SSEParser } from './sse';
 import type {
   ChatCompletion,
@@ -259,7 +260,8 @@ export class RemoteChatEngine implements ChatEngine {
   };
 
   #model(req: { model?: string }): string {
-    const model = req.model ?? this.config.model;
+    // Callers may pass the app's id ("remote:<name>", what the model picker holds): the server only knows <name>.
+    const model = req.model ? backendModelId(req.model) : this.config.model;
     if (!model) throw new EngineError('invalid-request', 'No model name is set for the remote endpoint.', 'Choose one of the models the server lists in the endpoint settings.');
     return model;
   }
