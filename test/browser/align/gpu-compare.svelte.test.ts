@@ -64,10 +64,20 @@ const q = (c: HTMLElement, sel: string) => c.querySelector(sel) as HTMLElement |
 
 describe('GpuCompare (SFT vs DPO on web-llm)', () => {
   it('is hidden, with one line saying why, without WebGPU', () => {
-    const ctx = createTestLabContext();
+    const ctx = createTestLabContext({ capabilities: { webgpu: null, webgpuProblem: 'This browser does not expose WebGPU (navigator.gpu is missing).' } });
     const { container } = render(GpuCompare, { props: { ctx }, context: labTestContext(ctx) });
     expect(q(container, '[data-gpu-compare-hidden="no-webgpu"]')!.textContent).toMatch(/needs WebGPU.*The TinyLM lab above works without it/);
     expect(container.querySelector('button, select, textarea')).toBeNull();
+  });
+
+  it('says it is checking while capabilities are not detected yet, then follows them (default pair by shader-f16)', async () => {
+    const caps = $state({ ...createTestLabContext().capabilities }); // as the app has them before detection
+    const ctx = { ...setup().ctx, capabilities: caps };
+    const { container } = render(GpuCompare, { props: { ctx }, context: labTestContext(ctx) });
+    expect(container.textContent).toContain('Checking this browser for WebGPU');
+    caps.webgpu = { ...GPU, shaderF16: false };
+    caps.webgpuProblem = null;
+    await waitFor(() => expect((q(container, 'select[aria-label="Model pair"]') as HTMLSelectElement | null)?.value).toBe('tinyllama'));
   });
 
   it('says it needs the app where WebGPU exists but no model manager does', () => {
