@@ -67,4 +67,16 @@ describe('CompareRun', () => {
     expect(b!.error?.hint).toBe('Download it again.');
     expect(run.running).toBe(false);
   });
+
+  it('starts the next run with the model the last run left loaded (one load saved), keeping the sides in place', async () => {
+    const loads: string[] = [];
+    const engine = createTestDoubleEngine();
+    const run = new CompareRun({ engineFor: async (id: string) => (loads.push(id), engine) });
+    const p = { system: 'Be brief.', prompt: 'hello', temperature: 0, maxTokens: 8, seed: 1 };
+    expect(await run.run(['sft', 'dpo'], p)).toBe(true);
+    expect(await run.run(['sft', 'dpo'], p)).toBe(true);
+    expect(loads).toEqual(['sft', 'dpo', 'dpo', 'sft']);
+    expect(run.sides.map((s) => s.modelId)).toEqual(['sft', 'dpo']);
+    expect(run.sides.every((s) => s.phase === 'done' && s.text.length > 0)).toBe(true);
+  });
 });
