@@ -6,7 +6,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { startTestServer } from '../unit/engine/remote-server';
-import { closeBrowser, openApp } from './harness';
+import { baseUrl, closeBrowser, getBrowser, openApp } from './harness';
 
 afterAll(async () => {
   await closeBrowser();
@@ -47,4 +47,35 @@ describe('remote endpoint: a working OpenAI-compatible server', () => {
       await server.close();
     }
   }, 90_000);
+
+  it("works against the app's own OpenAI-compatible endpoint (the service worker's /v1, TinyLM behind it)", async () => {
+    const browser = await getBrowser();
+    const context = await browser.newContext();
+    const { page, errors, close } = await openApp('#/models', { context });
+    try {
+      await page.evaluate(async () => {
+        await navigator.serviceWorker.ready;
+      });
+      await page.reload();
+      await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 30_000 });
+      await page.getByLabel('Base URL').fill(new URL('v1', baseUrl().replace(/[^/]*$/, '')).href);
+      await page.getByRole('button', { name: 'Test & list models' }).click();
+      await page.getByText(/Connected: \d+ models available\./).waitFor({ timeout: 30_000 });
+      await page.getByLabel('Model', { exact: true }).fill('tinylm-chat');
+      await page.getByRole('button', { name: 'Save & use' }).click();
+      await page.waitForSelector('[data-current-model="remote:tinylm-chat"]');
+      await page.goto(page.url().replace(/#.*$/, '#/chat'));
+      await page.waitForSelector('[data-chat-page][data-ready="true"]');
+      await page.locator('[data-chat-input]').fill('Context: Tom has a red ball. Question: What color is the ball?');
+      await page.locator('[data-chat-input]').press('Enter');
+      const reply = page.locator('[data-role="assistant"]').last();
+      await reply.locator('[data-stats]').waitFor({ timeout: 60_000 });
+      expect(await reply.locator('.notice.error').count()).toBe(0);
+      expect(await reply.locator('[data-stats]').textContent()).toMatch(/^\d+ tokens? · prompt \d+/);
+      expect(errors.filter((e) => e.startsWith('pageerror')), errors.join('\n')).toEqual([]);
+    } finally {
+      await close();
+      await context.close();
+    }
+  }, 120_000);
 });
