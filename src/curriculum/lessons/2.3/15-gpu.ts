@@ -26,15 +26,16 @@ so not all of its difference comes from the DPO step. Without WebGPU the section
 empty; everything above runs on the CPU.
 
 **What to look for, and what not to conclude.** Preference pairs where a stronger model wrote the chosen reply
-teach style as much as substance: the tuned model's replies are often longer, more structured and more
-step by step. Longer is not better: when chosen replies are longer on average, DPO is rewarded for length
-itself, and a judge (human or model) that likes long answers is fooled the same way. This is why
-[length-controlled AlpacaEval](https://arxiv.org/abs/2404.04475) corrects for reply length. One prompt is an anecdote: change the
+teach style as much as substance: expect the tuned model to be more structured and more step by step,
+and often longer. Longer is not better: DPO tends to lengthen replies well beyond the length gap in its
+data ([Park et al., 2024](https://arxiv.org/abs/2403.19159)), and a judge (human or model) that likes long
+answers is fooled the same way, which is why [length-controlled AlpacaEval](https://arxiv.org/abs/2404.04475)
+corrects for reply length. One prompt is an anecdote: change the
 seed and temperature, try each preset, and judge what the replies say, not how much they say.
 `,
   quiz: [
     {
-      question: 'On most prompts NeuralHermes writes longer replies than OpenHermes. What does that show?',
+      question: 'Suppose NeuralHermes writes longer replies than OpenHermes on most of your prompts. What does that show on its own?',
       choices: [
         'NeuralHermes is the better model',
         'Little by itself: DPO on pairs whose chosen replies tend to be longer rewards length too, so compare what the replies say',
@@ -42,12 +43,13 @@ seed and temperature, try each preset, and judge what the replies say, not how m
         'The models were sampled with different seeds',
       ],
       answer: 1,
-      explanation: 'Preference data often favours longer, more detailed replies; DPO learns that bias along with the rest. Length-controlled judges exist for this reason.',
+      explanation: 'Preference data often favours longer, more detailed replies, and DPO tends to amplify that; a longer reply can be better or just longer. Length-controlled judges exist for this reason.',
     },
   ],
   resources: [
     { title: 'NeuralHermes-2.5-Mistral-7B model card', url: 'https://huggingface.co/mlabonne/NeuralHermes-2.5-Mistral-7B' },
     { title: 'OpenHermes-2.5-Mistral-7B model card', url: 'https://huggingface.co/teknium/OpenHermes-2.5-Mistral-7B' },
+    { title: 'Park et al. — Disentangling Length from Quality in DPO', url: 'https://arxiv.org/abs/2403.19159' },
     { title: 'Dubois et al. — Length-Controlled AlpacaEval', url: 'https://arxiv.org/abs/2404.04475' },
   ],
 });
