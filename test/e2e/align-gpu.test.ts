@@ -36,7 +36,7 @@ describe('lesson 2.3: SFT vs DPO on the GPU (test mode)', () => {
       const card = gpu.locator(`[data-compare-side="${side}"]`);
       expect(await card.getAttribute('data-phase')).toBe('done');
       expect(await card.textContent()).toContain('You said: Give e') // the double streams a character per token, 16 of them;
-      expect(await card.locator('[data-compare-stats]').textContent()).toMatch(/16 tokens · load \d+\.\d s/);
+      expect(await card.locator('[data-compare-stats]').textContent()).toMatch(/16 tokens · 4 words · load \d+\.\d s/);
     }
     // the 7B pair needs shader-f16, which SwiftShader lacks: its download is disabled, with the reason
     await gpu.getByLabel('Model pair').selectOption('hermes');

@@ -123,7 +123,7 @@ describe('GpuCompare (SFT vs DPO on web-llm)', () => {
     expect(sft.querySelector('strong:not(header strong)')?.textContent).toBe(HERMES.sft);
     expect(dpo.textContent).toContain(`${HERMES.dpo} says hi`);
     for (const side of [sft, dpo]) {
-      expect(side.querySelector('[data-compare-stats]')!.textContent).toMatch(/^\s*\d+ tokens · load \d+\.\d s · first token \d+\.\d s · reply \d+\.\d s/);
+      expect(side.querySelector('[data-compare-stats]')!.textContent).toMatch(/^\s*\d+ tokens · \d+ words · load \d+\.\d s · first token \d+\.\d s · reply \d+\.\d s/);
       // sanitized: no script, no event handler survived
       expect(side.querySelector('script')).toBeNull();
       expect(side.querySelector('[onerror]')).toBeNull();
