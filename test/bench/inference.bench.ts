@@ -4,14 +4,16 @@
  *     same target: α̂, tokens per target call vs (1 − α^(γ+1))/(1 − α), the cost ratios c and b,
  *     and the measured wall-clock speedup, for several γ, greedy and sampling.
  *  2. The KV cache: greedy decoding with and without it (identical tokens, total time).
- *  3. Quantization: size, bits/weight, held-out perplexity, KL and agreement with F32 for F32,
- *     F16, Q8_0, Q4_0, RTN int4 and AWQ int4 (tinylm-base and tinylm-chat).
+ *  3. Quantization: size, bits/weight (of the format, and of the whole file), held-out perplexity,
+ *     KL and agreement with F32, decode tokens/s for F32, F16, Q8_0, Q4_0, NF4, RTN int4 and AWQ
+ *     int4 — tinylm-base on stories, tinylm-chat on held-out ChatML conversations (its format),
+ *     each calibrated on its own format; the bar: AWQ's perplexity increase ≤ RTN int4's.
  *  4. Serving: a seeded workload under static vs continuous batching over the paged KV cache —
  *     throughput, tokens per step, TTFT/latency p50/p95, cache utilisation, outputs vs running alone.
  * With `--write` it saves the figures to src/curriculum/lessons/3.1/measured.json, which the
  * lesson text imports (never retype them).
  *
- * Run: npm run bench inference [-- --write]   (about a minute on 2 cores)
+ * Run: npm run bench inference [-- --write] [--only=quantization]   (about a minute on 2 cores)
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -21,7 +23,7 @@ import { CORPUS_SEEDS, makeStories } from '../../src/lib/tinylm/corpus';
 import { measureSpeculative, type SpecMeasurement } from '../../src/lib/inference/spec-measure';
 import { expectedSpeedup, expectedTokensPerCall } from '../../src/lib/inference/speculative';
 import { kvDecode, kvMemory } from '../../src/lib/inference/kv-measure';
-import { quantizeModelVariants, QUANT_VARIANTS, type QuantRow } from '../../src/lib/inference/quant-measure';
+import { DEFAULT_QUANT_REQUEST, quantizeModelVariants, textFor, type QuantRow } from '../../src/lib/inference/quant-measure';
 import { compareBatching, DEFAULT_SERVING } from '../../src/lib/inference/serving-measure';
 
 const OUT = 'src/curriculum/lessons/3.1/measured.json';
@@ -86,12 +88,15 @@ function kvBench() {
 
 function quantBench(name: string): QuantRow[] {
   const { model, tokenizer } = shipped(name);
-  console.log(`\nQuantization of ${name}: 40 held-out stories, AWQ calibrated on 8 training stories`);
-  console.log(`${pad('format', 13)} ${pad('KiB', 6)} ${pad('bits/w', 6)} ${pad('ppl', 7)} ${pad('Δppl', 7)} ${pad('KL', 8)} ${pad('top-1', 6)} ${pad('greedy', 6)} ${pad('tok/s', 6)}`);
-  const rows = quantizeModelVariants(model, tokenizer, { variants: QUANT_VARIANTS, evalStories: 40, calibStories: 8, prompts: 8, greedyTokens: 32 }, (r) =>
-    console.log(`${pad(r.label, 13)} ${pad(f(r.bytes / 1024, 0), 6)} ${pad(f(r.bitsPerWeight, 3), 6)} ${pad(f(r.perplexity, 4), 7)} ${pad((r.pplIncrease * 100).toFixed(2) + '%', 7)} ${pad(r.klToF32.toExponential(1), 8)} ${pad(f(r.top1Agreement * 100, 1) + '%', 6)} ${pad(`${r.greedySame}/${r.greedyTotal}`, 6)} ${pad(f(r.decodeTokensPerSecond, 0), 6)}`));
+  const req = { ...DEFAULT_QUANT_REQUEST, text: textFor(name) };
+  const what = req.text === 'chat' ? 'ChatML conversations (perplexity of the replies)' : 'stories';
+  console.log(`\nQuantization of ${name}: ${req.evalItems} held-out ${what}; AWQ calibrated on ${req.calibItems} training ${req.text === 'chat' ? 'conversations' : 'stories'}`);
+  console.log(`${pad('format', 13)} ${pad('KiB', 6)} ${pad('bits/w', 6)} ${pad('file', 6)} ${pad('ppl', 7)} ${pad('Δppl', 7)} ${pad('KL', 8)} ${pad('top-1', 6)} ${pad('greedy', 6)} ${pad('tokens', 6)} ${pad('tok/s', 6)}`);
+  const rows = quantizeModelVariants(model, tokenizer, req, (r) =>
+    console.log(`${pad(r.label, 13)} ${pad(f(r.bytes / 1024, 0), 6)} ${pad(f(r.bitsPerWeight, 3), 6)} ${pad(f(r.fileBitsPerWeight, 2), 6)} ${pad(f(r.perplexity, 4), 7)} ${pad((r.pplIncrease * 100).toFixed(2) + '%', 7)} ${pad(r.klToF32.toExponential(1), 8)} ${pad(f(r.top1Agreement * 100, 1) + '%', 6)} ${pad(`${r.greedySame}/${r.greedyTotal}`, 6)} ${pad(f(r.greedyTokenAgreement * 100, 0) + '%', 6)} ${pad(f(r.decodeTokensPerSecond, 0), 6)}`));
   const awq = rows.find((r) => r.variant === 'int4-awq')!, rtn = rows.find((r) => r.variant === 'int4-rtn')!;
-  console.log(`  AWQ vs RTN int4: Δppl ${(awq.pplIncrease * 100).toFixed(2)}% vs ${(rtn.pplIncrease * 100).toFixed(2)}% (${awq.pplIncrease <= rtn.pplIncrease ? 'AWQ ≤ RTN' : 'AWQ WORSE than RTN'}), KL ${awq.klToF32.toExponential(2)} vs ${rtn.klToF32.toExponential(2)}; α per group ${awq.awq!.map((a) => a.alpha.toFixed(2)).join(' ')}`);
+  console.log(`  bits/w: of the format, over the matrices stored in it; file: 8 · bytes / all parameters (norms F32; NF4 and int4 keep the embedding in F16)`);
+  console.log(`  AWQ vs RTN int4: Δppl ${(awq.pplIncrease * 100).toFixed(2)}% vs ${(rtn.pplIncrease * 100).toFixed(2)}% (${awq.pplIncrease <= rtn.pplIncrease ? 'AWQ ≤ RTN: bar met' : 'AWQ WORSE than RTN: bar NOT met'}), KL ${awq.klToF32.toExponential(2)} vs ${rtn.klToF32.toExponential(2)}; α per group ${awq.awq!.map((a) => a.alpha.toFixed(2)).join(' ')}`);
   return rows;
 }
 
@@ -107,17 +112,28 @@ function servingBench() {
   return { requests: req.requests, maxBatch: req.maxBatch, identical: r.identical, static: row(r.static), continuous: row(r.continuous) };
 }
 
+/** Sections to run: all, or those named by `--only=quantization,serving` (then `--write` replaces just those in measured.json). */
+function sections(): Set<string> | null {
+  const arg = process.argv.find((a) => a.startsWith('--only='));
+  return arg ? new Set(arg.slice('--only='.length).split(',')) : null;
+}
+
 export default async function run(): Promise<void> {
   console.log(`Load average ${loadavg().map((x) => x.toFixed(2)).join(', ')} on ${cpus().length} cores.`);
-  const speculative = speculativeBench();
-  const kv = kvBench();
-  const quantization = { 'tinylm-base': quantBench('tinylm-base'), 'tinylm-chat': quantBench('tinylm-chat') };
-  const serving = servingBench();
-  console.log('OpenAI-compatible endpoint in the service worker: not built yet — no figures.');
+  const only = sections();
+  const want = (s: string) => !only || only.has(s);
+  const results: Record<string, unknown> = {};
+  if (want('speculative')) results.speculative = speculativeBench();
+  if (want('kv')) results.kv = kvBench();
+  if (want('quantization')) results.quantization = { 'tinylm-base': quantBench('tinylm-base'), 'tinylm-chat': quantBench('tinylm-chat') };
+  if (want('serving')) results.serving = servingBench();
+  if (!only) console.log('OpenAI-compatible endpoint in the service worker: not built yet — no figures.');
   if (process.argv.includes('--write')) {
-    const data = { generatedBy: 'npm run bench inference -- --write', date: new Date().toISOString().slice(0, 10), cpu: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}`, loadAverage: loadavg()[0], speculative, kv, quantization, serving };
+    const stamp = { generatedBy: 'npm run bench inference -- --write', date: new Date().toISOString().slice(0, 10), cpu: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}`, loadAverage: loadavg()[0] };
+    // A partial run keeps the other sections as they were and records when its own were measured.
+    const data = only ? { ...JSON.parse(readFileSync(OUT, 'utf8')), ...results, [`${[...only].join('+')}MeasuredOn`]: stamp } : { ...stamp, ...results };
     writeFileSync(OUT, JSON.stringify(data, null, 1) + '\n');
-    console.log(`Wrote ${OUT}`);
+    console.log(`Wrote ${OUT}${only ? ` (sections ${[...only].join(', ')} only)` : ''}`);
   }
 }
 

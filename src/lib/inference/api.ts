@@ -13,7 +13,7 @@ import type { CallContext } from '../rpc/protocol';
 import { measureSpeculative, type SpecMeasurement } from './spec-measure';
 import type { SpecMode } from './speculative';
 import { kvDecode, type KvDecodeResult, type KvPoint } from './kv-measure';
-import { quantizeModelVariants, type QuantRequest, type QuantRow } from './quant-measure';
+import { quantizeModelVariants, quantGguf, type GgufVariant, type QuantRequest, type QuantRow } from './quant-measure';
 import { compareBatching, type ServingComparison, type ServingRequest } from './serving-measure';
 import type { BatchPolicy, StepStat } from './scheduler';
 
@@ -70,6 +70,8 @@ export interface InferenceApi {
   kvDecode(id: string, format: PromptFormat, prompt: string, maxTokens: number, ctx: CallContext<KvPoint[]>): Promise<KvDecodeResult>;
   /** Measures the model under each weight format; `ctx.progress` receives each row as it is done. */
   quantize(id: string, req: QuantRequest, ctx: CallContext<QuantRow>): Promise<QuantRow[]>;
+  /** The model as a GGUF file of a type llama.cpp holds (AWQ: scales folded in, then Q4_0). */
+  gguf(id: string, variant: GgufVariant): Promise<Uint8Array>;
   /** The same seeded workload under static and continuous batching; `ctx.progress` streams each step. */
   serving(id: string, req: ServingRequest, ctx: CallContext<ServingStep>): Promise<ServingComparison>;
 }
@@ -130,6 +132,10 @@ export function createInferenceApi(loader: Loader): InferenceApi {
     async quantize(id, req, ctx) {
       const { model, tokenizer } = await get(id);
       return quantizeModelVariants(model, tokenizer, req, (row) => void ctx?.progress(row));
+    },
+    async gguf(id, variant) {
+      const { model, tokenizer } = await get(id);
+      return quantGguf(model, tokenizer, id, variant);
     },
     async serving(id, req, ctx) {
       const { model, tokenizer } = await get(id);

@@ -16,7 +16,7 @@
  *   s = s_X^α with s_X[j] = mean_tokens |x_j| over calibration text,   s ← s / √(max s · min s)
  *   α* = argmin over α ∈ {0, 1/20, …, 19/20} of Σ_layers ‖ X (Q(W·diag(s))·diag(s)⁻¹)ᵀ − X Wᵀ ‖²
  * α = 0 is plain RTN, so the search can never do worse than RTN on the calibration activations.
- * (The paper's later weight-clipping search is not done here.)
+ * Then AWQ's clipping search (`awqClip`) shrinks each group's range where that lowers the output error.
  * Shapes: W [N, K] row-major ([out, in]); X [T, K] calibration inputs.
  */
 import { f16ToF32, f32ToF16 } from '../tinylm/quant';
@@ -34,32 +34,79 @@ export function int4Bytes(n: number, group: number): number {
 
 const f16 = (x: number) => f16ToF32(f32ToF16(x));
 
+/** One group of `group` values from w[o…] quantized RTN int4 (asymmetric) and dequantized into out[o…]. */
+function rtnGroup(w: ArrayLike<number>, o: number, group: number, out: Float32Array, oo = o): void {
+  let mn = Infinity, mx = -Infinity;
+  for (let j = 0; j < group; j++) {
+    const v = w[o + j];
+    if (v < mn) mn = v;
+    if (v > mx) mx = v;
+  }
+  const scale = f16((mx - mn) / 15);
+  if (!(scale > 0)) {
+    for (let j = 0; j < group; j++) out[oo + j] = f16(w[o + j]);
+    return;
+  }
+  const zero = Math.min(15, Math.max(0, Math.round(-mn / scale)));
+  for (let j = 0; j < group; j++) {
+    const q = Math.min(15, Math.max(0, Math.round(w[o + j] / scale) + zero));
+    out[oo + j] = (q - zero) * scale;
+  }
+}
+
 /** RTN int4 (asymmetric, groups along each row) — returns the dequantized matrix ŵ [N, K]. */
 export function rtnInt4(w: Float32Array, N: number, K: number, group = 32): Float32Array {
   if (K % group !== 0) throw new Error(`rows of ${K} values are not a multiple of the group size ${group}`);
   const out = new Float32Array(N * K);
+  for (let r = 0; r < N; r++) for (let g0 = 0; g0 < K; g0 += group) rtnGroup(w, r * K + g0, group, out);
+  return out;
+}
+
+/**
+ * AWQ's weight-clipping search (llm-awq / AutoAWQ `auto_clip`), in place on W [N, K]: for each row
+ * and group, try clamping the group to [−m, m] with m = max|w| · (1 − i/grid), i < maxShrink · grid,
+ * and keep the m whose int4-rounded group gives the smallest error of the group's partial output
+ * Σ_j x_tj w_j over the calibration inputs X [T, K] (at most `sampleTokens` rows, evenly spaced).
+ * i = 0 (no clipping) is tried first, so the chosen clip never raises that error. Returns the mean
+ * partial-output error before and after.
+ */
+export function awqClip(w: Float32Array, N: number, K: number, X: Float32Array, T: number, group = 32, grid = 20, maxShrink = 0.5, sampleTokens = 512): { before: number; after: number } {
+  const step = Math.max(1, Math.ceil(T / sampleTokens));
+  const rows: number[] = [];
+  for (let t = 0; t < T; t += step) rows.push(t);
+  const org = new Float64Array(rows.length), cur = new Float32Array(group), q = new Float32Array(group);
+  let before = 0, after = 0;
   for (let r = 0; r < N; r++) {
     for (let g0 = 0; g0 < K; g0 += group) {
       const o = r * K + g0;
-      let mn = Infinity, mx = -Infinity;
-      for (let j = 0; j < group; j++) {
-        const v = w[o + j];
-        if (v < mn) mn = v;
-        if (v > mx) mx = v;
+      let amax = 0;
+      for (let j = 0; j < group; j++) amax = Math.max(amax, Math.abs(w[o + j]));
+      rows.forEach((t, i) => {
+        let y = 0;
+        for (let j = 0; j < group; j++) y += X[t * K + g0 + j] * w[o + j];
+        org[i] = y;
+      });
+      let bestErr = Infinity, bestM = amax;
+      for (let i = 0; i < Math.round(maxShrink * grid); i++) {
+        const m = amax * (1 - i / grid);
+        for (let j = 0; j < group; j++) cur[j] = Math.min(m, Math.max(-m, w[o + j]));
+        rtnGroup(cur, 0, group, q);
+        let err = 0;
+        rows.forEach((t, k) => {
+          let y = 0;
+          for (let j = 0; j < group; j++) y += X[t * K + g0 + j] * q[j];
+          err += (y - org[k]) ** 2;
+        });
+        err /= rows.length;
+        if (i === 0) before += err;
+        if (err < bestErr) (bestErr = err), (bestM = m);
       }
-      const scale = f16((mx - mn) / 15);
-      if (!(scale > 0)) {
-        for (let j = 0; j < group; j++) out[o + j] = f16(w[o + j]);
-        continue;
-      }
-      const zero = Math.min(15, Math.max(0, Math.round(-mn / scale)));
-      for (let j = 0; j < group; j++) {
-        const q = Math.min(15, Math.max(0, Math.round(w[o + j] / scale) + zero));
-        out[o + j] = (q - zero) * scale;
-      }
+      after += bestErr;
+      for (let j = 0; j < group; j++) w[o + j] = Math.min(bestM, Math.max(-bestM, w[o + j]));
     }
   }
-  return out;
+  const groups = (N * K) / group;
+  return { before: before / groups, after: after / groups };
 }
 
 /** s_X: mean |x_j| over the T rows of X [T, K]. */

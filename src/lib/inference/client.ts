@@ -53,6 +53,7 @@ export function createInferenceClient(): InferenceClient {
     specSweep: (...a) => client.call('specSweep', a),
     kvDecode: (id, format, prompt, maxTokens, onPoints) => client.call('kvDecode', [id, format, prompt, maxTokens], { onProgress: onPoints }),
     quantize: (id, req, onRow) => client.call('quantize', [id, req], { onProgress: onRow }),
+    gguf: (...a) => client.call('gguf', a),
     serving: (id, req, onStep) => client.call('serving', [id, req], { onProgress: onStep && ((p) => onStep(p.policy, p.s)) }),
   };
   return {

@@ -1,17 +1,21 @@
 /**
- * TinyLM under several weight formats, measured: stored bytes, bits per weight, held-out
- * perplexity (stories from the generator's validation seed, never trained on), top-1 and greedy
- * agreement with F32, and decode tokens/s. Every 2-D tensor (the tied embedding / LM head and
- * the seven projections per layer) is quantized; the RMSNorm weights stay F32.
+ * TinyLM under several weight formats, measured: stored bytes, bits per weight (of the format,
+ * and of the whole file), held-out perplexity, KL and top-1/greedy agreement with F32, and decode
+ * tokens/s. Each model is measured and calibrated on text in the format it was trained on
+ * (`QuantText`): tinylm-base on generated stories, tinylm-chat on ChatML conversations scored on
+ * the assistant's reply — validation seeds for the measurement, training seeds for calibration.
+ * Every 2-D tensor (the tied embedding / LM head and the seven projections per layer) is
+ * quantized; the RMSNorm weights stay F32.
  *
  *  - f32, f16, q8_0, q4_0: ggml's formats, by the same quantizers the GGUF exporter writes
  *    (`tinylm/quant.ts`, bit-exact with ggml's reference code);
  *  - NF4: QLoRA's 4-bit NormalFloat (bitsandbytes' layout, blocks of 64, double quantization), `tinylm/nf4.ts`;
  *  - int4 (RTN): round-to-nearest int4, groups of 32, f16 scale + 4-bit zero point;
  *  - int4 (AWQ): the same format after AWQ's activation-aware per-channel scaling, searched on
- *    calibration stories (the generator's training seed) and folded into the RMSNorm weights
- *    (q/k/v, gate/up) and into up_proj's rows (down_proj). o_proj stays plain RTN: with grouped-
- *    query attention its input channels come from a shared V head, so no exact fold exists.
+ *    calibration text (α per layer group, loss on the block's output) and folded into the RMSNorm
+ *    weights (q/k/v, gate/up) and into up_proj's rows (down_proj), then AWQ's weight-clipping
+ *    search (v, o, gate, up, down). o_proj gets no scales: with grouped-query attention its input
+ *    channels come from a shared V head, so no exact fold exists (AutoAWQ skips it too).
  *
  * The model runs the dequantized weights in float32 (fake quantization): sizes and accuracy are
  * those of the format, but decode speed is the F32 engine's — our kernels do not read packed
@@ -21,12 +25,12 @@ import type { TinyLMWeights } from '../tinylm/contract';
 import { TinyLM, weightShapes, layerNames } from '../tinylm/model';
 import type { Tokenizer } from '../tokenizer';
 import { TinyLMSession } from '../tinylm/session';
-import { CORPUS_SEEDS, makeStories, storiesToTokens } from '../tinylm/corpus';
+import { CORPUS_SEEDS, chatToTokens, makeInstruct, makeStories, promptIds, replyIds, storiesToTokens } from '../tinylm/corpus';
 import { fakeQuantize, quantizedSize, type QuantType } from '../tinylm/quant';
-import { tensorStorageType } from '../tinylm/gguf';
+import { exportGGUF, readsTextAfterEndOfText, tensorStorageType } from '../tinylm/gguf';
 import { dequantizeNF4, nf4BitsPerParam, quantizeNF4 } from '../tinylm/nf4';
 import { generateIds } from '../tinylm/eval';
-import { awqSearch, awqSearchBlock, channelMeanAbs, int4Bytes, int4BitsPerWeight, quantizeScaled, rtnInt4 } from './awq';
+import { awqClip, awqSearch, awqSearchBlock, channelMeanAbs, int4Bytes, int4BitsPerWeight, quantizeScaled, rtnInt4 } from './awq';
 import { Tensor } from '../tinylm/tensor';
 import { attention, linear, rope, swiglu } from '../tinylm/ops';
 import { argmaxOf } from './speculative';
@@ -40,7 +44,7 @@ const GROUP = 32;
 const EMBED = 'model.embed_tokens.weight';
 /** Calibration: sequences of CALIB_T tokens, CALIB_ROWS tokens in all (enough for stable channel statistics, cheap to search). */
 const CALIB_T = 128;
-const CALIB_ROWS = 3 * CALIB_T;
+const CALIB_ROWS = 6 * CALIB_T;
 
 /** x · diag(s)⁻¹ for rows of width K. */
 function divCols(x: Float32Array, K: number, s: Float32Array): Float32Array {
@@ -49,26 +53,43 @@ function divCols(x: Float32Array, K: number, s: Float32Array): Float32Array {
   return out;
 }
 
+/**
+ * The text a model is measured and calibrated on, in the format it was trained on: stories for
+ * tinylm-base; ChatML conversations (context QA, JSON, tool calls, chat) for tinylm-chat, scored on
+ * the assistant's reply tokens only (the tokens it was trained to produce).
+ */
+export type QuantText = 'stories' | 'chat';
+
+/** The text format a shipped model was trained on. */
+export function textFor(modelId: string): QuantText {
+  return modelId.includes('chat') ? 'chat' : 'stories';
+}
+
 export interface QuantRequest {
   variants: QuantVariant[];
-  /** Held-out stories for perplexity (validation seed). */
-  evalStories: number;
-  /** Calibration stories for AWQ (training seed). */
-  calibStories: number;
-  /** Prompts for greedy agreement (first sentences of held-out stories) and tokens per prompt. */
+  text: QuantText;
+  /** Held-out items (stories or chat examples, validation seeds) for perplexity. */
+  evalItems: number;
+  /** Calibration items for AWQ (training seeds: stories, or chat examples). */
+  calibItems: number;
+  /** Prompts for greedy agreement (story openings or chat prompts) and tokens per prompt. */
   prompts: number;
   greedyTokens: number;
 }
 
-export const DEFAULT_QUANT_REQUEST: QuantRequest = { variants: QUANT_VARIANTS, evalStories: 40, calibStories: 8, prompts: 8, greedyTokens: 32 };
+export const DEFAULT_QUANT_REQUEST: QuantRequest = { variants: QUANT_VARIANTS, text: 'stories', evalItems: 40, calibItems: 16, prompts: 8, greedyTokens: 32 };
 
 export interface QuantRow {
   variant: QuantVariant;
   label: string;
-  /** Bytes of every tensor as stored (norms F32). */
+  /** Bytes of every tensor as stored (norms F32; the int4/NF4 formats keep the embedding in F16). */
   bytes: number;
-  /** Bits per weight over the quantized (2-D) tensors. */
+  /** Bits per weight of the format itself, over the matrices stored in it (4.5 for Q4_0). */
   bitsPerWeight: number;
+  /** Whole model: 8 · bytes / all parameters (embedding and norms included). */
+  fileBitsPerWeight: number;
+  /** Parameters stored in the format (`bitsPerWeight`), out of all. */
+  formatParams: number;
   perplexity: number;
   /** Relative change of perplexity against F32 (0.01 = +1 %). */
   pplIncrease: number;
@@ -95,27 +116,55 @@ interface EvalResult {
   logp?: Float32Array;
 }
 
+/** One scored sequence: positions t ≥ `from` predict ids[t + 1]. */
+interface EvalSeq {
+  ids: number[];
+  from: number;
+}
+
+/** Held-out sequences, greedy prompts and calibration tokens for a text format. */
+export function quantTexts(tok: Tokenizer, req: Pick<QuantRequest, 'text' | 'evalItems' | 'calibItems' | 'prompts'>, win = 128, maxLen = 256): { seqs: EvalSeq[]; prompts: number[][]; calib: Int32Array } {
+  if (req.text === 'chat') {
+    // Whole conversations (prompt + reply), scored on the reply; prompts are the held-out prompts.
+    // (A conversation longer than the context window would not fit a session: left out.)
+    const held = makeInstruct(req.evalItems, CORPUS_SEEDS.valInstruct);
+    const seqs = held.map((ex) => {
+      const p = promptIds(tok, ex);
+      return { ids: [...p, ...replyIds(tok, ex)], from: p.length - 1 };
+    }).filter((q) => q.ids.length <= maxLen);
+    const calib = chatToTokens(tok, makeInstruct(req.calibItems, CORPUS_SEEDS.trainInstruct)).tokens;
+    return { seqs, prompts: held.slice(0, req.prompts).map((ex) => promptIds(tok, ex)), calib };
+  }
+  const stories = makeStories(req.evalItems, CORPUS_SEEDS.valStories);
+  const tokens = Array.from(storiesToTokens(tok, stories).tokens);
+  const seqs: EvalSeq[] = [];
+  for (let start = 0; start + 1 < tokens.length; start += win) seqs.push({ ids: tokens.slice(start, start + win + 1), from: 0 });
+  const prompts = stories.slice(0, req.prompts).map((s) => [0, ...tok.encode(s.split('. ')[0] + '.', { allowedSpecial: [] })]);
+  const calib = storiesToTokens(tok, makeStories(req.calibItems, CORPUS_SEEDS.trainStories)).tokens;
+  return { seqs, prompts, calib };
+}
+
 /**
- * Held-out NLL, argmax and (against `ref`) KL divergence per position, in windows of `win` tokens
- * through the KV-cached session (`appendAll` gives every position's logits in one pass).
+ * Held-out NLL, argmax and (against `ref`) KL divergence per scored position, one sequence at a
+ * time through the KV-cached session (`appendAll` gives every position's logits in one pass).
  */
-function evalTokens(model: TinyLM, tokens: Int32Array, ref?: Float32Array, keep = false, win = 128): EvalResult {
+function evalTokens(model: TinyLM, seqs: EvalSeq[], ref?: Float32Array, keep = false): EvalResult {
   const V = model.config.vocabSize;
   const s = new TinyLMSession(model);
-  const top1 = new Int32Array(tokens.length).fill(-1);
-  const logp = keep ? new Float32Array(tokens.length * V) : undefined;
+  const scored = seqs.reduce((a, q) => a + q.ids.length - 1 - q.from, 0);
+  const top1 = new Int32Array(scored).fill(-1);
+  const logp = keep ? new Float32Array(scored * V) : undefined;
   let nll = 0, n = 0, kl = 0;
-  for (let start = 0; start + 1 < tokens.length; start += win) {
-    const ids = Array.from(tokens.subarray(start, Math.min(tokens.length, start + win + 1)));
+  for (const { ids, from } of seqs) {
     s.truncate(0);
     const logits = s.appendAll(ids.slice(0, -1)); // [T, V]
-    for (let t = 0; t + 1 < ids.length; t++) {
+    for (let t = from; t + 1 < ids.length; t++) {
       const row = logits.subarray(t * V, (t + 1) * V);
       let mx = -Infinity;
       for (let i = 0; i < V; i++) if (row[i] > mx) mx = row[i];
       let z = 0;
       for (let i = 0; i < V; i++) z += Math.exp(row[i] - mx);
-      const lz = Math.log(z) + mx, p = start + t;
+      const lz = Math.log(z) + mx, p = n;
       nll += lz - row[ids[t + 1]];
       top1[p] = argmaxOf(row);
       if (logp) for (let i = 0; i < V; i++) logp[p * V + i] = row[i] - lz;
@@ -145,7 +194,7 @@ function captureInputs(model: TinyLM, tokens: Int32Array, T: number): Map<string
 }
 
 /** Weights of `model` quantized as `variant` (dequantized to float32), plus AWQ's search log. */
-export function quantizeWeights(model: TinyLM, tok: Tokenizer, variant: QuantVariant, calibStories: number, opts: { round?: boolean } = {}): { weights: TinyLMWeights; awq?: QuantRow['awq'] } {
+export function quantizeWeights(model: TinyLM, calib: Int32Array, variant: QuantVariant, opts: { round?: boolean; clip?: boolean } = {}): { weights: TinyLMWeights; awq?: QuantRow['awq'] } {
   const c = model.config;
   const out: TinyLMWeights = new Map();
   for (const [name, t] of model.weights) out.set(name, { shape: [...t.shape], data: t.data.slice() });
@@ -162,7 +211,7 @@ export function quantizeWeights(model: TinyLM, tok: Tokenizer, variant: QuantVar
   }
   const log: NonNullable<QuantRow['awq']> = [];
   if (variant === 'int4-awq') {
-    const calib = storiesToTokens(tok, makeStories(calibStories, CORPUS_SEEDS.trainStories)).tokens;
+    if (calib.length < CALIB_ROWS) throw new Error(`AWQ needs ${CALIB_ROWS} calibration tokens, got ${calib.length}: give more calibration items`);
     const X = captureInputs(model, calib, CALIB_T);
     const D = c.dim, F = c.ffnDim;
     const w = (n: string) => out.get(n)!.data;
@@ -209,6 +258,16 @@ export function quantizeWeights(model: TinyLM, tok: Tokenizer, variant: QuantVar
       const inn = w(n.inNorm);
       for (let j = 0; j < D; j++) inn[j] /= sa.scales[j];
       log.push({ layer: l, group: 'q/k/v', alpha: sa.alpha, rtnError: sa.rtnError, awqError: sa.bestError });
+      // AWQ's second step (auto_clip): per output row and group, shrink the range [−m, m] the
+      // group's weights may span (m = max|w| · (1 − i/20), i < 10) when that lowers the group's
+      // partial output error on the calibration inputs (of the scaled layer: X·diag(s)⁻¹).
+      // q/k are not clipped (as in llm-awq and AutoAWQ: their errors are amplified by the softmax).
+      if (opts.clip !== false && opts.round !== false) {
+        const inScaled = new Map([[n.v, divCols(h.x, D, sa.scales)], [n.gate, divCols(h2.x, D, sm.scales)], [n.down, divCols(xd.x, F, sd.scales)]]);
+        for (const [m, rows, K, x] of [[n.v, Ckv, D, inScaled.get(n.v)!], [n.o, D, D, X.get(n.o)!.x], [n.gate, F, D, inScaled.get(n.gate)!], [n.up, F, D, inScaled.get(n.gate)!], [n.down, D, F, inScaled.get(n.down)!]] as const) {
+          awqClip(w(m), rows, K, x, x.length / K, GROUP);
+        }
+      }
     }
   }
   // Like AutoAWQ and GPTQ, the int4 formats quantize the linear layers and keep the (tied)
@@ -219,31 +278,64 @@ export function quantizeWeights(model: TinyLM, tok: Tokenizer, variant: QuantVar
   return { weights: out, awq: variant === 'int4-awq' ? log : undefined };
 }
 
-/** Stored bytes of `variant` and its bits per quantized weight. */
-export function variantSize(model: TinyLM, variant: QuantVariant): { bytes: number; bitsPerWeight: number } {
-  let bytes = 0, qBytes = 0, qCount = 0;
+/**
+ * Stored bytes of `variant` (whole model), the bits per weight of the format over the matrices
+ * stored in it, and the whole-model bits per parameter. The two differ because the norms stay F32
+ * and the 4-bit formats (NF4, int4 RTN/AWQ) keep the tied embedding / LM head in F16.
+ */
+export function variantSize(model: TinyLM, variant: QuantVariant): { bytes: number; bitsPerWeight: number; fileBitsPerWeight: number; formatParams: number } {
+  let bytes = 0, qBytes = 0, qCount = 0, all = 0;
   for (const [name, t] of model.weights) {
     const n = t.data.length;
+    all += n;
     if (t.shape.length < 2) {
       bytes += 4 * n;
       continue;
     }
     const int4 = variant === 'int4-rtn' || variant === 'int4-awq' || variant === 'nf4';
+    if (int4 && name === EMBED) {
+      bytes += 2 * n;
+      continue;
+    }
     const b = !int4 ? quantizedSize(tensorStorageType(t.shape, variant as QuantType), n)
-      : name === EMBED ? 2 * n
       : variant === 'nf4' ? (n * nf4BitsPerParam(n, true)) / 8
       : int4Bytes(n, GROUP);
     bytes += b;
     qBytes += b;
     qCount += n;
   }
-  return { bytes, bitsPerWeight: (8 * qBytes) / qCount };
+  return { bytes, bitsPerWeight: (8 * qBytes) / qCount, fileBitsPerWeight: (8 * bytes) / all, formatParams: qCount };
 }
 
-/** Greedy decode tokens/s after `prompt` (best of 3 runs: the machine may be busy). */
-function decodeSpeed(model: TinyLM, prompt: number[], n: number): number {
+/**
+ * The formats a GGUF file holds, and the nearest GGUF type for those it does not: int4 with a
+ * zero point per group of 32 is Q4_1's layout (f16 scale + f16 minimum, 5.0 bits; ours stores a
+ * 4-bit zero instead, 4.625); NF4's 16-value code book is IQ4_NL's idea (a fixed non-uniform
+ * 4-bit grid, blocks of 32 with an f16 scale, 4.5 bits).
+ */
+export type GgufVariant = 'f32' | 'f16' | 'q8_0' | 'q4_0' | 'int4-awq';
+export const GGUF_VARIANTS: GgufVariant[] = ['f32', 'f16', 'q8_0', 'q4_0', 'int4-awq'];
+export const NEAREST_GGUF: Partial<Record<QuantVariant, string>> = { nf4: 'IQ4_NL', 'int4-rtn': 'Q4_1' };
+
+/**
+ * `model` as a GGUF file of `variant`; for AWQ, the searched scales are folded into the weights
+ * (calibrated on the model's own text format) and the result is written as ordinary Q4_0, which is
+ * how llama.cpp uses AWQ. The clipping search is left out: it was tuned for the int4 g32 grid.
+ */
+export function quantGguf(model: TinyLM, tok: Tokenizer, modelId: string, variant: GgufVariant): Uint8Array {
+  const name = modelId;
+  const addBos = readsTextAfterEndOfText(modelId);
+  if (variant !== 'int4-awq') return exportGGUF(model.config, model.weights, tok, variant, name, addBos);
+  const { calib } = quantTexts(tok, { ...DEFAULT_QUANT_REQUEST, text: textFor(modelId) });
+  const { weights } = quantizeWeights(model, calib, 'int4-awq', { round: false });
+  return exportGGUF(model.config, weights, tok, 'q4_0', `${name}-awq`, addBos);
+}
+
+/** Greedy decode tokens/s after `prompt` (best of 5 runs: the machine may be busy). */
+function decodeSpeed(model: TinyLM, prompt: number[], want: number): number {
+  const n = Math.max(1, Math.min(want, model.config.maxSeqLen - prompt.length - 1)); // stay inside the window
   let best = Infinity;
-  for (let r = 0; r < 3; r++) {
+  for (let r = 0; r < 5; r++) {
     const s = new TinyLMSession(model);
     let logits = s.append(prompt);
     const t0 = performance.now();
@@ -255,17 +347,16 @@ function decodeSpeed(model: TinyLM, prompt: number[], n: number): number {
 
 /** Measures every requested variant; `onRow` receives each row as soon as it is done. */
 export function quantizeModelVariants(model: TinyLM, tok: Tokenizer, req: QuantRequest, onRow?: (row: QuantRow) => void): QuantRow[] {
-  const stories = makeStories(req.evalStories, CORPUS_SEEDS.valStories);
-  const tokens = storiesToTokens(tok, stories).tokens;
-  const prompts = stories.slice(0, req.prompts).map((s) => [0, ...tok.encode(s.split('. ')[0] + '.', { allowedSpecial: [] })]);
-  const ref = evalTokens(model, tokens, undefined, true);
-  const refGreedy = prompts.map((p) => generateIds(model, p, { maxTokens: req.greedyTokens }));
+  const { seqs, prompts, calib } = quantTexts(tok, req, 128, model.config.maxSeqLen);
+  const ref = evalTokens(model, seqs, undefined, true);
+  const stop = req.text === 'chat' ? [0, 2] : [0];
+  const refGreedy = prompts.map((p) => generateIds(model, p, { maxTokens: req.greedyTokens, stopIds: stop }));
   const refPpl = Math.exp(ref.nll);
   const rows: QuantRow[] = [];
   for (const variant of req.variants) {
-    const { weights, awq } = quantizeWeights(model, tok, variant, req.calibStories);
+    const { weights, awq } = quantizeWeights(model, calib, variant);
     const qm = new TinyLM(model.config, weights);
-    const e = variant === 'f32' ? ref : evalTokens(qm, tokens, ref.logp);
+    const e = variant === 'f32' ? ref : evalTokens(qm, seqs, ref.logp);
     let agree = 0, total = 0;
     for (let i = 0; i < e.argmax.length; i++) if (ref.argmax[i] >= 0) {
       total++;
@@ -273,16 +364,17 @@ export function quantizeModelVariants(model: TinyLM, tok: Tokenizer, req: QuantR
     }
     let same = 0, tokSame = 0, tokTotal = 0;
     prompts.forEach((p, i) => {
-      const g = variant === 'f32' ? refGreedy[i] : generateIds(qm, p, { maxTokens: req.greedyTokens });
+      const g = variant === 'f32' ? refGreedy[i] : generateIds(qm, p, { maxTokens: req.greedyTokens, stopIds: stop });
       if (g.length === refGreedy[i].length && g.every((x, k) => x === refGreedy[i][k])) same++;
-      for (let k = 0; k < refGreedy[i].length; k++, tokTotal++) if (g[k] === refGreedy[i][k]) tokSame++;
+      const len = Math.max(g.length, refGreedy[i].length); // a reply that stops early or runs on differs there
+      for (let k = 0; k < len; k++, tokTotal++) if (g[k] === refGreedy[i][k]) tokSame++;
     });
     const ppl = Math.exp(e.nll);
     const row: QuantRow = {
       variant, label: VARIANT_LABEL[variant], ...variantSize(model, variant),
       perplexity: ppl, pplIncrease: ppl / refPpl - 1, klToF32: e.kl, top1Agreement: agree / total,
       greedySame: same, greedyTotal: prompts.length, greedyTokenAgreement: tokTotal ? tokSame / tokTotal : NaN,
-      decodeTokensPerSecond: decodeSpeed(qm, prompts[0] ?? [0], 64), awq,
+      decodeTokensPerSecond: decodeSpeed(qm, prompts[0] ?? [0], 128), awq,
     };
     rows.push(row);
     onRow?.(row);

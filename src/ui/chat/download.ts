@@ -1,6 +1,15 @@
 /** Saves text as a file through a temporary object URL (the browser's download). */
 export function downloadText(text: string, name: string, type = 'text/plain'): void {
-  const url = URL.createObjectURL(new Blob([text], { type }));
+  downloadBlob(new Blob([text], { type }), name);
+}
+
+/** Saves bytes (a GGUF file, …) as a file through a temporary object URL. */
+export function downloadBytes(bytes: Uint8Array, name: string, type = 'application/octet-stream'): void {
+  downloadBlob(new Blob([bytes as Uint8Array<ArrayBuffer>], { type }), name);
+}
+
+function downloadBlob(blob: Blob, name: string): void {
+  const url = URL.createObjectURL(blob);
   const a = document.createElement('a');
   a.href = url;
   a.download = name;
