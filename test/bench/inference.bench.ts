@@ -97,6 +97,8 @@ function quantBench(name: string): QuantRow[] {
   const awq = rows.find((r) => r.variant === 'int4-awq')!, rtn = rows.find((r) => r.variant === 'int4-rtn')!;
   console.log(`  bits/w: of the format, over the matrices stored in it; file: 8 · bytes / all parameters (norms F32; NF4 and int4 keep the embedding in F16)`);
   console.log(`  AWQ vs RTN int4: Δppl ${(awq.pplIncrease * 100).toFixed(2)}% vs ${(rtn.pplIncrease * 100).toFixed(2)}% (${awq.pplIncrease <= rtn.pplIncrease ? 'AWQ ≤ RTN: bar met' : 'AWQ WORSE than RTN: bar NOT met'}), KL ${awq.klToF32.toExponential(2)} vs ${rtn.klToF32.toExponential(2)}; α per group ${awq.awq!.map((a) => a.alpha.toFixed(2)).join(' ')}`);
+  const so = awq.awqScalesOnly!;
+  console.log(`  AWQ's two searches: scales alone Δppl ${(so.pplIncrease * 100).toFixed(2)}%, KL ${so.klToF32.toExponential(2)}; scales + clipping Δppl ${(awq.pplIncrease * 100).toFixed(2)}%, KL ${awq.klToF32.toExponential(2)}`);
   return rows;
 }
 
@@ -125,7 +127,10 @@ export default async function run(): Promise<void> {
   const results: Record<string, unknown> = {};
   if (want('speculative')) results.speculative = speculativeBench();
   if (want('kv')) results.kv = kvBench();
-  if (want('quantization')) results.quantization = { 'tinylm-base': quantBench('tinylm-base'), 'tinylm-chat': quantBench('tinylm-chat') };
+  if (want('quantization')) {
+    results.quantization = { 'tinylm-base': quantBench('tinylm-base'), 'tinylm-chat': quantBench('tinylm-chat') };
+    results.quantizationRequest = { evalItems: DEFAULT_QUANT_REQUEST.evalItems, calibItems: DEFAULT_QUANT_REQUEST.calibItems, prompts: DEFAULT_QUANT_REQUEST.prompts, greedyTokens: DEFAULT_QUANT_REQUEST.greedyTokens };
+  }
   if (want('serving')) results.serving = servingBench();
   if (!only) console.log('OpenAI-compatible endpoint in the service worker: not built yet — no figures.');
   if (process.argv.includes('--write')) {

@@ -103,6 +103,8 @@ export interface QuantRow {
   /** Share of greedy tokens equal to F32's at the same position (up to the first difference and beyond). */
   greedyTokenAgreement: number;
   decodeTokensPerSecond: number;
+  /** AWQ only: the same model after the scale search alone (before the clipping search). */
+  awqScalesOnly?: { perplexity: number; pplIncrease: number; klToF32: number };
   /** AWQ only: the α chosen for each scaled group, and the calibration output error vs RTN. */
   awq?: Array<{ layer: number; group: string; alpha: number; rtnError: number; awqError: number }>;
 }
@@ -194,7 +196,7 @@ function captureInputs(model: TinyLM, tokens: Int32Array, T: number): Map<string
 }
 
 /** Weights of `model` quantized as `variant` (dequantized to float32), plus AWQ's search log. */
-export function quantizeWeights(model: TinyLM, calib: Int32Array, variant: QuantVariant, opts: { round?: boolean; clip?: boolean } = {}): { weights: TinyLMWeights; awq?: QuantRow['awq'] } {
+export function quantizeWeights(model: TinyLM, calib: Int32Array, variant: QuantVariant, opts: { round?: boolean; clip?: boolean } = {}): { weights: TinyLMWeights; awq?: QuantRow['awq']; scalesOnly?: TinyLMWeights } {
   const c = model.config;
   const out: TinyLMWeights = new Map();
   for (const [name, t] of model.weights) out.set(name, { shape: [...t.shape], data: t.data.slice() });
@@ -210,6 +212,8 @@ export function quantizeWeights(model: TinyLM, calib: Int32Array, variant: Quant
     return { weights: out };
   }
   const log: NonNullable<QuantRow['awq']> = [];
+  const clips: Array<Array<[string, number, number, Float32Array]>> = [];
+  let scalesOnly: TinyLMWeights | undefined;
   if (variant === 'int4-awq') {
     if (calib.length < CALIB_ROWS) throw new Error(`AWQ needs ${CALIB_ROWS} calibration tokens, got ${calib.length}: give more calibration items`);
     const X = captureInputs(model, calib, CALIB_T);
@@ -262,20 +266,24 @@ export function quantizeWeights(model: TinyLM, calib: Int32Array, variant: Quant
       // group's weights may span (m = max|w| · (1 − i/20), i < 10) when that lowers the group's
       // partial output error on the calibration inputs (of the scaled layer: X·diag(s)⁻¹).
       // q/k are not clipped (as in llm-awq and AutoAWQ: their errors are amplified by the softmax).
-      if (opts.clip !== false && opts.round !== false) {
-        const inScaled = new Map([[n.v, divCols(h.x, D, sa.scales)], [n.gate, divCols(h2.x, D, sm.scales)], [n.down, divCols(xd.x, F, sd.scales)]]);
-        for (const [m, rows, K, x] of [[n.v, Ckv, D, inScaled.get(n.v)!], [n.o, D, D, X.get(n.o)!.x], [n.gate, F, D, inScaled.get(n.gate)!], [n.up, F, D, inScaled.get(n.gate)!], [n.down, D, F, inScaled.get(n.down)!]] as const) {
-          awqClip(w(m), rows, K, x, x.length / K, GROUP);
-        }
-      }
+      // (Run after every layer is scaled, so that the scales-only weights can be kept for comparison.)
+      const hs = divCols(h.x, D, sa.scales), h2s = divCols(h2.x, D, sm.scales);
+      clips.push([[n.v, Ckv, D, hs], [n.o, D, D, X.get(n.o)!.x], [n.gate, F, D, h2s], [n.up, F, D, h2s], [n.down, D, F, divCols(xd.x, F, sd.scales)]]);
+    }
+    if (opts.clip !== false && opts.round !== false) {
+      scalesOnly = new Map([...out].map(([name, t]) => [name, { shape: t.shape, data: t.data.slice() }]));
+      for (const layer of clips) for (const [m, rows, K, x] of layer) awqClip(w(m), rows, K, x, x.length / K, GROUP);
     }
   }
   // Like AutoAWQ and GPTQ, the int4 formats quantize the linear layers and keep the (tied)
   // embedding / LM head in F16; 4-bit rounding of the LM head alone costs more than all the rest.
   // (`round: false` keeps the scaled weights unrounded: the folded model must compute the same function.)
   if (opts.round === false) return { weights: out, awq: log };
-  for (const [name, t] of twoD) t.data = name === EMBED ? fakeQuantize('f16', t.data) : rtnInt4(t.data, t.shape[0], t.shape[1], GROUP);
-  return { weights: out, awq: variant === 'int4-awq' ? log : undefined };
+  const round = (ws: TinyLMWeights) => {
+    for (const [name, t] of ws) if (t.shape.length === 2) t.data = name === EMBED ? fakeQuantize('f16', t.data) : rtnInt4(t.data, t.shape[0], t.shape[1], GROUP);
+    return ws;
+  };
+  return { weights: round(out), awq: variant === 'int4-awq' ? log : undefined, scalesOnly: scalesOnly && round(scalesOnly) };
 }
 
 /**
@@ -354,7 +362,7 @@ export function quantizeModelVariants(model: TinyLM, tok: Tokenizer, req: QuantR
   const refPpl = Math.exp(ref.nll);
   const rows: QuantRow[] = [];
   for (const variant of req.variants) {
-    const { weights, awq } = quantizeWeights(model, calib, variant);
+    const { weights, awq, scalesOnly } = quantizeWeights(model, calib, variant);
     const qm = new TinyLM(model.config, weights);
     const e = variant === 'f32' ? ref : evalTokens(qm, seqs, ref.logp);
     let agree = 0, total = 0;
@@ -376,6 +384,10 @@ export function quantizeModelVariants(model: TinyLM, tok: Tokenizer, req: QuantR
       greedySame: same, greedyTotal: prompts.length, greedyTokenAgreement: tokTotal ? tokSame / tokTotal : NaN,
       decodeTokensPerSecond: decodeSpeed(qm, prompts[0] ?? [0], 128), awq,
     };
+    if (scalesOnly) {
+      const so = evalTokens(new TinyLM(model.config, scalesOnly), seqs, ref.logp);
+      row.awqScalesOnly = { perplexity: Math.exp(so.nll), pplIncrease: Math.exp(so.nll) / refPpl - 1, klToF32: so.kl };
+    }
     rows.push(row);
     onRow?.(row);
   }

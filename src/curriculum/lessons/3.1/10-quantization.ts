@@ -7,9 +7,25 @@ import measured from './measured.json';
 // Figures below come from `npm run bench inference -- --write` (measured.json); never retype them.
 const base = measured.quantization['tinylm-base'];
 const chat = measured.quantization['tinylm-chat'];
-const row = (rows: typeof base, v: string) => rows.find((r) => r.variant === v)!;
+const when = (measured as { quantizationMeasuredOn?: { date: string; cpu: string } }).quantizationMeasuredOn ?? measured;
+type Row = (typeof base)[number];
+const row = (rows: Row[], v: string) => rows.find((r) => r.variant === v)!;
 const pct = (x: number) => `${x >= 0 ? '+' : '−'}${Math.abs(x * 100).toFixed(2)} %`;
 const kib = (b: number) => `${Math.round(b / 1024)} KiB`;
+const kl = (x: number) => (x === 0 ? '0' : x.toExponential(1));
+/** The measured table, both models side by side. */
+const table = [
+  '| format | size | bits / weight (format) | whole file, bits / parameter | base: perplexity change | base: KL to F32 | chat: perplexity change | chat: KL to F32 |',
+  '|---|---|---|---|---|---|---|---|',
+  ...base.map((r) => {
+    const c = row(chat, r.variant);
+    return `| ${r.label} | ${kib(r.bytes)} | ${r.bitsPerWeight.toFixed(3)} | ${r.fileBitsPerWeight.toFixed(2)} | ${r.variant === 'f32' ? '—' : pct(r.pplIncrease)} | ${kl(r.klToF32)} | ${c.variant === 'f32' ? '—' : pct(c.pplIncrease)} | ${kl(c.klToF32)} |`;
+  }),
+].join('\n');
+const awqB = row(base, 'int4-awq'), rtnB = row(base, 'int4-rtn'), awqC = row(chat, 'int4-awq'), rtnC = row(chat, 'int4-rtn');
+const verdict = (awq: Row, rtn: Row) => (awq.pplIncrease <= rtn.pplIncrease ? 'below' : 'above');
+const req = measured.quantizationRequest;
+const soB = awqB.awqScalesOnly!, soC = awqC.awqScalesOnly!;
 
 export default defineLessonPart({
   topic: '3.1',
@@ -21,62 +37,91 @@ arithmetic, sets the speed, so storing weights in fewer bits makes a model both 
 — if its predictions survive the rounding.
 
 **Block quantization.** Split each weight row into blocks, store one scale per block and a small
-integer per weight: $\hat w = d \cdot q$. ggml (llama.cpp's library) defines the formats GGUF files hold:
+integer per weight: $\hat w = d \cdot q$. ggml (llama.cpp's library) defines the formats GGUF files hold;
+the others below are what GPU libraries use:
 
-| format | block | stored per block | bits / weight |
-|---|---|---|---|
-| F16 | — | half-precision floats | 16 |
-| Q8_0 | 32 | f16 scale $d = \max_i \lvert w_i \rvert / 127$ + 32 × int8 | 8.5 |
-| Q4_0 | 32 | f16 scale + 32 × 4-bit $q$, $\hat w = (q-8)\,d$ | 4.5 |
-| int4 RTN g32 (AutoAWQ-style) | 32 | f16 scale + 4-bit zero point + 32 × 4-bit | 4.625 |
-| NF4 (QLoRA, bitsandbytes) | 64 | 64 × 4-bit index into 16 quantiles of a normal distribution; absmax scale, itself 8-bit quantized | ≈ 4.13 |
+| format | block | stored per block | bits / weight | in GGUF? |
+|---|---|---|---|---|
+| F16 | — | half-precision floats | 16 | yes |
+| Q8_0 | 32 | f16 scale $d = \max_i \lvert w_i \rvert / 127$ + 32 × int8 | 8.5 | yes |
+| Q4_0 | 32 | f16 scale + 32 × 4-bit $q$, $\hat w = (q-8)\,d$ | 4.5 | yes |
+| Q4_1 | 32 | f16 scale + f16 minimum + 32 × 4-bit, $\hat w = q\,d + m$ | 5.0 | yes |
+| int4 g32 with zero point (AutoAWQ/GPTQ style) | 32 | f16 scale + 4-bit zero $z$ + 32 × 4-bit, $\hat w = (q - z)\,d$ | 4.625 | no — nearest is Q4_1 |
+| NF4 (QLoRA, bitsandbytes) | 64 | 64 × 4-bit index into 16 quantiles of a normal distribution; absmax scale, itself 8-bit quantized ("double quantization") | ≈ 4.13 (4.5 without double quantization) | no — nearest is IQ4_NL, a fixed non-uniform 4-bit grid |
 
-**k-quants** (Q2_K … Q6_K, e.g. the popular Q4_K_M) group 256 weights into a super-block whose
-sub-block scales are themselves quantized to 6 or 8 bits, which cuts the overhead to about 4.5 bits
-for "4-bit"; the ${code('_M')}/${code('_S')} variants keep the most sensitive tensors (attention V, feed-forward down) at a
-higher k-quant. **GPTQ** quantizes one weight column at a time and updates the columns not yet
-quantized to cancel the error it just made, using second-order statistics $H = 2XX^\top$ of
-calibration activations (Optimal Brain Quantization, made fast). **AWQ** does not change the rounding at
-all: it notices that a few input channels carry much larger activations, and that the weights
-multiplying them matter most. It scales those weight columns up before rounding, $Q(W\,\mathrm{diag}(s))$,
-and divides the input by $s$ — folded into the RMSNorm weight (or the previous linear layer) that
-produces it, so nothing extra is stored. The exponent $\alpha$ in $s = \bar{|x|}^{\alpha}$ is searched on a
-grid, minimising the block's output error on calibration text; $\alpha = 0$ is plain rounding.
+"Bits per weight" is a property of the format and counts only the matrices stored in it. A whole file
+is more: the norm weights stay in F32, and the int4 and NF4 recipes keep the embedding in F16 — for
+TinyLM, whose tied embedding is a third of its parameters, that makes the file far heavier per
+parameter than the format. The lab shows both numbers.
+
+**k-quants.** llama.cpp's later types (Q2_K … Q6_K) quantize in *super-blocks* of 256 weights: eight
+sub-blocks of 32, each with its own scale (and minimum), and those sub-block scales are themselves
+stored in 6 bits against one f16 scale per super-block. The overhead of a scale per 32 weights drops to
+a few bits per 256, so Q4_K spends 4.5 bits per weight but with a scale *and* a minimum per 32 weights.
+The mixes named ${code('Q4_K_M')}, ${code('Q5_K_S')} and so on do not use one type everywhere: they give the tensors that
+hurt most when rounded (part of attention's V projection and the feed-forward down projection, and the
+output layer) a larger k-quant, which is why a "4-bit" GGUF is usually nearer 4.8 bits per weight
+(see llama.cpp's quantize tool documentation, linked below). Our exporter writes the simple 32-blocks: TinyLM's
+rows of 96 and 256 values are not multiples of 256.
+
+**GPTQ** (Frantar et al.) rounds one input column of a weight matrix at a time and, after each, moves
+the error it just made onto the columns not yet rounded, choosing the correction that least changes
+the layer's output on calibration inputs $X$ — the weights are a least-squares problem with Hessian
+$H = 2XX^\top$ (the Optimal Brain Quantization update, reorganised so a 175 B-parameter model takes hours,
+not months). It changes *which* integers are stored.
+
+**AWQ** (Lin et al.) keeps plain round-to-nearest and changes what is rounded. A few input channels
+carry much larger activations than the rest, and the weights multiplying them matter most. AWQ scales
+those weight columns up before rounding, $Q(W\,\mathrm{diag}(s))$, and divides the input by $s$ — folded into
+the RMSNorm weight or the previous linear layer that produces it, so nothing extra is stored. With
+$s = \overline{\lvert x\rvert}^{\,\alpha}$ (the mean magnitude of each input channel on calibration text),
+$\alpha$ is chosen on a grid over $[0, 1)$ to minimise the error of the whole block's output (attention
+for q/k/v, the feed-forward block for gate/up); $\alpha = 0$ is plain rounding. A second search then
+*clips* each group's weight range where that lowers the output error: the largest weight of a group
+sets the step for all 32, so giving up a little accuracy on it buys a finer grid for the others.
 
 The lab quantizes every weight matrix of TinyLM with each format (the Q8_0/Q4_0 bytes are bit for
-bit what our GGUF export writes), runs the dequantized model and measures held-out perplexity on
-stories the model never saw, the KL divergence from the F32 model's next-token distribution, and
-how often greedy decoding still picks the same tokens.
+bit what our GGUF export writes), runs the dequantized model and measures perplexity on held-out text
+in the model's own format — stories for tinylm-base, the assistant's replies in ChatML conversations
+for tinylm-chat — the KL divergence from the F32 model's next-token distribution, and how often greedy
+decoding still picks the same tokens.
 `,
   labs: ['quantization'],
   after: String.raw`
-**What we measured** (${measured.date}, ${measured.cpu}; tinylm-base, 40 held-out stories):
-F32 is ${kib(row(base, 'f32').bytes)} at perplexity ${row(base, 'f32').perplexity.toFixed(3)}.
-Q8_0 (${kib(row(base, 'q8_0').bytes)}) changes perplexity by ${pct(row(base, 'q8_0').pplIncrease)} — 8 bits are
-practically lossless. Q4_0 (${kib(row(base, 'q4_0').bytes)}) costs ${pct(row(base, 'q4_0').pplIncrease)} and agrees with
+**What we measured** (${when.date}, ${when.cpu}; tinylm-base on ${req.evalItems} held-out stories, tinylm-chat on the replies of ${req.evalItems} held-out conversations; AWQ calibrated on ${req.calibItems} training stories or conversations):
+
+${table}
+
+Q8_0 is practically lossless. Q4_0 (${kib(row(base, 'q4_0').bytes)}) costs tinylm-base ${pct(row(base, 'q4_0').pplIncrease)} and agrees with
 F32's top token at ${(row(base, 'q4_0').top1Agreement * 100).toFixed(1)} % of positions; a small model has little
 redundancy, and its tied embedding doubles as the output layer, so rounding it hurts twice. The int4 rows keep
-that embedding in F16, as AutoAWQ and GPTQ do, which is why they are larger
-(${kib(row(base, 'int4-rtn').bytes)}, ${row(base, 'int4-rtn').bitsPerWeight.toFixed(2)} bits per weight overall).
-AWQ against plain rounding, same bytes: ${pct(row(base, 'int4-awq').pplIncrease)} vs ${pct(row(base, 'int4-rtn').pplIncrease)} perplexity,
-KL ${row(base, 'int4-awq').klToF32.toExponential(2)} vs ${row(base, 'int4-rtn').klToF32.toExponential(2)}.
+that embedding in F16, as AutoAWQ and GPTQ do, which is why they are larger (${kib(rtnB.bytes)}).
 
-A caution the numbers teach: on tinylm-chat AWQ again lowers the KL divergence
-(${row(chat, 'int4-awq').klToF32.toExponential(2)} vs ${row(chat, 'int4-rtn').klToF32.toExponential(2)}) and agrees more often with
-F32's greedy output (${row(chat, 'int4-awq').greedySame}/${row(chat, 'int4-awq').greedyTotal} vs ${row(chat, 'int4-rtn').greedySame}/${row(chat, 'int4-rtn').greedyTotal} prompts), yet its perplexity change
-is ${pct(row(chat, 'int4-awq').pplIncrease)} against ${pct(row(chat, 'int4-rtn').pplIncrease)} for plain rounding: rounding noise
-can move perplexity either way by chance, so "perplexity did not rise" is weak evidence on its own.
-Measure the distance to the original model (KL, agreement) too — llama.cpp's ${code('llama-perplexity --kl-divergence')} does.
+**AWQ against plain rounding**, same format, same bytes: on tinylm-base ${pct(awqB.pplIncrease)} vs ${pct(rtnB.pplIncrease)} perplexity
+(KL ${kl(awqB.klToF32)} vs ${kl(rtnB.klToF32)}); on tinylm-chat ${pct(awqC.pplIncrease)} vs ${pct(rtnC.pplIncrease)} (KL ${kl(awqC.klToF32)} vs ${kl(rtnC.klToF32)}) —
+${verdict(awqB, rtnB)} and ${verdict(awqC, rtnC)} plain int4 respectively. Two things matter. First, calibrate on the
+text the model serves: the activation statistics that choose the scales are those of the calibration text, and
+tinylm-chat saw stories only as a side dish — its channels behave differently on ChatML. Second, AWQ is two searches,
+and here they do different jobs. The scales alone (before clipping) gave ${pct(soB.pplIncrease)} on base and ${pct(soC.pplIncrease)} on chat,
+KL ${kl(soB.klToF32)} and ${kl(soC.klToF32)}: they cut the distance to F32, but on chat left perplexity where rounding had it.
+The clipping search then brought perplexity down to the figures above while leaving KL about where it was. The gains are small because
+TinyLM has few outlier channels to protect — AWQ was made for billion-parameter models whose activations have
+channels a hundred times larger than the rest. Top-1 agreement with F32 is ${awqB.top1Agreement > rtnB.top1Agreement ? 'better' : 'not better'} for AWQ on base
+(${(awqB.top1Agreement * 100).toFixed(1)} % vs ${(rtnB.top1Agreement * 100).toFixed(1)} %): the searches minimise output error, not flips of the top token.
+
+A caution the numbers teach: the chat model's replies are nearly deterministic (perplexity ${row(chat, 'f32').perplexity.toFixed(3)}), so
+its perplexity barely moves, and on any text rounding noise can move perplexity either way by chance — NF4 changes base
+perplexity by ${pct(row(base, 'nf4').pplIncrease)} with KL ${kl(row(base, 'nf4').klToF32)}, int4 RTN by ${pct(rtnB.pplIncrease)} with KL ${kl(rtnB.klToF32)}. "Perplexity did not rise" is weak evidence on its
+own; measure the distance to the original model (KL, agreement) too — llama.cpp's ${code('llama-perplexity --kl-divergence')} does.
 
 Our CPU engine multiplies by the dequantized float32 weights, so the decode-speed column is the same
-for every format within noise; the speed of 4-bit models comes from kernels that read the packed blocks
-(llama.cpp, MLC/web-llm's ${code('q4f16')} builds). Our F16, Q8_0 and Q4_0 GGUF files load in llama.cpp
-(the project's tests run them in wllama and compare the outputs); ${code('npm run tinylm -- export-gguf')} writes them.
-Because AWQ's scales are folded into ordinary weights, an AWQ-scaled TinyLM also exports to a plain Q4_0 file that
-llama.cpp runs unchanged — that is how llama.cpp uses AWQ (a test checks its greedy output against ours).
-NF4 spends its 16 levels where normally distributed weights are dense, which is why QLoRA stores frozen base
-weights in it: here ${pct(row(base, 'nf4').pplIncrease)} perplexity and KL ${row(base, 'nf4').klToF32.toExponential(2)}, with about 4.13 bits on
-the linear layers against 4.63 for int4 g32. Not built yet in this lab: a GGUF export button.
+engine for every format (differences are noise from a busy machine); the speed of 4-bit models comes from kernels that
+read the packed blocks (llama.cpp, MLC/web-llm's ${code('q4f16')} builds). Every row GGUF can hold has a save button
+in the lab: F32, F16, Q8_0, Q4_0 and AWQ, whose scales are folded into ordinary weights, so it is written as a plain Q4_0
+that any llama.cpp runs — that is how llama.cpp uses AWQ. The project's browser tests load each file in llama.cpp
+(wllama): F32 continues a prompt token for token like our engine; for the rounded types llama.cpp also rounds the
+activations (to F16, or to 8-bit blocks), which ours does not, so the two agree on most but not always all tokens,
+and a decoder of ours that rounds activations the same way matches llama.cpp.
 `,
   quiz: [
     {
@@ -104,5 +149,7 @@ the linear layers against 4.63 for int4 g32. Not built yet in this lab: a GGUF e
     { title: 'Frantar et al. — GPTQ', url: 'https://arxiv.org/abs/2210.17323' },
     { title: 'Dettmers et al. — QLoRA (NF4)', url: 'https://arxiv.org/abs/2305.14314' },
     { title: 'llama.cpp — k-quants (PR #1684)', url: 'https://github.com/ggml-org/llama.cpp/pull/1684' },
+    { title: 'llama.cpp — the quantize tool: types, mixes and their sizes', url: 'https://github.com/ggml-org/llama.cpp/blob/master/tools/quantize/README.md' },
+    { title: 'AutoAWQ — scale and clip search as implemented for Hugging Face models', url: 'https://github.com/casper-hansen/AutoAWQ' },
   ],
 });
