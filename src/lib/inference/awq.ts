@@ -13,9 +13,12 @@
  * them finer steps relative to their size; the inverse scale is folded into the operation that
  * produces the input (an RMSNorm weight, or the rows of the previous linear layer), so the
  * network computes the same function in full precision and stores no extra numbers:
- *   s = s_X^α with s_X[j] = mean_tokens |x_j| over calibration text,   s ← s / √(max s · min s)
- *   α* = argmin over α ∈ {0, 1/20, …, 19/20} of Σ_layers ‖ X (Q(W·diag(s))·diag(s)⁻¹)ᵀ − X Wᵀ ‖²
- * α = 0 is plain RTN, so the search can never do worse than RTN on the calibration activations.
+ *   s = s_X^α / s_W^(1−α)  (AutoAWQ's default "duo" scaling; llm-awq's original is s = s_X^α)
+ *     s_X[j] = mean_tokens |x_j| over calibration text, s_W[j] = mean_rows |w_rj| / max|w| of its group,
+ *     s ← s / √(max s · min s)
+ *   α* = argmin over α ∈ {0, 1/20, …, 19/20} of the block's output error
+ *        ‖ f(X·diag(s)⁻¹; Q(W·diag(s))) − f(X; W) ‖²   (f: the attention or feed-forward block, or the layer)
+ * Plain RTN (s = 1) is measured as well and kept when no α beats it on the calibration data.
  * Then AWQ's clipping search (`awqClip`) shrinks each group's range where that lowers the output error.
  * Shapes: W [N, K] row-major ([out, in]); X [T, K] calibration inputs.
  */
@@ -117,18 +120,42 @@ export function channelMeanAbs(X: Float32Array, T: number, K: number): Float32Ar
   return s;
 }
 
-/** Per-channel scales s = s_X^α normalised by √(max · min) (as AutoAWQ does). */
-export function awqScales(sx: Float32Array, alpha: number): Float32Array {
+/**
+ * Per-channel scales for one α, normalised by √(max · min) (as AutoAWQ does):
+ *   x only (llm-awq):          s = s_X^α
+ *   duo (AutoAWQ's default):   s = s_X^α / (s_W^(1−α) + 1e-4), s_W from `weightMeanNormalized`
+ */
+export function awqScales(sx: Float32Array, alpha: number, wMean?: Float32Array): Float32Array {
   const K = sx.length, s = new Float32Array(K);
   let mx = -Infinity, mn = Infinity;
   for (let j = 0; j < K; j++) {
-    s[j] = Math.max(sx[j], 1e-4) ** alpha;
+    s[j] = wMean ? Math.max(sx[j] ** alpha / (wMean[j] ** (1 - alpha) + 1e-4), 1e-4) : Math.max(sx[j], 1e-4) ** alpha;
     if (s[j] > mx) mx = s[j];
     if (s[j] < mn) mn = s[j];
   }
   const norm = Math.sqrt(mx * mn);
   for (let j = 0; j < K; j++) s[j] /= norm;
   return s;
+}
+
+/**
+ * s_W, AutoAWQ's weight statistic for duo scaling: each weight's |w| relative to the largest |w|
+ * of its group, averaged over the rows of all the matrices that share the input → [K].
+ */
+export function weightMeanNormalized(mats: AwqLayer[], K: number, group: number): Float32Array {
+  const m = new Float32Array(K);
+  let n = 0;
+  for (const { w, rows } of mats) {
+    for (let r = 0; r < rows; r++, n++) {
+      for (let g0 = 0; g0 < K; g0 += group) {
+        let mx = 0;
+        for (let j = 0; j < group; j++) mx = Math.max(mx, Math.abs(w[r * K + g0 + j]));
+        for (let j = 0; j < group; j++) m[g0 + j] += mx > 0 ? Math.abs(w[r * K + g0 + j]) / mx : 0;
+      }
+    }
+  }
+  for (let j = 0; j < K; j++) m[j] /= n;
+  return m;
 }
 
 /** Q(W·diag(s)) dequantized, still in the scaled space (the inverse is folded into the input). */
@@ -145,20 +172,42 @@ export interface AwqLayer {
 }
 
 export interface AwqSearch {
-  alpha: number;
+  /** The α chosen, or null when no scaling beat plain RTN (s = 1 is kept). */
+  alpha: number | null;
   scales: Float32Array;
-  /** Mean squared output error for each α of the grid (index i ↔ α = i / grid); errors[0] is RTN. */
+  /** Mean squared output error for each α of the grid (index i ↔ α = i / grid). */
   errors: number[];
+  /** The same error without scaling (plain RTN), and the best one kept. */
   rtnError: number;
   bestError: number;
 }
 
 /**
- * Grid search of α for layers that read the same input X [T, K] (e.g. q/k/v after one RMSNorm).
- * Returns the scales to apply (W ← W·diag(s), previous op ← previous op / s) and the errors.
+ * AWQ's grid search over α ∈ {0, 1/grid, …, (grid−1)/grid}: `errorOf(s)` is the mean squared
+ * output error when the weights are quantized as Q(W·diag(s)) and fed X·diag(s)⁻¹. Plain RTN
+ * (s = 1) is measured too and kept if no α beats it, so the search never does worse than RTN on
+ * the calibration data (with duo scaling, α = 0 is not s = 1).
  */
-export function awqSearch(layers: AwqLayer[], X: Float32Array, T: number, K: number, group = 32, grid = 20): AwqSearch {
-  const sx = channelMeanAbs(X, T, K);
+function searchAlpha(sx: Float32Array, errorOf: (s: Float32Array) => number, grid: number, wMean?: Float32Array): AwqSearch {
+  const ones = new Float32Array(sx.length).fill(1);
+  const rtnError = errorOf(ones);
+  let best: { alpha: number | null; err: number; scales: Float32Array } = { alpha: null, err: rtnError, scales: ones };
+  const errors: number[] = [];
+  for (let i = 0; i < grid; i++) {
+    const alpha = i / grid;
+    const s = awqScales(sx, alpha, wMean);
+    const err = errorOf(s);
+    errors.push(err);
+    if (err < best.err) best = { alpha, err, scales: s };
+  }
+  return { alpha: best.alpha, scales: best.scales, errors, rtnError, bestError: best.err };
+}
+
+/**
+ * The α search for layers that read the same input X [T, K], with the error on their own outputs
+ * (down_proj, whose block is itself). `duo`: AutoAWQ's weight-aware scales (its default).
+ */
+export function awqSearch(layers: AwqLayer[], X: Float32Array, T: number, K: number, group = 32, grid = 20, duo = true): AwqSearch {
   const refs = layers.map((l) => {
     const y = new Float32Array(T * l.rows);
     matmulABt(X, l.w, y, T, l.rows, K);
@@ -166,11 +215,7 @@ export function awqSearch(layers: AwqLayer[], X: Float32Array, T: number, K: num
   });
   const outCount = layers.reduce((a, l) => a + T * l.rows, 0);
   const xs = new Float32Array(T * K); // X·diag(s)⁻¹: the input the scaled layer will see
-  const errors: number[] = [];
-  let best: { alpha: number; err: number; scales: Float32Array } = { alpha: 0, err: Infinity, scales: new Float32Array(K).fill(1) };
-  for (let i = 0; i < grid; i++) {
-    const alpha = i / grid;
-    const s = awqScales(sx, alpha);
+  return searchAlpha(channelMeanAbs(X, T, K), (s) => {
     for (let t = 0; t < T; t++) for (let j = 0; j < K; j++) xs[t * K + j] = X[t * K + j] / s[j];
     let err = 0;
     layers.forEach((l, li) => {
@@ -180,31 +225,21 @@ export function awqSearch(layers: AwqLayer[], X: Float32Array, T: number, K: num
       const ref = refs[li];
       for (let k = 0; k < y.length; k++) err += (y[k] - ref[k]) ** 2;
     });
-    err /= outCount;
-    errors.push(err);
-    if (err < best.err) best = { alpha, err, scales: s };
-  }
-  return { alpha: best.alpha, scales: best.scales, errors, rtnError: errors[0], bestError: best.err };
+    return err / outCount;
+  }, grid, duo ? weightMeanNormalized(layers, K, group) : undefined);
 }
 
 /**
- * The same α grid search with the error measured on a whole block's output, as AutoAWQ does
- * (the attention block for q/k/v, the feed-forward block for gate/up): `run(s)` quantizes the
- * block's scaled weights Q(W·diag(s)), feeds it X·diag(s)⁻¹ and returns the block output, which
- * is compared with `ref`, the full-precision block's output.
+ * The same α search with the error measured on a whole block's output, as AutoAWQ does (the
+ * attention block for q/k/v, the feed-forward block for gate/up): `run(s)` quantizes the block's
+ * scaled weights Q(W·diag(s)), feeds it X·diag(s)⁻¹ and returns the block output, compared with
+ * `ref`, the full-precision block's output. `wMean`: s_W of the scaled layers, for duo scaling.
  */
-export function awqSearchBlock(sx: Float32Array, run: (s: Float32Array) => Float32Array, ref: Float32Array, grid = 20): AwqSearch {
-  const errors: number[] = [];
-  let best: { alpha: number; err: number; scales: Float32Array } = { alpha: 0, err: Infinity, scales: new Float32Array(sx.length).fill(1) };
-  for (let i = 0; i < grid; i++) {
-    const alpha = i / grid;
-    const s = awqScales(sx, alpha);
+export function awqSearchBlock(sx: Float32Array, run: (s: Float32Array) => Float32Array, ref: Float32Array, grid = 20, wMean?: Float32Array): AwqSearch {
+  return searchAlpha(sx, (s) => {
     const y = run(s);
     let err = 0;
     for (let k = 0; k < y.length; k++) err += (y[k] - ref[k]) ** 2;
-    err /= y.length;
-    errors.push(err);
-    if (err < best.err) best = { alpha, err, scales: s };
-  }
-  return { alpha: best.alpha, scales: best.scales, errors, rtnError: errors[0], bestError: best.err };
+    return err / y.length;
+  }, grid, wMean);
 }

@@ -12,7 +12,7 @@
  *  - NF4: QLoRA's 4-bit NormalFloat (bitsandbytes' layout, blocks of 64, double quantization), `tinylm/nf4.ts`;
  *  - int4 (RTN): round-to-nearest int4, groups of 32, f16 scale + 4-bit zero point;
  *  - int4 (AWQ): the same format after AWQ's activation-aware per-channel scaling, searched on
- *    calibration text (α per layer group, loss on the block's output) and folded into the RMSNorm
+ *    calibration text (α per layer group, AutoAWQ's duo scales, loss on the block's output) and folded into the RMSNorm
  *    weights (q/k/v, gate/up) and into up_proj's rows (down_proj), then AWQ's weight-clipping
  *    search (v, o, gate, up, down). o_proj gets no scales: with grouped-query attention its input
  *    channels come from a shared V head, so no exact fold exists (AutoAWQ skips it too).
@@ -30,7 +30,7 @@ import { fakeQuantize, quantizedSize, type QuantType } from '../tinylm/quant';
 import { exportGGUF, readsTextAfterEndOfText, tensorStorageType } from '../tinylm/gguf';
 import { dequantizeNF4, nf4BitsPerParam, quantizeNF4 } from '../tinylm/nf4';
 import { generateIds } from '../tinylm/eval';
-import { awqClip, awqSearch, awqSearchBlock, channelMeanAbs, int4Bytes, int4BitsPerWeight, quantizeScaled, rtnInt4 } from './awq';
+import { awqClip, awqSearch, awqSearchBlock, weightMeanNormalized, channelMeanAbs, int4Bytes, int4BitsPerWeight, quantizeScaled, rtnInt4 } from './awq';
 import { Tensor } from '../tinylm/tensor';
 import { attention, linear, rope, swiglu } from '../tinylm/ops';
 import { argmaxOf } from './speculative';
@@ -77,7 +77,7 @@ export interface QuantRequest {
   greedyTokens: number;
 }
 
-export const DEFAULT_QUANT_REQUEST: QuantRequest = { variants: QUANT_VARIANTS, text: 'stories', evalItems: 40, calibItems: 16, prompts: 8, greedyTokens: 32 };
+export const DEFAULT_QUANT_REQUEST: QuantRequest = { variants: QUANT_VARIANTS, text: 'stories', evalItems: 100, calibItems: 16, prompts: 8, greedyTokens: 32 };
 
 export interface QuantRow {
   variant: QuantVariant;
@@ -106,7 +106,7 @@ export interface QuantRow {
   /** AWQ only: the same model after the scale search alone (before the clipping search). */
   awqScalesOnly?: { perplexity: number; pplIncrease: number; klToF32: number };
   /** AWQ only: the α chosen for each scaled group, and the calibration output error vs RTN. */
-  awq?: Array<{ layer: number; group: string; alpha: number; rtnError: number; awqError: number }>;
+  awq?: Array<{ layer: number; group: string; alpha: number | null; rtnError: number; awqError: number }>;
 }
 
 interface EvalResult {
@@ -238,7 +238,7 @@ export function quantizeWeights(model: TinyLM, calib: Int32Array, variant: Quant
       };
       const sm = awqSearchBlock(channelMeanAbs(h2.x, h2.rows, D),
         (s) => ffn(divCols(h2.x, D, s), quantizeScaled(w(n.gate), F, D, s, GROUP), quantizeScaled(up, F, D, s, GROUP)),
-        ffn(h2.x, w(n.gate), up));
+        ffn(h2.x, w(n.gate), up), 20, weightMeanNormalized([{ w: w(n.gate), rows: F }, { w: up, rows: F }], D, GROUP));
       scaleCols(w(n.gate), D, sm.scales);
       scaleCols(up, D, sm.scales);
       const post = w(n.postNorm);
@@ -257,7 +257,7 @@ export function quantizeWeights(model: TinyLM, calib: Int32Array, variant: Quant
       };
       const sa = awqSearchBlock(channelMeanAbs(h.x, h.rows, D),
         (s) => attn(divCols(h.x, D, s), quantizeScaled(w(n.q), D, D, s, GROUP), quantizeScaled(w(n.k), Ckv, D, s, GROUP), quantizeScaled(w(n.v), Ckv, D, s, GROUP)),
-        attn(h.x, w(n.q), w(n.k), w(n.v)));
+        attn(h.x, w(n.q), w(n.k), w(n.v)), 20, weightMeanNormalized([{ w: w(n.q), rows: D }, { w: w(n.k), rows: Ckv }, { w: w(n.v), rows: Ckv }], D, GROUP));
       for (const m of [n.q, n.k, n.v]) scaleCols(w(m), D, sa.scales);
       const inn = w(n.inNorm);
       for (let j = 0; j < D; j++) inn[j] /= sa.scales[j];

@@ -30,14 +30,14 @@ describe('quantization lab', () => {
     expect(parseFloat(cell('int4-rtn', 3))).toBeGreaterThan(7);
     expect(Math.abs(parseFloat(cell('q8_0', 5)))).toBeLessThan(1); // Q8_0 within 1 % of F32's perplexity
     // GGUF: a save button for each type GGUF holds, the nearest type named for the others
-    expect(cell('nf4', 10)).toContain('IQ4_NL');
-    expect(cell('int4-rtn', 10)).toContain('Q4_1');
+    expect(r.getByTestId('size-chart').querySelectorAll('circle').length).toBe(7);
+    expect(r.getByTestId('nearest').textContent).toMatch(/NF4.*IQ4_NL.*int4 RTN g32.*Q4_1/);
+    expect([...r.getByTestId('gguf').querySelectorAll('button')].map((b) => b.dataset.variant)).toEqual(['f32', 'f16', 'q8_0', 'q4_0', 'int4-awq']);
     const blobs: Blob[] = [];
     const spy = vi.spyOn(URL, 'createObjectURL').mockImplementation((b) => (blobs.push(b as Blob), 'blob:fake'));
     const clickSpy = vi.spyOn(HTMLAnchorElement.prototype, 'click').mockImplementation(() => {});
     try {
-      const row = r.getByTestId('quant-table').querySelector('tr[data-variant="q4_0"]')!;
-      await fireEvent.click(row.querySelector('button')!);
+      await fireEvent.click(r.getByTestId('gguf').querySelector('button[data-variant="q4_0"]')!);
       await until(() => blobs.length > 0, T, 'GGUF file');
       const head = new Uint8Array(await blobs[0].arrayBuffer());
       expect(new TextDecoder().decode(head.subarray(0, 4))).toBe('GGUF');

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { awqClip, awqScales, awqSearch, int4BitsPerWeight, rtnInt4 } from '../../../src/lib/inference/awq';
+import { awqClip, awqScales, awqSearch, int4BitsPerWeight, rtnInt4, weightMeanNormalized } from '../../../src/lib/inference/awq';
 import { quantTexts, quantizeWeights, variantSize } from '../../../src/lib/inference/quant-measure';
 import { nf4BitsPerParam } from '../../../src/lib/tinylm/nf4';
 import { loadModel } from '../../../src/lib/tinylm/checkpoint';
@@ -29,6 +29,18 @@ describe('RTN int4 with groups', () => {
     expect(s[2] / s[0]).toBeCloseTo(4, 5);
     expect(Array.from(awqScales(Float32Array.from([1, 4, 16]), 0))).toEqual([1, 1, 1]);
   });
+
+  it("duo scales (AutoAWQ's default) divide by the weights' relative size: s ∝ s_X^α / (s_W^(1−α) + 1e-4)", () => {
+    // Two rows, one group of 4: |w| / max|w| per group, averaged over rows.
+    const w = Float32Array.from([1, -2, 4, 0, 2, 2, -1, 1]);
+    const sw = weightMeanNormalized([{ w, rows: 2 }], 4, 4);
+    expect(Array.from(sw)).toEqual([(0.25 + 1) / 2, (0.5 + 1) / 2, (1 + 0.5) / 2, (0 + 0.5) / 2]);
+    const sx = Float32Array.from([1, 2, 3, 4]);
+    const s = awqScales(sx, 0.5, sw);
+    const raw = Array.from(sx, (x, j) => Math.sqrt(x) / (Math.sqrt(sw[j]) + 1e-4));
+    for (let j = 1; j < 4; j++) expect(s[j] / s[0]).toBeCloseTo(raw[j] / raw[0], 5);
+    expect(Math.max(...s) * Math.min(...s)).toBeCloseTo(1, 5);
+  });
 });
 
 describe('AWQ scale search on a synthetic outlier layer', () => {
@@ -39,11 +51,14 @@ describe('AWQ scale search on a synthetic outlier layer', () => {
     const w = Float32Array.from({ length: N * K }, () => rng.normal() * 0.02);
     const X = new Float32Array(T * K);
     for (let t = 0; t < T; t++) for (let j = 0; j < K; j++) X[t * K + j] = rng.normal() * (j === 7 || j === 50 ? 30 : 1);
-    const r = awqSearch([{ w, rows: N }], X, T, K, 32);
-    expect(r.alpha).toBeGreaterThan(0);
-    expect(r.alpha).toBeLessThan(1);
-    expect(r.errors[0]).toBe(r.rtnError);
-    expect(r.bestError).toBeLessThan(0.5 * r.rtnError); // "well below": at least halved
+    for (const duo of [true, false]) { // AutoAWQ's duo scales, and llm-awq's s = s_X^α
+      const r = awqSearch([{ w, rows: N }], X, T, K, 32, 20, duo);
+      expect(r.alpha).not.toBeNull();
+      expect(r.alpha!).toBeGreaterThan(0);
+      expect(r.alpha!).toBeLessThan(1);
+      expect(r.errors.length).toBe(20);
+      expect(r.bestError).toBeLessThan(0.5 * r.rtnError); // "well below": at least halved
+    }
   });
 
   it('the clipping search lowers the int4 output error of a Gaussian layer (it gave 9 % here)', () => {
@@ -93,7 +108,7 @@ describe('AWQ on the shipped tinylm-base', () => {
     const { calib } = quantTexts(tokenizer, { text: 'stories', evalItems: 1, calibItems: 8, prompts: 0 });
     const { weights, awq } = quantizeWeights(model, calib, 'int4-awq', { round: false });
     expect(awq!.length).toBe(3 * model.config.nLayers);
-    expect(awq!.some((a) => a.alpha > 0)).toBe(true);
+    expect(awq!.some((a) => a.alpha !== null)).toBe(true);
     for (const a of awq!) expect(a.awqError).toBeLessThanOrEqual(a.rtnError);
     const scaled = new TinyLM(model.config, weights);
     const ids = [0, ...tokenizer.encode('Once upon a time, there was a little fox.')];

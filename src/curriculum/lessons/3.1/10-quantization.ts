@@ -73,10 +73,12 @@ not months). It changes *which* integers are stored.
 **AWQ** (Lin et al.) keeps plain round-to-nearest and changes what is rounded. A few input channels
 carry much larger activations than the rest, and the weights multiplying them matter most. AWQ scales
 those weight columns up before rounding, $Q(W\,\mathrm{diag}(s))$, and divides the input by $s$ — folded into
-the RMSNorm weight or the previous linear layer that produces it, so nothing extra is stored. With
-$s = \overline{\lvert x\rvert}^{\,\alpha}$ (the mean magnitude of each input channel on calibration text),
-$\alpha$ is chosen on a grid over $[0, 1)$ to minimise the error of the whole block's output (attention
-for q/k/v, the feed-forward block for gate/up); $\alpha = 0$ is plain rounding. A second search then
+the RMSNorm weight or the previous linear layer that produces it, so nothing extra is stored. The paper
+sets $s = s_X^{\alpha}$, where $s_X$ is the mean magnitude of each input channel on calibration text;
+AutoAWQ's default, which the lab uses, divides by the weights' side too, $s = s_X^{\alpha} / s_W^{1-\alpha}$
+($s_W$: each column's mean $\lvert w\rvert$ relative to the largest in its group). $\alpha$ is chosen on a grid over
+$[0, 1)$ to minimise the error of the whole block's output (attention for q/k/v, the feed-forward block
+for gate/up, the layer itself for down), and plain rounding ($s = 1$) is kept if nothing beats it. A second search then
 *clips* each group's weight range where that lowers the output error: the largest weight of a group
 sets the step for all 32, so giving up a little accuracy on it buys a finer grid for the others.
 
@@ -102,9 +104,8 @@ that embedding in F16, as AutoAWQ and GPTQ do, which is why they are larger (${k
 ${verdict(awqB, rtnB)} and ${verdict(awqC, rtnC)} plain int4 respectively. Two things matter. First, calibrate on the
 text the model serves: the activation statistics that choose the scales are those of the calibration text, and
 tinylm-chat saw stories only as a side dish — its channels behave differently on ChatML. Second, AWQ is two searches,
-and here they do different jobs. The scales alone (before clipping) gave ${pct(soB.pplIncrease)} on base and ${pct(soC.pplIncrease)} on chat,
-KL ${kl(soB.klToF32)} and ${kl(soC.klToF32)}: they cut the distance to F32, but on chat left perplexity where rounding had it.
-The clipping search then brought perplexity down to the figures above while leaving KL about where it was. The gains are small because
+and both count: the scales alone (before clipping) gave ${pct(soB.pplIncrease)} on base and ${pct(soC.pplIncrease)} on chat
+(KL ${kl(soB.klToF32)} and ${kl(soC.klToF32)}); the clipping search then moved perplexity to the figures above. The gains are small because
 TinyLM has few outlier channels to protect — AWQ was made for billion-parameter models whose activations have
 channels a hundred times larger than the rest. Top-1 agreement with F32 is ${awqB.top1Agreement > rtnB.top1Agreement ? 'better' : 'not better'} for AWQ on base
 (${(awqB.top1Agreement * 100).toFixed(1)} % vs ${(rtnB.top1Agreement * 100).toFixed(1)} %): the searches minimise output error, not flips of the top token.
