@@ -23,7 +23,11 @@ const table = [
   }),
 ].join('\n');
 const awqB = row(base, 'int4-awq'), rtnB = row(base, 'int4-rtn'), awqC = row(chat, 'int4-awq'), rtnC = row(chat, 'int4-rtn');
-const verdict = (awq: Row, rtn: Row) => (awq.pplIncrease <= rtn.pplIncrease ? 'below' : 'above');
+const below = (awq: Row, rtn: Row) => awq.pplIncrease <= rtn.pplIncrease;
+/** Where AWQ's perplexity change lands against plain int4's, in words (the figures decide). */
+const verdict = below(awqB, rtnB) && below(awqC, rtnC) ? 'AWQ stays below plain int4 on both models'
+  : !below(awqB, rtnB) && !below(awqC, rtnC) ? 'AWQ does not beat plain int4 on either model'
+  : `AWQ beats plain int4 on ${below(awqB, rtnB) ? 'tinylm-base' : 'tinylm-chat'} only`;
 const req = measured.quantizationRequest;
 const soB = awqB.awqScalesOnly!, soC = awqC.awqScalesOnly!;
 
@@ -101,7 +105,7 @@ that embedding in F16, as AutoAWQ and GPTQ do, which is why they are larger (${k
 
 **AWQ against plain rounding**, same format, same bytes: on tinylm-base ${pct(awqB.pplIncrease)} vs ${pct(rtnB.pplIncrease)} perplexity
 (KL ${kl(awqB.klToF32)} vs ${kl(rtnB.klToF32)}); on tinylm-chat ${pct(awqC.pplIncrease)} vs ${pct(rtnC.pplIncrease)} (KL ${kl(awqC.klToF32)} vs ${kl(rtnC.klToF32)}) —
-${verdict(awqB, rtnB)} and ${verdict(awqC, rtnC)} plain int4 respectively. Two things matter. First, calibrate on the
+${verdict}. Two things matter. First, calibrate on the
 text the model serves: the activation statistics that choose the scales are those of the calibration text, and
 tinylm-chat saw stories only as a side dish — its channels behave differently on ChatML. Second, AWQ is two searches,
 and both count: the scales alone (before clipping) gave ${pct(soB.pplIncrease)} on base and ${pct(soC.pplIncrease)} on chat
