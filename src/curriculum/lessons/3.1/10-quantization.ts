@@ -142,6 +142,18 @@ and a decoder of ours that rounds activations the same way matches llama.cpp.
       explanation: 'W·diag(s) is quantized and the input is divided by s; dividing the preceding RMSNorm weight (or previous layer rows) by s does that for free.',
     },
     {
+      question: 'The int4 g32 format costs 4.625 bits per weight, yet the whole TinyLM file in it averages far more bits per parameter. Why?',
+      choices: ['The zero points are stored in 32 bits', 'The norms stay F32 and the embedding (a third of TinyLM’s parameters) is kept in F16', 'GGUF adds padding to every tensor', 'Bits per weight counts only the nonzero weights'],
+      answer: 1,
+      explanation: 'Bits per weight describes the format over the matrices stored in it; the file also holds what is not quantized. Big models hide this because their embedding is a small share of the parameters.',
+    },
+    {
+      question: 'Which calibration text should AWQ use for a chat model?',
+      choices: ['Any English text: activations do not depend on the input', 'Conversations in the chat template the model was trained on and serves', 'The evaluation set, so the metric improves', 'No text: AWQ only looks at the weights'],
+      answer: 1,
+      explanation: 'The scales come from the activations on the calibration text; they should describe the activations the model will see in use. Calibrating on the evaluation set would be fitting to the test.',
+    },
+    {
       question: 'What does GPTQ do that round-to-nearest does not?',
       choices: ['Uses more bits for every weight', 'Quantizes columns one by one and adjusts the remaining weights to compensate the error, using calibration activations', 'Trains the model again', 'Quantizes the activations to 4 bits'],
       answer: 1,
