@@ -97,6 +97,8 @@ function quantBench(name: string): QuantRow[] {
   const awq = rows.find((r) => r.variant === 'int4-awq')!, rtn = rows.find((r) => r.variant === 'int4-rtn')!;
   console.log(`  bits/w: of the format, over the matrices stored in it; file: 8 · bytes / all parameters (norms F32; NF4 and int4 keep the embedding in F16)`);
   console.log(`  AWQ vs RTN int4: Δppl ${(awq.pplIncrease * 100).toFixed(2)}% vs ${(rtn.pplIncrease * 100).toFixed(2)}% (${awq.pplIncrease <= rtn.pplIncrease ? 'AWQ ≤ RTN: bar met' : 'AWQ WORSE than RTN: bar NOT met'}), KL ${awq.klToF32.toExponential(2)} vs ${rtn.klToF32.toExponential(2)}; α per group ${awq.awq!.map((a) => (a.alpha === null ? 'none' : a.alpha.toFixed(2))).join(' ')}`);
+  const q4 = rows.find((r) => r.variant === 'q4_0')!, q4a = rows.find((r) => r.variant === 'q4_0-awq')!;
+  console.log(`  AWQ in Q4_0 (the GGUF file) vs plain Q4_0: Δppl ${(q4a.pplIncrease * 100).toFixed(2)}% vs ${(q4.pplIncrease * 100).toFixed(2)}%, KL ${q4a.klToF32.toExponential(2)} vs ${q4.klToF32.toExponential(2)}`);
   const so = awq.awqScalesOnly!;
   console.log(`  AWQ's two searches: scales alone Δppl ${(so.pplIncrease * 100).toFixed(2)}%, KL ${so.klToF32.toExponential(2)}; scales + clipping Δppl ${(awq.pplIncrease * 100).toFixed(2)}%, KL ${awq.klToF32.toExponential(2)}`);
   return rows;

@@ -71,9 +71,10 @@ export function rtnInt4(w: Float32Array, N: number, K: number, group = 32): Floa
  * and keep the m whose int4-rounded group gives the smallest error of the group's partial output
  * Σ_j x_tj w_j over the calibration inputs X [T, K] (at most `sampleTokens` rows, evenly spaced).
  * i = 0 (no clipping) is tried first, so the chosen clip never raises that error. Returns the mean
- * partial-output error before and after.
+ * partial-output error before and after. `quant`: the format's round trip for one group (RTN int4
+ * by default; a Q4_0 block for an AWQ Q4_0 file).
  */
-export function awqClip(w: Float32Array, N: number, K: number, X: Float32Array, T: number, group = 32, grid = 20, maxShrink = 0.5, sampleTokens = 512): { before: number; after: number } {
+export function awqClip(w: Float32Array, N: number, K: number, X: Float32Array, T: number, group = 32, grid = 20, maxShrink = 0.5, sampleTokens = 512, quant?: WeightQuantizer): { before: number; after: number } {
   const step = Math.max(1, Math.ceil(T / sampleTokens));
   const rows: number[] = [];
   for (let t = 0; t < T; t += step) rows.push(t);
@@ -93,7 +94,8 @@ export function awqClip(w: Float32Array, N: number, K: number, X: Float32Array, 
       for (let i = 0; i < Math.round(maxShrink * grid); i++) {
         const m = amax * (1 - i / grid);
         for (let j = 0; j < group; j++) cur[j] = Math.min(m, Math.max(-m, w[o + j]));
-        rtnGroup(cur, 0, group, q);
+        if (quant) q.set(quant(cur, 1, group));
+        else rtnGroup(cur, 0, group, q);
         let err = 0;
         rows.forEach((t, k) => {
           let y = 0;
@@ -158,11 +160,14 @@ export function weightMeanNormalized(mats: AwqLayer[], K: number, group: number)
   return m;
 }
 
-/** Q(W·diag(s)) dequantized, still in the scaled space (the inverse is folded into the input). */
-export function quantizeScaled(w: Float32Array, N: number, K: number, s: Float32Array, group: number): Float32Array {
+/** A weight format as a function: W [N, K] → its dequantized values (round trip through the format). */
+export type WeightQuantizer = (w: Float32Array, N: number, K: number) => Float32Array;
+
+/** Q(W·diag(s)) dequantized, still in the scaled space (the inverse is folded into the input); Q is RTN int4 unless `quant` is given. */
+export function quantizeScaled(w: Float32Array, N: number, K: number, s: Float32Array, group: number, quant?: WeightQuantizer): Float32Array {
   const ws = new Float32Array(N * K);
   for (let r = 0; r < N; r++) for (let j = 0; j < K; j++) ws[r * K + j] = w[r * K + j] * s[j];
-  return rtnInt4(ws, N, K, group);
+  return quant ? quant(ws, N, K) : rtnInt4(ws, N, K, group);
 }
 
 export interface AwqLayer {
@@ -205,9 +210,10 @@ function searchAlpha(sx: Float32Array, errorOf: (s: Float32Array) => number, gri
 
 /**
  * The α search for layers that read the same input X [T, K], with the error on their own outputs
- * (down_proj, whose block is itself). `duo`: AutoAWQ's weight-aware scales (its default).
+ * (down_proj, whose block is itself). `duo`: AutoAWQ's weight-aware scales (its default);
+ * `quant`: the format the weights will be stored in (RTN int4 with groups of `group` by default).
  */
-export function awqSearch(layers: AwqLayer[], X: Float32Array, T: number, K: number, group = 32, grid = 20, duo = true): AwqSearch {
+export function awqSearch(layers: AwqLayer[], X: Float32Array, T: number, K: number, group = 32, grid = 20, duo = true, quant?: WeightQuantizer): AwqSearch {
   const refs = layers.map((l) => {
     const y = new Float32Array(T * l.rows);
     matmulABt(X, l.w, y, T, l.rows, K);
@@ -219,7 +225,7 @@ export function awqSearch(layers: AwqLayer[], X: Float32Array, T: number, K: num
     for (let t = 0; t < T; t++) for (let j = 0; j < K; j++) xs[t * K + j] = X[t * K + j] / s[j];
     let err = 0;
     layers.forEach((l, li) => {
-      const q = quantizeScaled(l.w, l.rows, K, s, group);
+      const q = quantizeScaled(l.w, l.rows, K, s, group, quant);
       const y = new Float32Array(T * l.rows);
       matmulABt(xs, q, y, T, l.rows, K);
       const ref = refs[li];

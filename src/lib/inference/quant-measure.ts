@@ -9,6 +9,8 @@
  *
  *  - f32, f16, q8_0, q4_0: ggml's formats, by the same quantizers the GGUF exporter writes
  *    (`tinylm/quant.ts`, bit-exact with ggml's reference code);
+ *  - Q4_0 AWQ: AWQ's scales and clips searched with Q4_0 as the format, folded in, then Q4_0 —
+ *    exactly the AWQ GGUF file `quantGguf` writes (the tied embedding / LM head has no fold);
  *  - NF4: QLoRA's 4-bit NormalFloat (bitsandbytes' layout, blocks of 64, double quantization), `tinylm/nf4.ts`;
  *  - int4 (RTN): round-to-nearest int4, groups of 32, f16 scale + 4-bit zero point;
  *  - int4 (AWQ): the same format after AWQ's activation-aware per-channel scaling, searched on
@@ -30,15 +32,15 @@ import { fakeQuantize, quantizedSize, type QuantType } from '../tinylm/quant';
 import { exportGGUF, readsTextAfterEndOfText, tensorStorageType } from '../tinylm/gguf';
 import { dequantizeNF4, nf4BitsPerParam, quantizeNF4 } from '../tinylm/nf4';
 import { generateIds } from '../tinylm/eval';
-import { awqClip, awqSearch, awqSearchBlock, weightMeanNormalized, channelMeanAbs, int4Bytes, int4BitsPerWeight, quantizeScaled, rtnInt4 } from './awq';
+import { awqClip, awqSearch, awqSearchBlock, weightMeanNormalized, channelMeanAbs, int4Bytes, int4BitsPerWeight, quantizeScaled, rtnInt4, type WeightQuantizer } from './awq';
 import { Tensor } from '../tinylm/tensor';
 import { attention, linear, rope, swiglu } from '../tinylm/ops';
 import { argmaxOf } from './speculative';
 
-export type QuantVariant = QuantType | 'nf4' | 'int4-rtn' | 'int4-awq';
-export const QUANT_VARIANTS: QuantVariant[] = ['f32', 'f16', 'q8_0', 'q4_0', 'nf4', 'int4-rtn', 'int4-awq'];
+export type QuantVariant = QuantType | 'q4_0-awq' | 'nf4' | 'int4-rtn' | 'int4-awq';
+export const QUANT_VARIANTS: QuantVariant[] = ['f32', 'f16', 'q8_0', 'q4_0', 'q4_0-awq', 'nf4', 'int4-rtn', 'int4-awq'];
 export const VARIANT_LABEL: Record<QuantVariant, string> = {
-  f32: 'F32', f16: 'F16', q8_0: 'Q8_0', q4_0: 'Q4_0', nf4: 'NF4 (QLoRA)', 'int4-rtn': 'int4 RTN g32', 'int4-awq': 'int4 AWQ g32',
+  f32: 'F32', f16: 'F16', q8_0: 'Q8_0', q4_0: 'Q4_0', 'q4_0-awq': 'Q4_0 AWQ', nf4: 'NF4 (QLoRA)', 'int4-rtn': 'int4 RTN g32', 'int4-awq': 'int4 AWQ g32',
 };
 const GROUP = 32;
 const EMBED = 'model.embed_tokens.weight';
@@ -196,7 +198,7 @@ function captureInputs(model: TinyLM, tokens: Int32Array, T: number): Map<string
 }
 
 /** Weights of `model` quantized as `variant` (dequantized to float32), plus AWQ's search log. */
-export function quantizeWeights(model: TinyLM, calib: Int32Array, variant: QuantVariant, opts: { round?: boolean; clip?: boolean } = {}): { weights: TinyLMWeights; awq?: QuantRow['awq']; scalesOnly?: TinyLMWeights } {
+export function quantizeWeights(model: TinyLM, calib: Int32Array, variant: QuantVariant, opts: { round?: boolean; clip?: boolean; target?: 'int4' | 'q4_0' } = {}): { weights: TinyLMWeights; awq?: QuantRow['awq']; scalesOnly?: TinyLMWeights } {
   const c = model.config;
   const out: TinyLMWeights = new Map();
   for (const [name, t] of model.weights) out.set(name, { shape: [...t.shape], data: t.data.slice() });
@@ -206,6 +208,13 @@ export function quantizeWeights(model: TinyLM, calib: Int32Array, variant: Quant
     // QLoRA's storage: NF4 blocks of 64 with double-quantized scales; embedding / LM head in F16 as bitsandbytes leaves it.
     for (const [name, t] of twoD) t.data = name === EMBED ? fakeQuantize('f16', t.data) : dequantizeNF4(quantizeNF4(t.data, { doubleQuant: true }));
     return { weights: out };
+  }
+  if (variant === 'q4_0-awq') {
+    // The AWQ GGUF file: scales and clips searched with Q4_0 itself, then every matrix in Q4_0 as the file stores it.
+    const r = quantizeWeights(model, calib, 'int4-awq', { round: false, clip: opts.clip ?? true, target: 'q4_0' });
+    if (opts.round === false) return r;
+    for (const t of r.weights.values()) if (t.shape.length === 2) t.data = fakeQuantize(tensorStorageType(t.shape, 'q4_0'), t.data);
+    return { weights: r.weights, awq: r.awq };
   }
   if (variant !== 'int4-rtn' && variant !== 'int4-awq') {
     for (const [, t] of twoD) t.data = fakeQuantize(tensorStorageType(t.shape, variant as QuantType), t.data);
@@ -219,12 +228,14 @@ export function quantizeWeights(model: TinyLM, calib: Int32Array, variant: Quant
     const X = captureInputs(model, calib, CALIB_T);
     const D = c.dim, F = c.ffnDim;
     const w = (n: string) => out.get(n)!.data;
+    // The format the search rounds with: int4 g32 (this variant), or ggml's Q4_0 for an AWQ GGUF file.
+    const qz: WeightQuantizer | undefined = opts.target === 'q4_0' ? (m) => fakeQuantize('q4_0', m) : undefined;
     const scaleCols = (m: Float32Array, K: number, s: Float32Array) => { for (let i = 0; i < m.length; i++) m[i] *= s[i % K]; };
     for (let l = 0; l < c.nLayers; l++) {
       const n = layerNames(l);
       // down_proj: input = silu(gate)·up; scale its columns, divide up_proj's rows (exact: up enters linearly).
       const xd = X.get(n.down)!;
-      const sd = awqSearch([{ w: w(n.down), rows: D }], xd.x, xd.rows, F, GROUP);
+      const sd = awqSearch([{ w: w(n.down), rows: D }], xd.x, xd.rows, F, GROUP, 20, true, qz);
       scaleCols(w(n.down), F, sd.scales);
       const up = w(n.up);
       for (let r = 0; r < F; r++) for (let j = 0; j < D; j++) up[r * D + j] /= sd.scales[r];
@@ -237,7 +248,7 @@ export function quantizeWeights(model: TinyLM, calib: Int32Array, variant: Quant
         return linear(swiglu(linear(x, new Tensor(gate, [F, D])), linear(x, new Tensor(upW, [F, D]))), new Tensor(w(n.down), [D, F])).data;
       };
       const sm = awqSearchBlock(channelMeanAbs(h2.x, h2.rows, D),
-        (s) => ffn(divCols(h2.x, D, s), quantizeScaled(w(n.gate), F, D, s, GROUP), quantizeScaled(up, F, D, s, GROUP)),
+        (s) => ffn(divCols(h2.x, D, s), quantizeScaled(w(n.gate), F, D, s, GROUP, qz), quantizeScaled(up, F, D, s, GROUP, qz)),
         ffn(h2.x, w(n.gate), up), 20, weightMeanNormalized([{ w: w(n.gate), rows: F }, { w: up, rows: F }], D, GROUP));
       scaleCols(w(n.gate), D, sm.scales);
       scaleCols(up, D, sm.scales);
@@ -256,7 +267,7 @@ export function quantizeWeights(model: TinyLM, calib: Int32Array, variant: Quant
         return linear(a, new Tensor(w(n.o), [D, D])).data;
       };
       const sa = awqSearchBlock(channelMeanAbs(h.x, h.rows, D),
-        (s) => attn(divCols(h.x, D, s), quantizeScaled(w(n.q), D, D, s, GROUP), quantizeScaled(w(n.k), Ckv, D, s, GROUP), quantizeScaled(w(n.v), Ckv, D, s, GROUP)),
+        (s) => attn(divCols(h.x, D, s), quantizeScaled(w(n.q), D, D, s, GROUP, qz), quantizeScaled(w(n.k), Ckv, D, s, GROUP, qz), quantizeScaled(w(n.v), Ckv, D, s, GROUP, qz)),
         attn(h.x, w(n.q), w(n.k), w(n.v)), 20, weightMeanNormalized([{ w: w(n.q), rows: D }, { w: w(n.k), rows: Ckv }, { w: w(n.v), rows: Ckv }], D, GROUP));
       for (const m of [n.q, n.k, n.v]) scaleCols(w(m), D, sa.scales);
       const inn = w(n.inNorm);
@@ -270,9 +281,10 @@ export function quantizeWeights(model: TinyLM, calib: Int32Array, variant: Quant
       const hs = divCols(h.x, D, sa.scales), h2s = divCols(h2.x, D, sm.scales);
       clips.push([[n.v, Ckv, D, hs], [n.o, D, D, X.get(n.o)!.x], [n.gate, F, D, h2s], [n.up, F, D, h2s], [n.down, D, F, divCols(xd.x, F, sd.scales)]]);
     }
-    if (opts.clip !== false && opts.round !== false) {
-      scalesOnly = new Map([...out].map(([name, t]) => [name, { shape: t.shape, data: t.data.slice() }]));
-      for (const layer of clips) for (const [m, rows, K, x] of layer) awqClip(w(m), rows, K, x, x.length / K, GROUP);
+    // Clipping changes the function, so `round: false` (the exact-fold check) skips it unless asked.
+    if (opts.clip ?? opts.round !== false) {
+      if (opts.round !== false) scalesOnly = new Map([...out].map(([name, t]) => [name, { shape: t.shape, data: t.data.slice() }]));
+      for (const layer of clips) for (const [m, rows, K, x] of layer) awqClip(w(m), rows, K, x, x.length / K, GROUP, 20, 0.5, 512, qz);
     }
   }
   // Like AutoAWQ and GPTQ, the int4 formats quantize the linear layers and keep the (tied)
@@ -305,7 +317,8 @@ export function variantSize(model: TinyLM, variant: QuantVariant): { bytes: numb
       bytes += 2 * n;
       continue;
     }
-    const b = !int4 ? quantizedSize(tensorStorageType(t.shape, variant as QuantType), n)
+    const ggml: QuantType = variant === 'q4_0-awq' ? 'q4_0' : (variant as QuantType);
+    const b = !int4 ? quantizedSize(tensorStorageType(t.shape, ggml), n)
       : variant === 'nf4' ? (n * nf4BitsPerParam(n, true)) / 8
       : int4Bytes(n, GROUP);
     bytes += b;
@@ -321,21 +334,21 @@ export function variantSize(model: TinyLM, variant: QuantVariant): { bytes: numb
  * 4-bit zero instead, 4.625); NF4's 16-value code book is IQ4_NL's idea (a fixed non-uniform
  * 4-bit grid, blocks of 32 with an f16 scale, 4.5 bits).
  */
-export type GgufVariant = 'f32' | 'f16' | 'q8_0' | 'q4_0' | 'int4-awq';
-export const GGUF_VARIANTS: GgufVariant[] = ['f32', 'f16', 'q8_0', 'q4_0', 'int4-awq'];
+export type GgufVariant = 'f32' | 'f16' | 'q8_0' | 'q4_0' | 'q4_0-awq';
+export const GGUF_VARIANTS: GgufVariant[] = ['f32', 'f16', 'q8_0', 'q4_0', 'q4_0-awq'];
 export const NEAREST_GGUF: Partial<Record<QuantVariant, string>> = { nf4: 'IQ4_NL', 'int4-rtn': 'Q4_1' };
 
 /**
- * `model` as a GGUF file of `variant`; for AWQ, the searched scales are folded into the weights
- * (calibrated on the model's own text format) and the result is written as ordinary Q4_0, which is
- * how llama.cpp uses AWQ. The clipping search is left out: it was tuned for the int4 g32 grid.
+ * `model` as a GGUF file of `variant`. For AWQ ('q4_0-awq') the scales and clips are searched with
+ * Q4_0 as the format (calibrated on the model's own text format), folded into the weights, and the
+ * result is written as ordinary Q4_0 — how llama.cpp uses AWQ. Its row in the table measures this file.
  */
 export function quantGguf(model: TinyLM, tok: Tokenizer, modelId: string, variant: GgufVariant): Uint8Array {
   const name = modelId;
   const addBos = readsTextAfterEndOfText(modelId);
-  if (variant !== 'int4-awq') return exportGGUF(model.config, model.weights, tok, variant, name, addBos);
+  if (variant !== 'q4_0-awq') return exportGGUF(model.config, model.weights, tok, variant, name, addBos);
   const { calib } = quantTexts(tok, { ...DEFAULT_QUANT_REQUEST, text: textFor(modelId) });
-  const { weights } = quantizeWeights(model, calib, 'int4-awq', { round: false });
+  const { weights } = quantizeWeights(model, calib, 'q4_0-awq', { round: false });
   return exportGGUF(model.config, weights, tok, 'q4_0', `${name}-awq`, addBos);
 }
 

@@ -127,7 +127,7 @@ describe('AWQ on the shipped tinylm-base', () => {
     const linear = n - emb - norms;
     expect(variantSize(model, 'f32')).toEqual({ bytes: 4 * n, bitsPerWeight: 32, fileBitsPerWeight: 32, formatParams: n - norms });
     // ggml types: every matrix (embedding included) in the type, norms F32.
-    for (const [t, bits] of [['f16', 16], ['q8_0', 8.5], ['q4_0', 4.5]] as const) {
+    for (const [t, bits] of [['f16', 16], ['q8_0', 8.5], ['q4_0', 4.5], ['q4_0-awq', 4.5]] as const) {
       const s = variantSize(model, t);
       expect(s.bitsPerWeight).toBeCloseTo(bits, 10);
       expect(s.formatParams).toBe(n - norms);

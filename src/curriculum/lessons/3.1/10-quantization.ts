@@ -29,6 +29,9 @@ const verdict = below(awqB, rtnB) && below(awqC, rtnC) ? 'AWQ stays below plain 
   : !below(awqB, rtnB) && !below(awqC, rtnC) ? 'AWQ does not beat plain int4 on either model'
   : `AWQ beats plain int4 on ${below(awqB, rtnB) ? 'tinylm-base' : 'tinylm-chat'} only`;
 const req = measured.quantizationRequest;
+const q4B = row(base, 'q4_0'), q4aB = row(base, 'q4_0-awq'), q4C = row(chat, 'q4_0'), q4aC = row(chat, 'q4_0-awq');
+/** "better" / "no better" for the AWQ Q4_0 file against plain Q4_0, by KL (the steadier measure). */
+const q4Word = (a: Row, p: Row) => (a.klToF32 < p.klToF32 && a.pplIncrease <= p.pplIncrease ? 'better than' : a.klToF32 > p.klToF32 && a.pplIncrease > p.pplIncrease ? 'worse than' : 'level with');
 const soB = awqB.awqScalesOnly!, soC = awqC.awqScalesOnly!;
 
 export default defineLessonPart({
@@ -119,11 +122,18 @@ its perplexity barely moves, and on any text rounding noise can move perplexity 
 perplexity by ${pct(row(base, 'nf4').pplIncrease)} with KL ${kl(row(base, 'nf4').klToF32)}, int4 RTN by ${pct(rtnB.pplIncrease)} with KL ${kl(rtnB.klToF32)}. "Perplexity did not rise" is weak evidence on its
 own; measure the distance to the original model (KL, agreement) too — llama.cpp's ${code('llama-perplexity --kl-divergence')} does.
 
+**AWQ inside a GGUF file.** Because the scales fold into ordinary weights, AWQ can feed any format: the
+"Q4_0 AWQ" row searches the scales and clips with Q4_0 itself as the rounding and is exactly the file the lab's
+save button writes. It is ${q4Word(q4aB, q4B)} plain Q4_0 on tinylm-base (${pct(q4aB.pplIncrease)} vs ${pct(q4B.pplIncrease)}, KL ${kl(q4aB.klToF32)} vs ${kl(q4B.klToF32)})
+and ${q4Word(q4aC, q4C)} it on tinylm-chat (${pct(q4aC.pplIncrease)} vs ${pct(q4C.pplIncrease)}, KL ${kl(q4aC.klToF32)} vs ${kl(q4C.klToF32)}). The reason is where Q4_0's
+error comes from: it also rounds the tied embedding, which is the output layer too, and AWQ has no operation to fold a
+scale into there (compare the int4 rows, which keep that matrix in F16 and lose far less). On a large model the
+embedding is a small share of the weights and AWQ's gains carry over; on TinyLM they mostly do not.
+
 Our CPU engine multiplies by the dequantized float32 weights, so the decode-speed column is the same
 engine for every format (differences are noise from a busy machine); the speed of 4-bit models comes from kernels that
 read the packed blocks (llama.cpp, MLC/web-llm's ${code('q4f16')} builds). Every row GGUF can hold has a save button
-in the lab: F32, F16, Q8_0, Q4_0 and AWQ, whose scales are folded into ordinary weights, so it is written as a plain Q4_0
-that any llama.cpp runs — that is how llama.cpp uses AWQ. The project's browser tests load each file in llama.cpp
+in the lab: F32, F16, Q8_0, Q4_0 and Q4_0 AWQ — a plain Q4_0 file that any llama.cpp runs, which is how llama.cpp uses AWQ. The project's browser tests load each file in llama.cpp
 (wllama): F32 continues a prompt token for token like our engine; for the rounded types llama.cpp also rounds the
 activations (to F16, or to 8-bit blocks), which ours does not, so the two agree on most but not always all tokens,
 and a decoder of ours that rounds activations the same way matches llama.cpp.
