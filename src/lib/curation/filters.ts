@@ -112,3 +112,14 @@ export function maskPII(text: string): { text: string; emails: number; phones: n
   const [c, phones] = maskPhones(b);
   return { text: c, emails, phones, ips };
 }
+
+/** The e-mail addresses, IP addresses and phone numbers written out in a text (in the order maskPII finds them). */
+export function findPII(text: string): string[] {
+  const out: string[] = [];
+  let rest = text;
+  for (const [re, mask] of [[EMAIL, EMAIL_MASK], [IPV4, IP_MASK], [PHONE, PHONE_MASK]] as const) {
+    for (const x of rest.matchAll(re)) out.push(x[0]);
+    rest = rest.replace(re, mask);
+  }
+  return out;
+}

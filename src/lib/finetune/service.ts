@@ -16,7 +16,9 @@ import type { LoraConfig } from '../tinylm/lora';
 import { TinyLM } from '../tinylm/model';
 import type { TokenData } from '../tinylm/train';
 import type { Tokenizer } from '../tokenizer';
-import type { ChatExample } from '../tinylm/corpus';
+import { promptIds, type ChatExample, type ChatMessage } from '../tinylm/corpus';
+import { generateIds } from '../tinylm/eval';
+import { LabError } from '../errors';
 import { TASK_SPLITS, defaultTrain } from './recipe';
 import { exportLoraGGUF } from './gguf-lora';
 import { exportMergedGGUF, exportMergedModel, exportPeftAdapter, importPeftAdapter, type PeftFiles } from './peft';
@@ -27,6 +29,15 @@ export interface FinetuneRunRequest {
   method: FinetuneMethod;
   lora: LoraConfig;
   steps: number;
+  /**
+   * Train on these conversations instead of the task's training split (the curation lab's raw or
+   * curated rows); held-out loss and score stay the task's, so runs on different data compare.
+   */
+  rows?: ChatMessage[][];
+  /** Seed of the batch order (default 1, as `defaultTrain`). */
+  seed?: number;
+  /** Conversations whose prompts the trained model answers after the run (greedy): what did it memorize? */
+  probes?: ChatMessage[][];
 }
 
 export interface FinetuneProgress {
@@ -50,6 +61,8 @@ export interface FinetuneResult {
   stepMs: number;
   /** The adapter as a PEFT folder (lora, qlora). */
   adapter: PeftFiles | null;
+  /** Greedy replies to the request's probes, in order. */
+  probeReplies: string[];
 }
 
 export type ExportKind = 'safetensors' | 'gguf' | 'lora-gguf';
@@ -124,8 +137,10 @@ export function createFinetuneService(loadModel: (url: string) => Promise<{ mode
     run: (req, ctx) => wrap(async () => {
       current?.trainer.cancel();
       const b = need();
-      const ft = new FineTuner(req.method === 'full' ? freshModel() : b.model, b.train, {
-        method: req.method, lora: req.lora, doubleQuant: true, train: defaultTrain(req.method, req.steps),
+      if (req.rows && !req.rows.length) throw new LabError('bad-input', 'There are no rows to fine-tune on.', 'Keep at least one row: loosen the filters or load another file.');
+      const data = req.rows ? taskTokens(b.tokenizer, req.rows.map((messages) => ({ skill: 'qa', messages }))) : b.train;
+      const ft = new FineTuner(req.method === 'full' ? freshModel() : b.model, data, {
+        method: req.method, lora: req.lora, doubleQuant: true, train: { ...defaultTrain(req.method, req.steps), seed: req.seed ?? 1 },
       });
       current = ft;
       ctx.signal.addEventListener('abort', () => ft.trainer.cancel(), { once: true });
@@ -135,9 +150,12 @@ export function createFinetuneService(loadModel: (url: string) => Promise<{ mode
       }));
       const cancelled = ft.trainer.step < req.steps;
       last = ft;
+      const merged = ft.mergedModel();
+      const probeReplies = (req.probes ?? []).map((messages) =>
+        b.tokenizer.decode(generateIds(merged, promptIds(b.tokenizer, { skill: 'qa', messages }), { maxTokens: 64, stopIds: [2, 0] })));
       return {
         requestId: req.requestId, method: req.method, cancelled, steps: ft.trainer.step,
-        valLoss: ft.evaluate(b.val, 16), score: scoreTask(ft.mergedModel(), b.tokenizer, b.test), memory: ft.memory(),
+        valLoss: ft.evaluate(b.val, 16), score: scoreTask(merged, b.tokenizer, b.test), memory: ft.memory(), probeReplies,
         stepMs: info ? info.elapsedMs / info.step : 0,
         adapter: ft.adapter ? exportPeftAdapter(ft.adapter, BASE_MODEL_NAME) : null,
       };

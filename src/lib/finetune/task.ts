@@ -73,23 +73,30 @@ export interface TaskScore {
   format: number;
   /** Replies in the format with the right answer (the task's score). */
   exact: number;
+  /** Every reply, in the examples' order (for other checks, e.g. PII in lesson 2.2.d). */
+  replies: string[];
   samples: { question: string; expected: string; got: string }[];
+  /** The first replies not in the format (what the model learned instead). */
+  bad: { question: string; got: string }[];
 }
 
 /** Greedy replies of `model` to the examples, scored by `parseAnswer` + normalised exact match. */
 export function scoreTask(model: LogitsModel, tok: Tokenizer, examples: ChatExample[], maxSamples = 4): TaskScore {
   let format = 0, exact = 0;
-  const samples: TaskScore['samples'] = [];
+  const replies: string[] = [];
+  const samples: TaskScore['samples'] = [], bad: TaskScore['bad'] = [];
   for (const ex of examples) {
     const expected = ex.messages[ex.messages.length - 1].content;
     const got = tok.decode(generateIds(model, promptIds(tok, ex), { maxTokens: 24, stopIds: [2, 0] }));
     const inner = parseAnswer(got);
+    const question = ex.messages[1].content.split('\n').pop() ?? '';
     if (inner !== null) {
       format++;
       if (normalizeAnswer(inner) === normalizeAnswer(parseAnswer(expected)!)) exact++;
-    }
-    if (samples.length < maxSamples) samples.push({ question: ex.messages[1].content.split('\n').pop() ?? '', expected, got });
+    } else if (bad.length < maxSamples) bad.push({ question, got });
+    replies.push(got);
+    if (samples.length < maxSamples) samples.push({ question, expected, got });
   }
   const n = Math.max(1, examples.length);
-  return { n: examples.length, format: format / n, exact: exact / n, samples };
+  return { n: examples.length, format: format / n, exact: exact / n, replies, samples, bad };
 }

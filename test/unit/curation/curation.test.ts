@@ -127,7 +127,11 @@ describe('datasets', () => {
     expect(why(/^near duplicate/)).toBeGreaterThanOrEqual(manifest.nearDuplicates);
     expect(why(/^quality/)).toBe(manifest.junk);
     expect(why(/longer than the 256-token window/)).toBe(manifest.overLong);
-    expect(d.reduce((s, x) => s + x.pii.emails + x.pii.phones + x.pii.ips, 0)).toBe(5); // 2 e-mails, 2 phones, 1 IP
+    expect(d.reduce((s, x) => s + x.pii.emails + x.pii.phones + x.pii.ips, 0)).toBe(manifest.piiItems);
+    // the legacy rows' copies and the signed replies' re-scrapes are caught: one of each is kept
+    const legacyKept = d.filter((x) => !x.dropped && !x.messages.at(-1)!.content.startsWith('{'));
+    expect(legacyKept.length).toBe(manifest.legacy);
+    expect(d.filter((x) => !x.dropped && x.messages.at(-1)!.content.includes('Mia Kato')).length).toBe(manifest.signed);
     const kept = d.filter((x) => !x.dropped);
     expect(kept.length).toBeGreaterThan(100);
     expect(kept.filter((x) => x.split === 'val').length).toBeGreaterThan(3);
