@@ -6,10 +6,14 @@
  *    double quantization), each the lab's default run: loss curve, held-out loss, trainable
  *    parameters, optimizer memory, step time, held-out task score after;
  *  - NF4's round-trip error on TinyLM's linear weights next to ggml's Q8_0 and Q4_0;
- *  - for the data lesson: the LoRA run again with the loss on every token instead of the reply only.
- * Usage: npm run finetune:measure [-- --steps 100]   (about 1.5 minutes of CPU on one core)
+ *  - for the data lesson: the LoRA run again with the loss on every token instead of the reply only;
+ *  - for the data lesson (2.2.d): LoRA on the shipped dirty sample as it came vs after the curation
+ *    lab's default pipeline, three seeds (`scripts/lib/curation-compare.ts`, as the lab runs it).
+ * Usage: npm run finetune:measure [-- --steps 100]   (about 3.5 minutes of CPU on one core)
+ *        npm run finetune:measure -- --only curation  (just the 2.2.d comparison, ~2 minutes; the
+ *        rest of results.json is kept)
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadModel } from '../src/lib/tinylm/checkpoint';
 import { FineTuner, linearWeightNames, type FinetuneMethod } from '../src/lib/tinylm/finetune';
@@ -18,8 +22,21 @@ import { quantizationError, type QuantType } from '../src/lib/tinylm/quant';
 import { makeTaskExamples, scoreTask, TASK_SEEDS, taskTokens } from '../src/lib/finetune/task';
 import { DEFAULT_LORA_CONFIG, TASK_SPLITS, defaultTrain } from '../src/lib/finetune/recipe';
 
+import { measureCuration } from './lib/curation-compare';
+
 const args = process.argv.slice(2);
 const steps = Number(args[args.indexOf('--steps') + 1] || 0) || 100;
+const RESULTS = 'src/curriculum/lessons/2.2/results.json';
+const CURATION_SEEDS = [1, 2, 3];
+
+if (args.includes('--only') && args[args.indexOf('--only') + 1] === 'curation') {
+  const previous = existsSync(RESULTS) ? JSON.parse(readFileSync(RESULTS, 'utf8')) : { generatedBy: 'npm run finetune:measure' };
+  console.log('2.2.d raw vs curated:');
+  const curation = await measureCuration(CURATION_SEEDS);
+  writeFileSync(RESULTS, JSON.stringify({ ...previous, curation }, null, 1) + '\n');
+  console.log('mean', curation.mean, `→ ${RESULTS}`);
+  process.exit(0);
+}
 const dir = 'public/models/tinylm-chat';
 const load = () => loadModel({
   config: readFileSync(join(dir, 'config.json'), 'utf8'),
@@ -102,6 +119,10 @@ const quant = [
 ];
 console.table(quant);
 
+console.log('2.2.d raw vs curated:');
+const curation = await measureCuration(CURATION_SEEDS);
+console.log('mean', curation.mean);
+
 const results = {
   generatedBy: 'npm run finetune:measure',
   model: 'tinylm-chat',
@@ -115,6 +136,7 @@ const results = {
   },
   quant: { weights: all.length, rows: quant },
   maskAblation,
+  curation,
 };
-writeFileSync('src/curriculum/lessons/2.2/results.json', JSON.stringify(results, null, 1) + '\n');
+writeFileSync(RESULTS, JSON.stringify(results, null, 1) + '\n');
 console.log('bars', results.bars, '→ src/curriculum/lessons/2.2/results.json');

@@ -1,7 +1,8 @@
 /**
  * Lesson 2.2 in the built app: the fine-tuning lab opens from a share link with its settings,
  * reaches ready (chat model loaded and scored), a short LoRA run ticks 2.2.b and saves its adapter
- * in IndexedDB, and the adapter is still listed after a reload and offered in the Chat page's model picker.
+ * in IndexedDB, and the adapter is still listed after a reload, offered in the Chat page's model picker,
+ * and comes back from a backup (export, delete, import) scoring as before.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { closeBrowser, getBrowser, openApp } from './harness';
@@ -31,9 +32,34 @@ describe('lesson 2.2: fine-tuning', () => {
     await page.waitForSelector(ready, { timeout: 90_000 });
     await page.locator(ready).getByText(/Adapters saved in this browser \(1\)/).click();
     expect(await page.locator(ready).getByTestId('saved').locator('li').count()).toBe(1);
+    await page.locator(ready).getByRole('button', { name: 'Load and score' }).click();
+    const scored = (await page.locator(ready).getByTestId('imported').textContent({ timeout: 60_000 }))!;
     // …and is offered as a model (chat model + adapter) in the Chat page's model picker
     await page.goto(page.url().replace(/#.*$/, '#/chat'));
     await page.locator('option', { hasText: 'TinyLM chat + LoRA adapter' }).first().waitFor({ state: 'attached', timeout: 60_000 });
+
+    // backup round trip: export everything, delete the adapter, import the backup, score it again
+    const labUrl = page.url().replace(/#.*$/, lessonHash('2.2'));
+    await page.goto(page.url().replace(/#.*$/, '#/storage'));
+    const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-export]')]);
+    const backupPath = await download.path();
+    expect(backupPath).toBeTruthy();
+    await page.goto(labUrl);
+    await page.waitForSelector(ready, { timeout: 90_000 });
+    await page.locator(ready).getByText(/Adapters saved in this browser \(1\)/).click();
+    await page.locator(ready).getByTestId('saved').getByRole('button', { name: 'Delete' }).click();
+    await page.locator(ready).getByText(/Adapters saved in this browser \(0\)/).waitFor();
+    await page.goto(page.url().replace(/#.*$/, '#/storage'));
+    await page.locator('[data-import]').setInputFiles(backupPath!);
+    await page.locator('[data-import-plan]').waitFor({ timeout: 20_000 });
+    await page.click('[data-confirm-merge]');
+    await expect.poll(() => page.locator('[data-message]').textContent(), { timeout: 20_000 }).toMatch(/Imported/);
+    expect(await page.locator('[data-count="modelBlobs"]').textContent()).toBe('1');
+    await page.goto(labUrl);
+    await page.waitForSelector(ready, { timeout: 90_000 });
+    await page.locator(ready).getByText(/Adapters saved in this browser \(1\)/).click();
+    await page.locator(ready).getByRole('button', { name: 'Load and score' }).click();
+    expect(await page.locator(ready).getByTestId('imported').textContent({ timeout: 60_000 })).toBe(scored);
     expect(errors.filter((e) => !ignorable(e)), errors.join('\n')).toEqual([]);
     await context.close();
   }, 300_000);
@@ -45,7 +71,7 @@ describe('lesson 2.2: fine-tuning', () => {
     const lab = page.locator(sel);
     const summary = lab.getByTestId('summary');
     expect(await summary.textContent()).toMatch(/unreadable lines\s*4/);
-    expect(await summary.textContent()).toMatch(/exact duplicates\s*12/);
+    expect(await summary.textContent()).toMatch(/exact duplicates\s*54/);
     expect(await lab.getByTestId('mask').locator('span.loss').count()).toBeGreaterThan(3);
     await lab.getByLabel('exact duplicates').uncheck();
     await page.waitForSelector('[data-task="2.2.d"][aria-checked="true"]', { timeout: 30_000 });
