@@ -64,7 +64,7 @@ describe('lesson 2.2: fine-tuning', () => {
     await context.close();
   }, 300_000);
 
-  it('the curation lab cleans the shipped sample; changing the pipeline ticks 2.2.d', async () => {
+  it('the curation lab cleans the shipped sample, rejects a file with no usable rows and keeps its data; changing the pipeline ticks 2.2.d', async () => {
     const { page, errors, close } = await openApp(lessonHash('2.2'));
     const sel = '[data-lab="sft-curation"][data-status="ready"]';
     await page.waitForSelector(sel, { timeout: 60_000 });
@@ -73,6 +73,12 @@ describe('lesson 2.2: fine-tuning', () => {
     expect(await summary.textContent()).toMatch(/unreadable lines\s*4/);
     expect(await summary.textContent()).toMatch(/exact duplicates\s*54/);
     expect(await lab.getByTestId('mask').locator('span.loss').count()).toBeGreaterThan(3);
+    // a file with no usable rows: its bad lines with their numbers, a next step, and the data in use kept
+    await lab.locator('input[type=file]').setInputFiles([{ name: 'mine.jsonl', mimeType: 'application/jsonl', buffer: Buffer.from('{broken\n{"messages": [{"role": "user", "content": "x"}]}\n') }]);
+    await lab.getByTestId('rejected').waitFor();
+    expect(await lab.locator('[role=alert]').first().textContent()).toMatch(/mine\.jsonl has no usable rows.*unchanged.*needs "messages"/s);
+    expect(await lab.getByTestId('rejected').textContent()).toMatch(/line 1: not valid JSON.*line 2: the last message is not the assistant/s);
+    expect(await summary.textContent()).toMatch(/exact duplicates\s*54/);
     await lab.getByLabel('exact duplicates').uncheck();
     await page.waitForSelector('[data-task="2.2.d"][aria-checked="true"]', { timeout: 30_000 });
     expect(await summary.textContent()).toMatch(/exact duplicates\s*0/);
