@@ -68,13 +68,14 @@ fine-tuning task's held-out prompts. Averaged over ${cmp.seeds.length} seeds:
 | curated | ${cmp.mean.curated.rows} | ${cmp.mean.curated.valLoss.toFixed(3)} | ${pct(cmp.mean.curated.exact)} | ${cmp.mean.curated.leakedProbes.toFixed(1)} |
 
 Seed by seed, curation changed the held-out loss by ${seedRange('valLoss')} and the right answers by
-${seedRange('exact')}${sameWay ? ': every seed went the same way, but' : ' — not every seed went the same way, and'} with 50 prompts a single run can land
-anywhere in that range (one prompt is 2 points).
+${seedRange('exact')}${sameWay ? ': every seed went the same way, but' : ' — not every seed went the same way, and'} with ${results.task.splits.test} prompts a single run can land
+anywhere in that range (one prompt is ${Math.round(100 / results.task.splits.test)} points).
 What the raw run learned badly is easier to see than the averages: the legacy rows, weighed ${cmp.manifest.legacyCopies} times over by their
 copies, keep the chat model's old habit of answering with the bare span alive; and asked the prompts of the signed
 replies again, it often writes out the agent's name and the start of her address or number — it memorized them.
 The curated model cannot: masking replaced them before it saw them, and deduplication left one signed reply of each.
-Masking alone would not have removed the habit of signing; only the copies' weight went down.
+Masking alone would have kept all ${cmp.manifest.signed * cmp.manifest.signedCopies} signed replies, masks in place of the addresses, and the model
+would still learn to sign; deduplication is what cut their weight.
 
 Try lowering the LSH rows $r$ to 2: more pairs become candidates (more exact checks, same result); raise
 the Jaccard threshold to 0.95 and the near duplicates with a changed word come back. Upload your own
