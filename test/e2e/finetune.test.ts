@@ -17,7 +17,7 @@ const ready = '[data-lab="finetune"][data-status="ready"]';
 const ignorable = (e: string) => /favicon|404|Failed to load resource/.test(e);
 
 describe('lesson 2.2: fine-tuning', () => {
-  it('a short shared LoRA run ticks 2.2.b; its adapter survives a reload', async () => {
+  it('a short shared LoRA run ticks 2.2.b; its adapter survives a reload and a backup round trip', async () => {
     const share = encodeShare({ finetune: { method: 'lora', r: 2, alpha: 4, targets: ['q', 'v'], rslora: false, dropout: 0, steps: 5 } });
     const context = await (await getBrowser()).newContext();
     const { page, errors } = await openApp(lessonHash('2.2', { share }), { context });
@@ -85,4 +85,23 @@ describe('lesson 2.2: fine-tuning', () => {
     expect(errors.filter((e) => !ignorable(e)), errors.join('\n')).toEqual([]);
     await close();
   }, 120_000);
+
+  it('a shared short raw-vs-curated comparison runs both in the worker, shows them side by side and ticks 2.2.d', async () => {
+    const state = { pii: true, exactDedup: true, nearDedup: true, bands: 20, rows: 5, threshold: 0.7, gopher: true, minWords: 5, maxTokens: 256, valPercent: 10, compareSteps: 5 };
+    const { page, errors, close } = await openApp(lessonHash('2.2', { share: encodeShare({ 'sft-curation': state }) }));
+    const sel = '[data-lab="sft-curation"][data-status="ready"]';
+    await page.waitForSelector(sel, { timeout: 60_000 });
+    const lab = page.locator(sel);
+    expect(await lab.getByLabel('steps').inputValue()).toBe('5');
+    await lab.getByRole('button', { name: 'Fine-tune on both and compare' }).click();
+    const table = lab.getByTestId('compare-results');
+    await table.waitFor({ timeout: 240_000 });
+    const text = (await table.textContent())!;
+    expect(text).toMatch(/raw rows\s*231/);
+    expect(text).toMatch(/curated rows\s*123/);
+    expect(text).toMatch(/of 5 probes/);
+    await page.waitForSelector('[data-task="2.2.d"][aria-checked="true"]', { timeout: 30_000 });
+    expect(errors.filter((e) => !ignorable(e)), errors.join('\n')).toEqual([]);
+    await close();
+  }, 300_000);
 });

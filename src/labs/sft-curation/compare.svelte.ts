@@ -32,7 +32,6 @@ export class CompareSession {
   runs = $state<Partial<Record<Side, SideRun>>>({});
   running = $state<Side | null>(null);
   error = $state.raw<unknown>(null);
-  steps = $state(COMPARE_STEPS);
   #req = 0;
   #ctl: AbortController | null = null;
   readonly #client: WorkerClient<FinetuneApi>;
@@ -55,12 +54,16 @@ export class CompareSession {
    * Runs raw, then curated, same steps and seed;
    * resolves with both results, or null when cancelled or failed (the error is in `error`).
    */
-  async compare(rawRows: ChatMessage[][], curatedRows: ChatMessage[][]): Promise<Record<Side, FinetuneResult> | null> {
+  /** Steps of the runs in progress or last made. */
+  steps = $state(COMPARE_STEPS);
+
+  async compare(rawRows: ChatMessage[][], curatedRows: ChatMessage[][], steps = COMPARE_STEPS): Promise<Record<Side, FinetuneResult> | null> {
     // plain copies: the page's rows may be reactive proxies, which postMessage cannot clone
     const raw = $state.snapshot(rawRows) as ChatMessage[][], curated = $state.snapshot(curatedRows) as ChatMessage[][];
     const id = ++this.#req;
     this.error = null;
     this.runs = {};
+    this.steps = steps;
     const ctl = new AbortController();
     this.#ctl = ctl;
     const probes = piiReplyRows(raw);
@@ -78,7 +81,7 @@ export class CompareSession {
           r.step = p.step;
           r.stepMs = p.stepMs;
         };
-        const res = unwrapResult(await this.#client.call('run', [{ requestId: id, method: 'lora', lora: DEFAULT_LORA_CONFIG, steps: this.steps, seed: 1, rows, probes }],
+        const res = unwrapResult(await this.#client.call('run', [{ requestId: id, method: 'lora', lora: DEFAULT_LORA_CONFIG, steps, seed: 1, rows, probes }],
           { signal: ctl.signal, onProgress, cancel: 'finish' }));
         if (id !== this.#req || res.cancelled) return null;
         const r = this.runs[side]!;

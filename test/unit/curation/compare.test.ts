@@ -7,6 +7,8 @@ import { dirtySample } from '../../../src/lib/curation/sample';
 import { comparisonRows, defaultComparison, leakedPII, piiReplyRows, templateIds, templateLength } from '../../../src/lib/curation/compare';
 import { findPII, maskPII } from '../../../src/lib/curation/filters';
 import { renderChatML } from '../../../src/lib/tinylm/corpus/instruct';
+import { COMPARE_STEPS } from '../../../src/lib/curation/compare';
+import curationLab from '../../../src/labs/sft-curation/meta';
 
 const tok = Tokenizer.fromHFJson(JSON.parse(readFileSync('public/models/tokenizer.json', 'utf8')));
 
@@ -48,6 +50,15 @@ describe('raw vs curated rows', () => {
     expect(probes.length).toBe(manifest.signed);
     expect(probes.every((m) => maskPII(m.at(-1)!.content).emails === 1)).toBe(true);
     expect(piiReplyRows(sets.curated)).toEqual([]);
+  });
+});
+
+describe('the lab', () => {
+  it('defaults to the measured number of steps, and accepts states saved before the setting existed', async () => {
+    const v = await import('valibot');
+    expect(curationLab.defaults().compareSteps).toBe(COMPARE_STEPS);
+    const { compareSteps: _, ...old } = curationLab.defaults();
+    expect(v.parse(curationLab.schema, old).compareSteps).toBe(COMPARE_STEPS);
   });
 });
 
