@@ -146,6 +146,11 @@ export interface GrpoConfig {
   sftBatch: number;
   /** Learning rate of the warm-start (constant). */
   sftLr: number;
+  /**
+   * Where rewards come from: 'model' = the Bradley–Terry reward model (RLHF); 'program' = the
+   * program's verdict, 1 or 0 (a verifiable reward, as DeepSeekMath/R1 use for maths answers).
+   */
+  reward: 'model' | 'program';
   lora: LoraConfig;
 }
 
@@ -154,7 +159,7 @@ export interface GrpoStep extends GrpoLossMetrics {
   step: number;
   totalSteps: number;
   phase: 'sft' | 'rl';
-  /** Mean reward-model reward of the step's samples (RL steps). */
+  /** Mean reward of the step's samples (RL steps): the reward model's, or the program's 0/1. */
   reward: number;
   rewardStd: number;
   /** Fraction of the step's samples the program judges right (the behaviour, on training prompts). */
@@ -198,7 +203,7 @@ export function sampleGroup(model: TinyLM, prompt: number[], G: number, maxNew: 
   const group: number[][] = [];
   for (let g = 0; g < G; g++) {
     s.truncate(prompt.length);
-    let logits = first;
+    let logits: Float32Array = first;
     const out: number[] = [];
     for (let i = 0; i < room; i++) {
       const id = sampleId(logits, temperature, rng);
@@ -217,7 +222,7 @@ export interface RlPrompt {
   tokens: TokenizedPair;
 }
 
-/** A GRPO run: policy = model + adapter; rewards from `rm`; reference = the policy after the SFT warm-start. */
+/** A GRPO run: policy = model + adapter; rewards from `rm` (or the program); reference = the policy after the SFT warm-start. */
 export class GrpoTrainer {
   readonly adapter: LoraAdapter;
   readonly optimizer: AdamW;
@@ -233,11 +238,12 @@ export class GrpoTrainer {
   constructor(
     readonly model: TinyLM,
     readonly tok: Tokenizer,
-    readonly rm: RewardModel,
+    readonly rm: RewardModel | null,
     readonly prompts: RlPrompt[],
     readonly cfg: GrpoConfig,
   ) {
     if (!prompts.length) throw new Error('GRPO needs at least one prompt');
+    if (cfg.reward === 'model' && !rm) throw new Error('GRPO with reward "model" needs a reward model');
     this.adapter = LoraAdapter.create(model.config, cfg.lora);
     this.optimizer = new AdamW(this.adapter.parameters(), { lr: cfg.maxLr, beta1: 0.9, beta2: 0.999, weightDecay: 0 });
     this.rng = new RNG(cfg.seed);
@@ -298,7 +304,7 @@ export class GrpoTrainer {
       rows.push({ prompt: p.tokens.prompt, completion: c });
       judged.push(judgeReply(p.pair, this.tok.decode(c.filter((id) => id > 2)).trim()));
     }
-    const rewards = this.rm.score(rows.map((r) => rewardInput(r.prompt, r.completion)));
+    const rewards = this.cfg.reward === 'program' ? Float32Array.from(judged, (ok) => (ok ? 1 : 0)) : this.rm!.score(rows.map((r) => rewardInput(r.prompt, r.completion)));
     const adv = groupAdvantages(rewards, G);
     const b = completionBatch(rows); // inputs [R, T], targets: completion tokens
     const mask = new Float32Array(b.targets.length);

@@ -27,6 +27,6 @@ export const DEFAULT_REWARD: RewardConfig = { steps: 400, batchSize: 32, lr: 0.0
  */
 export const DEFAULT_GRPO: GrpoConfig = {
   steps: 30, promptsPerStep: 2, groupSize: 8, maxNewTokens: 12, temperature: 1, beta: 0.1, epsilon: 0.2, iterations: 1,
-  lossType: 'grpo', maxLr: 2e-3, warmup: 3, clip: 1, seed: 1, sftSteps: 12, sftBatch: 8, sftLr: 3e-3,
+  lossType: 'grpo', maxLr: 2e-3, warmup: 3, clip: 1, seed: 1, sftSteps: 12, sftBatch: 8, sftLr: 3e-3, reward: 'model',
   lora: { r: 8, alpha: 16, dropout: 0, targets: ALL_LINEAR, seed: 1 },
 };

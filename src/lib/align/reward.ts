@@ -195,3 +195,25 @@ export async function trainRewardModel(
   }
   return rm;
 }
+
+/**
+ * Mean reward-model reward of a model's greedy replies to prompts (given as prompt ids): the one
+ * "reward" that compares any two policies (shipped, DPO, GRPO) on the same footing.
+ */
+export function greedyReward(rm: RewardModel, policy: TinyLM, prompts: number[][], maxTokens = 16): number {
+  const seqs = prompts.map((p) => {
+    const s = policy.newSession();
+    let logits = s.append(p);
+    const out: number[] = [];
+    for (let i = 0; i < Math.min(maxTokens, policy.config.maxSeqLen - p.length); i++) {
+      let b = 0;
+      for (let j = 1; j < logits.length; j++) if (logits[j] > logits[b]) b = j;
+      if (b === 2 || b === 0) break;
+      out.push(b);
+      logits = s.append([b]);
+    }
+    return rewardInput(p, out);
+  });
+  const r = rm.score(seqs);
+  return seqs.length ? r.reduce((a, b) => a + b, 0) / seqs.length : 0;
+}

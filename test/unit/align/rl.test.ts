@@ -159,3 +159,13 @@ describe('GrpoTrainer', () => {
     expect(tr2.step).toBe(2);
   });
 });
+
+describe('RLHF lab defaults', () => {
+  it('are the recipe the measuring script and the bench run (so the lesson’s figures describe the lab)', async () => {
+    const meta = (await import('../../../src/labs/align-rl/meta')).default;
+    const d = meta.defaults();
+    expect({ rmSteps: d.rmSteps, sftSteps: d.sftSteps, rlSteps: d.rlSteps, beta: d.beta, lr: d.lr, iterations: d.iterations, temperature: d.temperature, reward: d.reward })
+      .toEqual({ rmSteps: DEFAULT_REWARD.steps, sftSteps: DEFAULT_GRPO.sftSteps, rlSteps: DEFAULT_GRPO.steps, beta: DEFAULT_GRPO.beta, lr: DEFAULT_GRPO.maxLr, iterations: DEFAULT_GRPO.iterations, temperature: DEFAULT_GRPO.temperature, reward: DEFAULT_GRPO.reward });
+    expect(meta.tasks).toEqual(['2.3.b']);
+  });
+});
