@@ -47,7 +47,7 @@ describe('align worker: reward model and GRPO', () => {
     const steps = events.filter((e) => e.phase === 'sft' || e.phase === 'rl');
     expect(steps.map((e) => [e.step, e.phase])).toEqual([[1, 'sft'], [2, 'sft'], [3, 'rl'], [4, 'rl']]);
     const rl = steps.filter((e) => e.phase === 'rl') as GrpoStep[];
-    expect(rl[0].kl).toBe(0); // the first RL batch is sampled from the reference itself
+    expect(rl[0].kl).toBeLessThan(1e-6); // the first RL batch is sampled from the reference itself (merged vs adapter path: rounding only)
     expect(Number.isFinite(rl[1].reward)).toBe(true);
     expect(r.value.cancelled).toBe(false);
     expect(r.value.behaviourAfterSft?.n).toBe(loaded.value.baseScore.n);

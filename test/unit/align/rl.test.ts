@@ -149,7 +149,7 @@ describe('GrpoTrainer', () => {
         steps.push(s.reward);
       }
     });
-    expect(firstKl).toBe(0); // the first RL step samples from the reference itself
+    expect(firstKl).toBeLessThan(1e-6); // the first RL step samples from the reference itself (merged weights vs adapter path: rounding only)
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
     expect(mean(steps.slice(-8))).toBeGreaterThan(mean(steps.slice(0, 8)));
     expect(model.weight('model.layers.0.mlp.up_proj.weight').data).toEqual(before); // LoRA only
