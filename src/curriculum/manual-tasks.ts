@@ -7,5 +7,4 @@
  * action in the browser shows the learner did it; prefer a lab wherever the task can be done.
  */
 export const MANUAL_TASKS: Readonly<Record<string, string>> = {
-  '2.3.b': 'The lesson explains PPO-based RLHF next to DPO, but the reward-model + RL lab is not built yet: tick this after reading the comparison.',
 };

@@ -96,9 +96,8 @@ Set RPO α to 0 in the lab to watch the failure.
 behaviour instead of broad human preferences; pairs generated from templates, not sampled from the model
 (off-policy); a 0.4 M-parameter model, a few hundred pairs and one minute of CPU; greedy decoding for the
 score. Real runs use tens of thousands of pairs judged by people or a strong model, and watch for the
-policy gaming the judge. The reward-model + RL route (lesson task 2.3.b: Bradley–Terry reward model,
-then PPO or GRPO on sampled replies) is **not built yet** in this app; the text above explains it, the lab
-runs DPO only.
+policy gaming the judge. The reward-model + RL route on the same pairs (task 2.3.b) is the next part of
+this lesson, with its own lab.
 `,
   quiz: [
     {
