@@ -18,8 +18,9 @@
  * (its log-prob is near −90 nats, so no sample would ever contain it), the run starts like RLHF
  * does: a short supervised warm-start on the chosen replies (InstructGPT's SFT stage), after which
  * the reference π_ref is frozen as a merged copy. Rewards come from the Bradley–Terry reward model
- * (`reward.ts`); the program's verdict on each sample (`judgeReply`) is logged beside them, so a
- * reward that rises while the verdict falls (reward hacking) shows up in the curves.
+ * (`reward.ts`), or, with `reward: 'program'`, from the program's verdict itself (a verifiable
+ * reward). The verdict on each sample (`judgeReply`) is logged either way, so a reward that rises
+ * while the verdict falls (reward hacking) shows up in the curves.
  */
 import type { Tokenizer } from '../tokenizer';
 import { TinyLM } from '../tinylm/model';
