@@ -61,15 +61,15 @@ export default async function main(): Promise<void> {
 
   const pct = (x: number) => `${(100 * x).toFixed(0)} %`;
   console.log(`shipped chat model: behaviour ${pct(base.score)} on ${base.n} held-out prompts (abstain ${pct(base.abstainRate)}, answer ${pct(base.answerRate)})`);
-  console.log(`\n${pad('', 34)}${pad('DPO', 22)}RM + GRPO`);
-  console.log(`${pad('training', 34)}${pad(`${DEFAULT_DPO.steps} steps × ${DEFAULT_DPO.batchSize} pairs`, 22)}RM ${DEFAULT_REWARD.steps} steps; SFT ${DEFAULT_GRPO.sftSteps} + GRPO ${DEFAULT_GRPO.steps} × ${DEFAULT_GRPO.promptsPerStep}×${DEFAULT_GRPO.groupSize}`);
-  console.log(`${pad('held-out pair accuracy', 34)}${pad(held['rewards/accuracies'].toFixed(3) + ' (policy)', 22)}${rm.value.eval.accuracy.toFixed(3)} (reward model)`);
-  console.log(`${pad('held-out mean margin', 34)}${pad(held['rewards/margins'].toFixed(3), 22)}${rm.value.eval.margin.toFixed(3)} (r_w − r_l)`);
-  console.log(`${pad('behaviour (greedy, held-out)', 34)}${pad(`${pct(base.score)} → ${pct(dpoBehaviour.score)}`, 22)}${pct(base.score)} → ${pct(rlBehaviour.score)}`);
-  console.log(`${pad('KL to shipped, per reply token', 34)}${pad(held.kl.toFixed(3), 22)}${rlKl.toFixed(3)}`);
-  console.log(`${pad('RL reward, first 5 → last 5 steps', 34)}${pad('—', 22)}${mean(rewards.slice(0, 5)).toFixed(2)} → ${mean(rewards.slice(-5)).toFixed(2)}`);
-  console.log(`${pad('samples judged right, first → last', 34)}${pad('—', 22)}${pct(mean(judged.slice(0, 5)))} → ${pct(mean(judged.slice(-5)))}`);
-  console.log(`${pad('wall / CPU seconds (training)', 34)}${pad(`${dpoRun.wall.toFixed(1)} / ${dpoRun.cpu.toFixed(1)}`, 22)}RM ${rm.wall.toFixed(1)} / ${rm.cpu.toFixed(1)} + RL ${rlRun.wall.toFixed(1)} / ${rlRun.cpu.toFixed(1)}`);
+  console.log(`\n${pad('', 36)}${pad('DPO', 22)}RM + GRPO`);
+  console.log(`${pad('training', 36)}${pad(`${DEFAULT_DPO.steps} steps × ${DEFAULT_DPO.batchSize} pairs`, 22)}RM ${DEFAULT_REWARD.steps} steps; SFT ${DEFAULT_GRPO.sftSteps} + GRPO ${DEFAULT_GRPO.steps} × ${DEFAULT_GRPO.promptsPerStep}×${DEFAULT_GRPO.groupSize}`);
+  console.log(`${pad('held-out pair accuracy', 36)}${pad(held['rewards/accuracies'].toFixed(3) + ' (policy)', 22)}${rm.value.eval.accuracy.toFixed(3)} (reward model)`);
+  console.log(`${pad('held-out mean margin', 36)}${pad(held['rewards/margins'].toFixed(3), 22)}${rm.value.eval.margin.toFixed(3)} (r_w − r_l)`);
+  console.log(`${pad('behaviour (greedy, held-out)', 36)}${pad(`${pct(base.score)} → ${pct(dpoBehaviour.score)}`, 22)}${pct(base.score)} → ${pct(rlBehaviour.score)}`);
+  console.log(`${pad('KL to shipped, per reply token', 36)}${pad(held.kl.toFixed(3), 22)}${rlKl.toFixed(3)}`);
+  console.log(`${pad('RL reward, first 5 → last 5 steps', 36)}${pad('—', 22)}${mean(rewards.slice(0, 5)).toFixed(2)} → ${mean(rewards.slice(-5)).toFixed(2)}`);
+  console.log(`${pad('samples judged right, first → last', 36)}${pad('—', 22)}${pct(mean(judged.slice(0, 5)))} → ${pct(mean(judged.slice(-5)))}`);
+  console.log(`${pad('wall / CPU seconds (training)', 36)}${pad(`${dpoRun.wall.toFixed(1)} / ${dpoRun.cpu.toFixed(1)}`, 22)}RM ${rm.wall.toFixed(1)} / ${rm.cpu.toFixed(1)} + RL ${rlRun.wall.toFixed(1)} / ${rlRun.cpu.toFixed(1)}`);
   const c = committed.rl?.summary, d = committed.dpoSeeds?.summary;
   if (c && d) console.log(`committed (3 seeds, mean ± sd): DPO behaviour ${pct(d.behaviour.mean)} ± ${pct(d.behaviour.sd)}, KL ${d.kl.mean.toFixed(2)}; RM + GRPO behaviour ${pct(c.behaviour.mean)} ± ${pct(c.behaviour.sd)}, reward ${c.rewardFirst.mean.toFixed(2)} → ${c.rewardLast.mean.toFixed(2)}, KL ${c.kl.mean.toFixed(2)}`);
 
