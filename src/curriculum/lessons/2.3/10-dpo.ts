@@ -96,7 +96,7 @@ Set RPO α to 0 in the lab to watch the failure.
 behaviour instead of broad human preferences; pairs generated from templates, not sampled from the model
 (off-policy); a 0.4 M-parameter model, a few hundred pairs and one minute of CPU; greedy decoding for the
 score. Real runs use tens of thousands of pairs judged by people or a strong model, and watch for the
-policy gaming the judge. The reward-model + RL route on the same pairs (task 2.3.b) is the next part of
+policy gaming the judge. The reward-model + RL route on the same pairs (task 2.3.b) is a later part of
 this lesson, with its own lab.
 `,
   quiz: [
