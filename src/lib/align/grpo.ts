@@ -314,12 +314,16 @@ export class GrpoTrainer {
     let old: Float32Array | null = null;
     let m: GrpoLossMetrics = { loss: 0, kl: 0, clipRatio: 0 };
     let upd = { lr: 0, gradNorm: 0 };
-    for (let it = 0; it < Math.max(1, this.cfg.iterations); it++) {
+    const iterations = Math.max(1, this.cfg.iterations);
+    for (let it = 0; it < iterations; it++) {
       const logits = this.model.forward(b.inputs, b.R, b.T, { noGrad: true, adapters: this.adapter.forwardAdapters(true) });
       const logp = logProbsOf(logits, b.targets); // [R·T]
       old ??= logp.data.slice(); // π_old = the policy that sampled (identical on the first pass)
       const { loss, metrics } = grpoLoss(logp, old, ref, adv, mask, b.R, b.T, this.cfg);
-      if (it === 0) m = metrics;
+      // Loss and KL as the batch was sampled; the clip ratio averaged over the passes (as TRL logs
+      // it): on the first pass ρ = 1, so only later passes can clip.
+      if (it === 0) m = { ...metrics, clipRatio: 0 };
+      m.clipRatio += metrics.clipRatio / iterations;
       upd = this.#update(loss, this.step);
     }
     this.step++;

@@ -153,6 +153,11 @@ describe('GrpoTrainer', () => {
     const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
     expect(mean(steps.slice(-8))).toBeGreaterThan(mean(steps.slice(0, 8)));
     expect(model.weight('model.layers.0.mlp.up_proj.weight').data).toEqual(before); // LoRA only
+    // With two updates per batch the second pass has ρ ≠ 1 and, at a high rate, clips some tokens.
+    const tr3 = new GrpoTrainer(model, tok, rm, prompts(8), { ...DEFAULT_GRPO, sftSteps: 0, steps: 3, iterations: 2, maxLr: 0.2, warmup: 0, maxNewTokens: 3 });
+    const clips: number[] = [];
+    await tr3.run((s) => void clips.push(s.clipRatio));
+    expect(Math.max(...clips)).toBeGreaterThan(0);
     const tr2 = new GrpoTrainer(model, tok, rm, prompts(8), { ...DEFAULT_GRPO, sftSteps: 0, steps: 50, maxNewTokens: 2 });
     const p = tr2.run((s) => s.step === 2 && tr2.cancel());
     await p;
