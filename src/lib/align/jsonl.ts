@@ -31,8 +31,9 @@ export function pairLength(tok: Tokenizer, p: PreferencePair): number {
  * not JSON, not an object, a missing or non-string field, an empty completion, identical chosen
  * and rejected, or (with a tokenizer) a pair longer than `window` tokens.
  */
-export function parsePairsJsonl(text: string, tok?: Tokenizer, window = 256): { pairs: PreferencePair[]; bad: BadLine[] } {
-  const pairs: PreferencePair[] = [], bad: BadLine[] = [];
+export function parsePairsJsonl(text: string, tok?: Tokenizer, window = 256): { pairs: PreferencePair[]; bad: BadLine[]; lines: number[] } {
+  // lines[i] is the JSONL line of pairs[i], so a later report about pair i (the worker's over-long check) can name its line.
+  const pairs: PreferencePair[] = [], bad: BadLine[] = [], lines: number[] = [];
   text.split(/\r?\n/).forEach((raw, i) => {
     const line = i + 1;
     if (!raw.trim()) return;
@@ -59,6 +60,7 @@ export function parsePairsJsonl(text: string, tok?: Tokenizer, window = 256): { 
       if (n > window) return void bad.push({ line, reason: `${n} tokens: longer than the ${window}-token window` });
     }
     pairs.push(pair);
+    lines.push(line);
   });
-  return { pairs, bad };
+  return { pairs, bad, lines };
 }

@@ -58,6 +58,8 @@ export interface AlignResult {
   adapter: PeftFiles;
   /** Mean reward-model reward of the aligned model's greedy replies to the held-out prompts (when a reward model was trained). */
   rmReward?: number;
+  /** Pairs left out because prompt + the longer reply do not fit the window. */
+  skipped: OverLong[];
 }
 
 /** A pair that does not fit the model's window: its index in the request and its length in tokens. */
@@ -177,8 +179,9 @@ export function createAlignService(loadModel: (url: string) => Promise<{ model: 
     run: (req, ctx) => wrap(async () => {
       current?.cancel();
       const b = need();
-      if (!req.pairs.length) throw new LabError('empty', 'There are no usable preference pairs to train on.', 'Generate pairs or fix the reported lines of your JSONL.');
-      const tr = new DpoTrainer(b.model, req.pairs.map((p) => tokenizePair(b.tokenizer, p)), req.config);
+      const { pairs, skipped } = fitting(b.tokenizer, req.pairs, b.model.config.maxSeqLen);
+      if (!pairs.length) throw noPairs();
+      const tr = new DpoTrainer(b.model, pairs.map((p) => tokenizePair(b.tokenizer, p)), req.config);
       current = tr;
       ctx.signal.addEventListener('abort', () => tr.cancel(), { once: true });
       // Progress is posted, not awaited: the training loop stays as fast as with a plain callback.
@@ -189,7 +192,7 @@ export function createAlignService(loadModel: (url: string) => Promise<{ model: 
       const behaviour = behaviourScore(tr.policyModel(), b.tokenizer, b.behaviour);
       return {
         requestId: req.requestId, cancelled, steps: tr.step, heldOut, behaviour,
-        trainSeconds: (last?.elapsedMs ?? 0) / 1000, adapter: exportPeftAdapter(tr.adapter, 'tinylm-chat'),
+        trainSeconds: (last?.elapsedMs ?? 0) / 1000, adapter: exportPeftAdapter(tr.adapter, 'tinylm-chat'), skipped,
         ...(rewardModel ? { rmReward: greedyReward(rewardModel, tr.policyModel(), behaviourPrompts(b)) } : {}),
       };
     }),

@@ -43,8 +43,9 @@ describe('preference pairs', () => {
     const good = pairsToJsonl(makePairs(3, 1));
     const long = JSON.stringify({ prompt: 'word '.repeat(400), chosen: 'a', rejected: 'b' });
     const text = [good, '{"prompt": "p", "chosen": "a", "rejected": "a"}', 'not json', '', '{"prompt": "p", "chosen": "", "rejected": "b"}', '[1]', '{"prompt": "p", "chosen": 3, "rejected": "b"}', long].join('\n');
-    const { pairs, bad } = parsePairsJsonl(text, chat.tokenizer);
+    const { pairs, bad, lines } = parsePairsJsonl(text, chat.tokenizer);
     expect(pairs.length).toBe(3);
+    expect(lines).toEqual([1, 2, 3]);
     expect(bad.map((b) => b.line)).toEqual([4, 5, 7, 8, 9, 10]);
     expect(bad[0].reason).toMatch(/identical/);
     expect(bad[1].reason).toMatch(/not valid JSON/);
