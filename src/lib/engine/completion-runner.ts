@@ -33,6 +33,9 @@ export interface GenerationStats {
   prefillTokens?: number;
   /** Prompt tokens served from a prefix cache. */
   cachedPromptTokens?: number;
+  /** Batching backends: forward passes this choice ran in, and the sequences in them summed. */
+  batchSteps?: number;
+  batchSum?: number;
 }
 
 /** What a source's iterator returns when it ends by itself. */
@@ -157,6 +160,9 @@ function usageOf(stats: GenerationStats[], timing: { start: number; first?: numb
   if (timing.first !== undefined) extra.time_to_first_token_s = timing.first - timing.start;
   if (prefillS > 0) extra.prefill_tokens_per_s = prefilled / prefillS;
   if (cached > 0) extra.cached_prompt_tokens = cached;
+  const steps = stats.reduce((a, s) => a + (s.batchSteps ?? 0), 0);
+  // Our extension: how many sequences shared the forward passes that produced this reply.
+  if (steps > 0) extra.mean_batch_size = stats.reduce((a, s) => a + (s.batchSum ?? 0), 0) / steps;
   if (decodeS > 0 && completion > 1) extra.decode_tokens_per_s = (completion - stats.length) / decodeS;
   return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion, extra };
 }

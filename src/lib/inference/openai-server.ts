@@ -330,7 +330,7 @@ export function tinyLMCompleter(get: (model: string) => Promise<Pick<LoadedTinyL
 }
 
 /** Samples a token from logits at `temperature` (≤ 0: argmax). */
-function pick(logits: Float32Array, temperature: number, rng: RNG): number {
+export function pick(logits: Float32Array, temperature: number, rng: RNG): number {
   let best = 0;
   for (let i = 1; i < logits.length; i++) if (logits[i] > logits[best]) best = i;
   if (temperature <= 0) return best;

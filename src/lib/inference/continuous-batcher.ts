@@ -1,0 +1,205 @@
+/**
+ * The serving engine's live scheduler: the same continuous batching as `scheduler.ts` (Orca's
+ * iteration-level scheduling over vLLM-style paged KV blocks), but online — sequences arrive
+ * whenever a request comes in, and a step loop runs while any is waiting or running:
+ *
+ *   1. retire cancelled sequences (their blocks go back to the free list at once);
+ *   2. admit waiting ones first come, first served while the batch has room (`maxBatch`) and the
+ *      cache has blocks for their prompt + max new tokens (reserved, so nobody is ever evicted);
+ *   3. one `PagedTinyLM.forward` over every running sequence (new prompts prefilled in the same pass
+ *      as the decode tokens of the others);
+ *   4. each sequence's own `next(logits)` picks its token (its own sampler, seed and constraint),
+ *      or finishes it;
+ *   5. yield to the event loop, so new requests and cancellations are seen before the next step.
+ *
+ * A sequence's logits do not depend on what shares its batch (see batched.ts), so every request
+ * gets the tokens it gets alone. Framework-free; runs in the serving worker, Node and the page.
+ */
+import type { LogitsModel } from '../tinylm/contract';
+import { TinyLM } from '../tinylm/model';
+import type { BatchedSequence, SequenceBatcher } from '../engine/tinylm-engine';
+import { LabError } from '../errors';
+import { PagedTinyLM } from './batched';
+import { BLOCK_SIZE } from './paged-cache';
+
+export interface BatcherOptions {
+  /** Most sequences decoded together (default 8). */
+  maxBatch?: number;
+  /** Blocks of 16 tokens per model's cache (default: a full window for each of maxBatch sequences). */
+  numBlocks?: number;
+  /** Waits between steps (default: the next macrotask). */
+  pause?: () => Promise<void>;
+  /** Called after every step. */
+  onStep?: (s: LiveStep) => void;
+}
+
+/** One step of the live engine. */
+export interface LiveStep {
+  /** performance.now() at the end of the step, and its duration (ms). */
+  at: number;
+  ms: number;
+  /** Sequences in the forward pass, tokens in it (prefill + decode), sequences still waiting. */
+  batch: number;
+  tokens: number;
+  waiting: number;
+  /** Blocks in use after the step, of the cache's total. */
+  blocksUsed: number;
+  numBlocks: number;
+}
+
+interface Seq {
+  id: number;
+  spec: BatchedSequence;
+  /** Tokens to run at the next step (the prompt, then one token at a time). */
+  pending: number[];
+  needs: number;
+  prefilled: boolean;
+  cancelled: boolean;
+}
+
+interface ModelLane {
+  engine: PagedTinyLM;
+  window: number;
+  waiting: Seq[];
+  running: Seq[];
+}
+
+const nextMacrotask = (): Promise<void> =>
+  typeof MessageChannel !== 'undefined'
+    ? new Promise((resolve) => {
+        const ch = new MessageChannel();
+        ch.port1.onmessage = () => {
+          ch.port1.close();
+          resolve();
+        };
+        ch.port2.postMessage(null);
+      })
+    : new Promise((resolve) => setTimeout(resolve, 0));
+
+/** Continuous batching of live requests over a paged KV cache, one lane per model. */
+export class ContinuousBatcher implements SequenceBatcher {
+  readonly maxBatch: number;
+  private readonly lanes = new Map<LogitsModel, ModelLane>();
+  private readonly pause: () => Promise<void>;
+  private loop: Promise<void> | null = null;
+  private nextId = 1;
+  /** Recent steps (at most 4,000), oldest first. */
+  readonly steps: LiveStep[] = [];
+
+  constructor(private readonly opts: BatcherOptions = {}) {
+    this.maxBatch = Math.max(1, Math.floor(opts.maxBatch ?? 8));
+    this.pause = opts.pause ?? nextMacrotask;
+  }
+
+  /** Sequences waiting and running over all models. */
+  get load(): { waiting: number; running: number } {
+    let waiting = 0, running = 0;
+    for (const l of this.lanes.values()) {
+      waiting += l.waiting.length;
+      running += l.running.length;
+    }
+    return { waiting, running };
+  }
+
+  submit(model: LogitsModel, spec: BatchedSequence): { cancel(): void } {
+    const lane = this.lane(model);
+    const cache = lane.engine.cache;
+    const window = model.config.maxSeqLen;
+    const total = Math.min(window, spec.prompt.length + spec.maxNewTokens);
+    if (!spec.prompt.length) throw new LabError('invalid-request', 'A sequence needs at least one prompt token.');
+    if (spec.prompt.length >= window) throw new LabError('context-window', `The prompt is ${spec.prompt.length} tokens; this model has a ${window}-token context window.`, 'Shorten the prompt.');
+    const needs = cache.blocksFor(total);
+    if (needs > cache.alloc.numBlocks) throw new LabError('too-large', `The request needs ${needs} KV blocks; the cache has ${cache.alloc.numBlocks}.`, 'Lower max_tokens.');
+    const seq: Seq = { id: this.nextId++, spec, pending: spec.prompt.slice(), needs, prefilled: false, cancelled: false };
+    lane.waiting.push(seq);
+    this.loop ??= this.run().finally(() => (this.loop = null));
+    return {
+      cancel: () => {
+        seq.cancelled = true;
+      },
+    };
+  }
+
+  private lane(model: LogitsModel): ModelLane {
+    let lane = this.lanes.get(model);
+    if (!lane) {
+      if (!(model instanceof TinyLM)) throw new LabError('unsupported', 'The batching engine runs TinyLM checkpoints only.', 'Serve this model one request at a time.');
+      const perSeq = Math.ceil(model.config.maxSeqLen / BLOCK_SIZE);
+      lane = { engine: new PagedTinyLM(model, this.opts.numBlocks ?? perSeq * this.maxBatch), window: model.config.maxSeqLen, waiting: [], running: [] };
+      this.lanes.set(model, lane);
+    }
+    return lane;
+  }
+
+  /** Steps every lane until no sequence is left. */
+  private async run(): Promise<void> {
+    for (;;) {
+      let busy = false;
+      for (const lane of this.lanes.values()) busy = this.step(lane) || busy;
+      if (!busy) return;
+      await this.pause();
+    }
+  }
+
+  /** One scheduler iteration of one model's lane; false when it had nothing to do. */
+  private step(lane: ModelLane): boolean {
+    const cache = lane.engine.cache;
+    // 1. Retire cancelled sequences (waiting ones never got blocks).
+    for (const s of lane.running.filter((x) => x.cancelled)) this.retire(lane, s, 'cancelled');
+    for (const s of lane.waiting.filter((x) => x.cancelled)) {
+      lane.waiting.splice(lane.waiting.indexOf(s), 1);
+      s.spec.retired('cancelled');
+    }
+    // 2. Admit in arrival order while there is room for the whole request.
+    let reserved = lane.running.reduce((a, s) => a + s.needs, 0);
+    while (lane.waiting.length && lane.running.length < this.maxBatch && reserved + lane.waiting[0].needs <= cache.alloc.numBlocks) {
+      const s = lane.waiting.shift()!;
+      cache.create(s.id);
+      lane.running.push(s);
+      reserved += s.needs;
+    }
+    if (!lane.running.length) return lane.waiting.length > 0;
+    // 3. One forward over the ragged batch.
+    const batch = lane.running.slice();
+    const items = batch.map((s) => ({ seq: s.id, tokens: s.pending }));
+    const tokens = items.reduce((a, it) => a + it.tokens.length, 0);
+    const t0 = performance.now();
+    let logits: Float32Array[];
+    try {
+      logits = lane.engine.forward(items);
+    } catch (e) {
+      for (const s of batch) this.retire(lane, s, 'error', e);
+      return true;
+    }
+    const ms = performance.now() - t0;
+    // 4. Each sequence picks its next token (or ends).
+    batch.forEach((s, i) => {
+      const info = s.prefilled ? { batch: batch.length } : { batch: batch.length, prefillS: ms / 1000 };
+      s.prefilled = true;
+      let id: number;
+      try {
+        id = s.cancelled ? -1 : s.spec.next(logits[i], info);
+      } catch (e) {
+        this.retire(lane, s, 'error', e);
+        return;
+      }
+      if (s.cancelled) this.retire(lane, s, 'cancelled');
+      else if (id < 0) this.retire(lane, s, null);
+      else if (cache.length(s.id) >= lane.window) this.retire(lane, s, 'length');
+      else s.pending = [id];
+    });
+    const st: LiveStep = { at: performance.now(), ms, batch: batch.length, tokens, waiting: lane.waiting.length, blocksUsed: cache.alloc.numBlocks - cache.alloc.freeCount, numBlocks: cache.alloc.numBlocks };
+    this.steps.push(st);
+    if (this.steps.length > 4000) this.steps.splice(0, this.steps.length - 4000);
+    this.opts.onStep?.(st);
+    return true;
+  }
+
+  private retire(lane: ModelLane, s: Seq, reason: 'cancelled' | 'length' | 'error' | null, error?: unknown): void {
+    const i = lane.running.indexOf(s);
+    if (i < 0) return;
+    lane.running.splice(i, 1);
+    lane.engine.cache.free(s.id);
+    if (reason) s.spec.retired(reason, error);
+  }
+}
