@@ -91,6 +91,24 @@ describe('the in-page server behind the service worker', () => {
   }, 120_000);
 });
 
+describe("LangChain's ChatOpenAI against the in-page server", () => {
+  it('invoke and stream give the greedy answer from the context, with token usage', async () => {
+    const { ChatOpenAI } = await import('@langchain/openai');
+    const llm = new ChatOpenAI({ model: MODEL, temperature: 0, maxTokens: 8, maxRetries: 0, apiKey: 'local', configuration: { baseURL: `${location.origin}/v1`, fetch: swFetch } });
+    const messages: Array<[string, string]> = [
+      ['system', 'Answer the question with words from the context.'],
+      ['human', "Context: Mia lives in Oslo. Her favorite color is green.\nQuestion: What is Mia's favorite color?"],
+    ];
+    const reply = await llm.invoke(messages);
+    expect(reply.content).toBe('green');
+    expect(reply.usage_metadata?.output_tokens).toBeGreaterThan(0);
+    const pieces: string[] = [];
+    for await (const chunk of await llm.stream(messages)) pieces.push(String(chunk.content));
+    expect(pieces.join('')).toBe('green');
+    expect(pieces.filter(Boolean).length).toBeGreaterThan(1); // token by token, not one buffered body
+  }, 120_000);
+});
+
 runEngineContract(
   'remote → service worker → in-page server → continuous-batching worker (tinylm-chat)',
   async () => {
