@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { loadModel } from '../../../src/lib/tinylm/checkpoint';
 import { createOpenAIWorkerApi, type RelayPart } from '../../../src/lib/inference/openai-worker-api';
 import { createServingEngine } from '../../../src/lib/inference/serving-engine';
+import { compareEndpoint, endpointRequests } from '../../../src/lib/inference/endpoint-measure';
 import { createOpenAIHandler } from '../../../src/lib/inference/openai-server';
 import { createRemoteEngine } from '../../../src/lib/engine/remote';
 import { createTinyLMEngine, type LoadedTinyLM } from '../../../src/lib/engine/tinylm-engine';
@@ -166,6 +167,21 @@ describe('OpenAI endpoint over the continuous-batching engine (shipped TinyLM)',
     expect(steps.length).toBeGreaterThan(0);
     expect(steps.length).toBeLessThan(60);
     expect(steps.map((s) => s.n)).toEqual(steps.map((_, i) => i + 1));
+  }, 60_000);
+});
+
+describe('endpoint measurement (lab and bench)', () => {
+  it('the same requests one at a time and concurrently: same replies, the concurrent ones batched', async () => {
+    const { handler, engine } = server(8);
+    for (const kind of ['story', 'chat'] as const) {
+      const reqs = endpointRequests({ kind, n: 3, maxTokens: 12 });
+      expect(new Set(reqs.map((r) => JSON.stringify(r.body))).size).toBe(3);
+      const r = await compareEndpoint((path, init) => handler(new Request(ORIGIN + path, init)), { kind, n: 3, maxTokens: 12 });
+      expect(r.identical).toBe(true);
+      expect(r.concurrent.tokens).toBe(r.oneAtATime.tokens);
+      expect(r.oneAtATime.tokens).toBeGreaterThan(kind === 'story' ? 30 : 2);
+    }
+    expect(Math.max(...engine.batcher.steps.map((s) => s.batch))).toBe(3);
   }, 60_000);
 });
 
