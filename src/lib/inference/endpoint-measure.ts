@@ -85,18 +85,22 @@ function summarise(mode: EndpointRun['mode'], replies: Reply[], wallMs: number):
   return { mode, wallMs, tokens, tokensPerSecond: tokens / (wallMs / 1000), latencyP50: percentile(lat, 0.5), latencyP95: percentile(lat, 0.95), texts: replies.map((r) => r.text) };
 }
 
-/** The workload one request at a time, then all at once (after one warm-up request that loads the model). */
-export async function compareEndpoint(fetchFn: EndpointFetch, w: EndpointWorkload, onRun?: (r: EndpointRun) => void): Promise<EndpointComparison> {
+/**
+ * The workload one request at a time, then all at once, after one warm-up request that loads the
+ * model (`onWarm` runs after it; `onRun` after each way, and is awaited).
+ */
+export async function compareEndpoint(fetchFn: EndpointFetch, w: EndpointWorkload, onRun?: (r: EndpointRun) => void | Promise<void>, onWarm?: () => void | Promise<void>): Promise<EndpointComparison> {
   const reqs = endpointRequests(w);
   await send(fetchFn, { ...reqs[0], body: { ...reqs[0].body, max_tokens: 1 } }); // load the model first
+  await onWarm?.();
   let t0 = performance.now();
   const seq: Reply[] = [];
   for (const r of reqs) seq.push(await send(fetchFn, r));
   const oneAtATime = summarise('one at a time', seq, performance.now() - t0);
-  onRun?.(oneAtATime);
+  await onRun?.(oneAtATime);
   t0 = performance.now();
   const together = await Promise.all(reqs.map((r) => send(fetchFn, r)));
   const concurrent = summarise('concurrent', together, performance.now() - t0);
-  onRun?.(concurrent);
+  await onRun?.(concurrent);
   return { workload: w, oneAtATime, concurrent, identical: oneAtATime.texts.every((t, i) => t === concurrent.texts[i]) };
 }
