@@ -8,7 +8,7 @@
 import { CORPUS_SEEDS, makeStories } from '../tinylm/corpus';
 import { personProfile, QA_SYSTEM, renderQAUser } from '../tinylm/corpus/instruct';
 import { RNG } from '../tinylm/rng';
-import { percentile } from './scheduler';
+import { percentile } from './percentile';
 
 export type EndpointWorkloadKind = 'story' | 'chat';
 
