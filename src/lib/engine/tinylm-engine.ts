@@ -460,6 +460,8 @@ export class TinyLMEngine implements ChatEngine {
   private batchedSource(m: LoadedTinyLM & { vocab: VocabularyIndex }, req: ChatCompletionRequest, promptIds: number[]): ChoiceSource {
     const batcher = this.options.batcher!;
     return (index, stats, signal) => {
+      // Already cancelled (e.g. the client left before this choice started): no sequence at all.
+      if (signal.aborted) return { next: async () => ({ done: true, value: 'stop' as const }) };
       const sampler = this.sampler(m, req, promptIds, index, stats);
       const queue: TokenEvent[] = [];
       let ended: SourceEnd | null = null;

@@ -82,6 +82,7 @@ export class ContinuousBatcher implements SequenceBatcher {
   private readonly lanes = new Map<LogitsModel, ModelLane>();
   private readonly pause: () => Promise<void>;
   private loop: Promise<void> | null = null;
+  private stepping = false;
   private nextId = 1;
   /** Recent steps (at most 4,000), oldest first. */
   readonly steps: LiveStep[] = [];
@@ -115,9 +116,22 @@ export class ContinuousBatcher implements SequenceBatcher {
     this.loop ??= this.run().finally(() => (this.loop = null));
     return {
       cancel: () => {
+        if (seq.cancelled) return;
         seq.cancelled = true;
+        // Between steps (always, unless called from inside a step's callbacks): retire it now, so
+        // its blocks are free before the next admission.
+        if (!this.stepping) this.drop(lane, seq);
       },
     };
+  }
+
+  /** Retires every sequence now (they end as cancelled) and drops every model's cache. */
+  release(): void {
+    for (const lane of this.lanes.values()) {
+      for (const s of lane.running.slice()) this.retire(lane, s, 'cancelled');
+      for (const s of lane.waiting.splice(0)) s.spec.retired('cancelled');
+    }
+    this.lanes.clear();
   }
 
   private lane(model: LogitsModel): ModelLane {
@@ -143,6 +157,24 @@ export class ContinuousBatcher implements SequenceBatcher {
 
   /** One scheduler iteration of one model's lane; false when it had nothing to do. */
   private step(lane: ModelLane): boolean {
+    this.stepping = true;
+    try {
+      return this.iterate(lane);
+    } finally {
+      this.stepping = false;
+    }
+  }
+
+  /** Takes a cancelled sequence out of its lane, wherever it is. */
+  private drop(lane: ModelLane, s: Seq): void {
+    const w = lane.waiting.indexOf(s);
+    if (w >= 0) {
+      lane.waiting.splice(w, 1);
+      s.spec.retired('cancelled');
+    } else this.retire(lane, s, 'cancelled');
+  }
+
+  private iterate(lane: ModelLane): boolean {
     const cache = lane.engine.cache;
     // 1. Retire cancelled sequences (waiting ones never got blocks).
     for (const s of lane.running.filter((x) => x.cancelled)) this.retire(lane, s, 'cancelled');

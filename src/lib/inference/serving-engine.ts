@@ -60,6 +60,7 @@ export class ServingEngine implements ChatEngine {
 
   async unload(): Promise<void> {
     for (const e of this.engines.values()) await e.unload();
+    this.batcher.release(); // the KV caches go with the models
     this.engines.clear();
     this.loaded.clear();
   }

@@ -170,6 +170,22 @@ describe('OpenAI endpoint over the continuous-batching engine (shipped TinyLM)',
   }, 60_000);
 });
 
+describe('engine lifecycle', () => {
+  it('unload ends the requests in flight (finish "abort") and frees the caches; the next request loads again', async () => {
+    const { handler, engine } = server(4);
+    const res = await handler(post('/v1/chat/completions', chat(QUESTIONS[1], { max_tokens: 150, stream: true, temperature: 1, seed: 4, logit_bias: { '0': -100, '2': -100 } })));
+    const reader = res.body!.getReader();
+    await reader.read();
+    await engine.unload();
+    let rest = '';
+    for (let x = await reader.read(); !x.done; x = await reader.read()) rest += new TextDecoder().decode(x.value);
+    expect(rest).toContain('"finish_reason":"abort"');
+    expect(engine.batcher.load).toEqual({ waiting: 0, running: 0 });
+    const again = (await (await handler(post('/v1/chat/completions', chat(QUESTIONS[0])))).json()) as ChatCompletion;
+    expect(again.choices[0].message.content).toBe('green');
+  }, 60_000);
+});
+
 describe('endpoint measurement (lab and bench)', () => {
   it('the same requests one at a time and concurrently: same replies, the concurrent ones batched', async () => {
     const { handler, engine } = server(8);
