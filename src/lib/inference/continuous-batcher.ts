@@ -81,7 +81,7 @@ export class ContinuousBatcher implements SequenceBatcher {
   readonly maxBatch: number;
   private readonly lanes = new Map<LogitsModel, ModelLane>();
   private readonly pause: () => Promise<void>;
-  private loop: Promise<void> | null = null;
+  private looping = false;
   private stepping = false;
   private nextId = 1;
   /** Recent steps (at most 4,000), oldest first. */
@@ -113,7 +113,10 @@ export class ContinuousBatcher implements SequenceBatcher {
     if (needs > cache.alloc.numBlocks) throw new LabError('too-large', `The request needs ${needs} KV blocks; the cache has ${cache.alloc.numBlocks}.`, 'Lower max_tokens.');
     const seq: Seq = { id: this.nextId++, spec, pending: spec.prompt.slice(), needs, prefilled: false, cancelled: false };
     lane.waiting.push(seq);
-    this.loop ??= this.run().finally(() => (this.loop = null));
+    if (!this.looping) {
+      this.looping = true;
+      void this.run();
+    }
     return {
       cancel: () => {
         if (seq.cancelled) return;
@@ -147,11 +150,17 @@ export class ContinuousBatcher implements SequenceBatcher {
 
   /** Steps every lane until no sequence is left. */
   private async run(): Promise<void> {
-    for (;;) {
-      let busy = false;
-      for (const lane of this.lanes.values()) busy = this.step(lane) || busy;
-      if (!busy) return;
-      await this.pause();
+    try {
+      await null; // requests submitted in the same turn start in the same first step
+      for (;;) {
+        let busy = false;
+        for (const lane of this.lanes.values()) busy = this.step(lane) || busy;
+        // Cleared in the same turn as the check: a request submitted after it starts a new loop.
+        if (!busy) return void (this.looping = false);
+        await this.pause();
+      }
+    } finally {
+      this.looping = false;
     }
   }
 
