@@ -56,6 +56,8 @@ export interface RunOptions {
   signal: AbortSignal;
   /** Clock in seconds (injectable for tests). */
   now?: () => number;
+  /** Non-streaming: drive all n choices at once (a batching backend decodes them together). */
+  parallelChoices?: boolean;
 }
 
 let counter = 0;
@@ -173,12 +175,14 @@ async function collectCompletion(req: ChatCompletionRequest, opts: RunOptions): 
   const created = Math.floor(Date.now() / 1000);
   const id = completionId(opts.idPrefix);
   const n = Math.max(1, Math.floor(req.n ?? 1));
-  const allStats: GenerationStats[] = [];
+  const allStats: GenerationStats[] = Array.from({ length: n }, () => ({ promptTokens: 0, completionTokens: 0 }));
   const choices: ChatCompletion['choices'] = [];
+  // Started together (every source is created in this turn), or one after another.
+  const parallel = opts.parallelChoices && n > 1 ? allStats.map((stats, i) => driveChoice(req, opts, i, stats, timing, () => {})) : null;
+  parallel?.forEach((p) => p.catch(() => {})); // the first failure is thrown below; the others are not unhandled
   for (let i = 0; i < n; i++) {
-    const stats: GenerationStats = { promptTokens: 0, completionTokens: 0 };
-    allStats.push(stats);
-    const out = await driveChoice(req, opts, i, stats, timing, () => {});
+    const stats = allStats[i];
+    const out = await (parallel ? parallel[i] : driveChoice(req, opts, i, stats, timing, () => {}));
     // Non-streaming tool calls are parsed from the whole text as well (same result as the splitter).
     const message: ChatMessage = { role: 'assistant', content: out.content };
     if (out.toolCalls.length) {
@@ -187,7 +191,7 @@ async function collectCompletion(req: ChatCompletionRequest, opts: RunOptions): 
       message.tool_calls = out.toolCalls;
     }
     choices.push({ index: i, message, finish_reason: out.finish, logprobs: req.logprobs ? { content: out.logprobs } : null });
-    if (opts.signal.aborted) break;
+    if (opts.signal.aborted && !parallel) break;
   }
   return { id, object: 'chat.completion', created, model: opts.model, choices, usage: usageOf(allStats, timing, now()) };
 }

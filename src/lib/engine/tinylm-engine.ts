@@ -83,7 +83,12 @@ export interface BatchedSequence {
    * step (and `prefillS` on the step that ran its prompt); returns the next token to run, or -1
    * when the sequence is finished.
    */
-  next(logits: Float32Array, info: { batch: number; prefillS?: number }): number;
+  next(logits: Float32Array, info: { batch: number; prefillS?: number; sharedPrompt?: number }): number;
+  /**
+   * Sequences of one request (its n choices) carry the same object: with the same prompt, the
+   * scheduler may prefill it once and fork the cache blocks (copy-on-write) for the others.
+   */
+  group?: object;
   /** Called once when the sequence leaves the scheduler for any reason but `next` returning -1. */
   retired(reason: 'cancelled' | 'length' | 'error', error?: unknown): void;
 }
@@ -227,7 +232,8 @@ export class TinyLMEngine implements ChatEngine {
       );
     }
     const { signal, end } = this.inflight.begin(req.signal);
-    const run = runCompletion(req, { model: m.id, idPrefix: 'chatcmpl-tinylm', source: this.source(m, req, promptIds), signal });
+    // Batched: a non-streamed request's n choices decode side by side (one prefill, shared blocks).
+    const run = runCompletion(req, { model: m.id, idPrefix: 'chatcmpl-tinylm', source: this.source(m, req, promptIds), signal, parallelChoices: !!this.options.batcher });
     if (req.stream) return finallyStream(run as AsyncIterable<ChatCompletionChunk>, end);
     try {
       return await (run as Promise<ChatCompletion>);
@@ -459,6 +465,7 @@ export class TinyLMEngine implements ChatEngine {
    */
   private batchedSource(m: LoadedTinyLM & { vocab: VocabularyIndex }, req: ChatCompletionRequest, promptIds: number[]): ChoiceSource {
     const batcher = this.options.batcher!;
+    const group = {}; // this request's choices share their prompt's blocks
     return (index, stats, signal) => {
       // Already cancelled (e.g. the client left before this choice started): no sequence at all.
       if (signal.aborted) return { next: async () => ({ done: true, value: 'stop' as const }) };
@@ -480,11 +487,13 @@ export class TinyLMEngine implements ChatEngine {
       const handle = batcher.submit(m.model, {
         prompt: promptIds,
         maxNewTokens: this.maxTokens(m, req, promptIds),
+        group,
         next(logits, info) {
           if (info.prefillS !== undefined) {
+            const shared = info.sharedPrompt ?? 0; // forked from another choice's prompt blocks
             stats.prefillS = info.prefillS;
-            stats.prefillTokens = promptIds.length;
-            stats.cachedPromptTokens = 0;
+            stats.prefillTokens = promptIds.length - shared;
+            stats.cachedPromptTokens = shared;
           }
           stats.batchSteps = (stats.batchSteps ?? 0) + 1;
           stats.batchSum = (stats.batchSum ?? 0) + info.batch;

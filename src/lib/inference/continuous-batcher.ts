@@ -45,11 +45,17 @@ export interface LiveStep {
   /** Blocks in use after the step, of the cache's total. */
   blocksUsed: number;
   numBlocks: number;
+  /** Blocks copied on write so far (shared prompt blocks of a request's choices). */
+  copies: number;
 }
 
 interface Seq {
   id: number;
   spec: BatchedSequence;
+  /** Followers: choices of the same request admitted with this one; forked from it after its prefill. */
+  followers: Seq[];
+  /** Set while this sequence waits to be forked from its leader's prompt (it runs no prefill). */
+  leader?: Seq;
   /** Tokens to run at the next step (the prompt, then one token at a time). */
   pending: number[];
   needs: number;
@@ -111,7 +117,7 @@ export class ContinuousBatcher implements SequenceBatcher {
     if (spec.prompt.length >= window) throw new LabError('context-window', `The prompt is ${spec.prompt.length} tokens; this model has a ${window}-token context window.`, 'Shorten the prompt.');
     const needs = cache.blocksFor(total);
     if (needs > cache.alloc.numBlocks) throw new LabError('too-large', `The request needs ${needs} KV blocks; the cache has ${cache.alloc.numBlocks}.`, 'Lower max_tokens.');
-    const seq: Seq = { id: this.nextId++, spec, pending: spec.prompt.slice(), needs, prefilled: false, cancelled: false };
+    const seq: Seq = { id: this.nextId++, spec, pending: spec.prompt.slice(), needs, prefilled: false, cancelled: false, followers: [] };
     lane.waiting.push(seq);
     if (!this.looping) {
       this.looping = true;
@@ -193,15 +199,25 @@ export class ContinuousBatcher implements SequenceBatcher {
     }
     // 2. Admit in arrival order while there is room for the whole request.
     let reserved = lane.running.reduce((a, s) => a + s.needs, 0);
-    while (lane.waiting.length && lane.running.length < this.maxBatch && reserved + lane.waiting[0].needs <= cache.alloc.numBlocks) {
-      const s = lane.waiting.shift()!;
-      cache.create(s.id);
+    while (lane.waiting.length && lane.running.length < this.maxBatch) {
+      const s = lane.waiting[0];
+      // Another choice of a request whose prompt is about to be prefilled: share its blocks
+      // (PagedAttention's parallel sampling): only the blocks past the prompt's full ones are its own.
+      const leader = s.spec.group ? lane.running.find((l) => !l.prefilled && !l.leader && l.spec.group === s.spec.group && samePrompt(l.spec.prompt, s.spec.prompt)) : undefined;
+      const needs = leader ? s.needs - Math.floor(s.spec.prompt.length / cache.blockSize) : s.needs;
+      if (reserved + needs > cache.alloc.numBlocks) break;
+      lane.waiting.shift();
+      s.needs = needs;
+      if (leader) {
+        s.leader = leader;
+        leader.followers.push(s);
+      } else cache.create(s.id);
       lane.running.push(s);
       reserved += s.needs;
     }
     if (!lane.running.length) return lane.waiting.length > 0;
-    // 3. One forward over the ragged batch.
-    const batch = lane.running.slice();
+    // 3. One forward over the ragged batch (followers wait for their leader's prompt).
+    const batch = lane.running.filter((s) => !s.leader);
     const items = batch.map((s) => ({ seq: s.id, tokens: s.pending }));
     const tokens = items.reduce((a, it) => a + it.tokens.length, 0);
     const t0 = performance.now();
@@ -214,12 +230,10 @@ export class ContinuousBatcher implements SequenceBatcher {
     }
     const ms = performance.now() - t0;
     // 4. Each sequence picks its next token (or ends).
-    batch.forEach((s, i) => {
-      const info = s.prefilled ? { batch: batch.length } : { batch: batch.length, prefillS: ms / 1000 };
-      s.prefilled = true;
+    const pick = (s: Seq, l: Float32Array, info: { batch: number; prefillS?: number; sharedPrompt?: number }) => {
       let id: number;
       try {
-        id = s.cancelled ? -1 : s.spec.next(logits[i], info);
+        id = s.cancelled ? -1 : s.spec.next(l, info);
       } catch (e) {
         this.retire(lane, s, 'error', e);
         return;
@@ -228,8 +242,22 @@ export class ContinuousBatcher implements SequenceBatcher {
       else if (id < 0) this.retire(lane, s, null);
       else if (cache.length(s.id) >= lane.window) this.retire(lane, s, 'length');
       else s.pending = [id];
+    };
+    batch.forEach((s, i) => {
+      const info = s.prefilled ? { batch: batch.length } : { batch: batch.length, prefillS: ms / 1000 };
+      s.prefilled = true;
+      // Its prompt is in the cache and nothing else yet: fork the followers now (copy-on-write
+      // later, on their first write into the shared partial block); they sample their first token
+      // from the same logits, each with its own sampler.
+      for (const f of s.followers.splice(0)) {
+        f.leader = undefined;
+        f.prefilled = true;
+        cache.fork(s.id, f.id);
+        pick(f, logits[i], { batch: batch.length, prefillS: 0, sharedPrompt: s.spec.prompt.length });
+      }
+      pick(s, logits[i], info);
     });
-    const st: LiveStep = { at: performance.now(), ms, batch: batch.length, tokens, waiting: lane.waiting.length, blocksUsed: cache.alloc.numBlocks - cache.alloc.freeCount, numBlocks: cache.alloc.numBlocks };
+    const st: LiveStep = { at: performance.now(), ms, batch: batch.length, tokens, waiting: lane.waiting.length, blocksUsed: cache.alloc.numBlocks - cache.alloc.freeCount, numBlocks: cache.alloc.numBlocks, copies: cache.copies };
     this.steps.push(st);
     if (this.steps.length > 4000) this.steps.splice(0, this.steps.length - 4000);
     this.opts.onStep?.(st);
@@ -240,7 +268,17 @@ export class ContinuousBatcher implements SequenceBatcher {
     const i = lane.running.indexOf(s);
     if (i < 0) return;
     lane.running.splice(i, 1);
-    lane.engine.cache.free(s.id);
+    const cache = lane.engine.cache;
+    if (cache.has(s.id)) cache.free(s.id);
+    if (s.leader) s.leader.followers.splice(s.leader.followers.indexOf(s), 1);
+    // A leader that leaves before its prefill: its followers prefill for themselves.
+    for (const f of s.followers.splice(0)) {
+      f.leader = undefined;
+      f.needs = cache.blocksFor(Math.min(lane.window, f.spec.prompt.length + f.spec.maxNewTokens));
+      cache.create(f.id);
+    }
     if (reason) s.spec.retired(reason, error);
   }
 }
+
+const samePrompt = (a: number[], b: number[]) => a.length === b.length && a.every((x, i) => x === b[i]);

@@ -101,4 +101,24 @@ describe('ContinuousBatcher', () => {
     expect(after.slice(0, -1).every((s) => s.blocksUsed === 1)).toBe(true); // y's blocks freed: only x's one
     expect(after.at(-1)!.blocksUsed).toBe(0);
   });
+
+  it('choices of one request (same group, same prompt): one prefill, forked blocks, copy-on-write of the partial block', async () => {
+    const b = new ContinuousBatcher({ maxBatch: 4 });
+    const log: string[] = [];
+    const prompt = Array.from({ length: 20 }, (_, i) => 3 + (i % 7)); // one full block + 4 positions
+    const group = {};
+    const solo = greedy('solo', prompt, 6, log);
+    b.submit(model, solo.spec);
+    while (b.load.running + b.load.waiting) await flush();
+    const before = b.steps.length;
+    const seqs = ['p', 'q', 'r'].map((n) => greedy(n, prompt, 6, log));
+    for (const s of seqs) b.submit(model, { ...s.spec, group });
+    while (b.load.running + b.load.waiting) await flush();
+    const steps = b.steps.slice(before);
+    expect(steps[0]).toMatchObject({ batch: 1, tokens: 20 }); // the prompt once
+    expect(steps[1]).toMatchObject({ batch: 3, tokens: 3 });
+    expect(steps.at(-1)!.copies).toBe(2); // the shared partial block: copied by two writers, the last writes in place
+    for (const s of seqs) expect(s.out).toEqual(solo.out); // greedy: same tokens as alone
+    expect(steps[1].blocksUsed).toBe(1 + 3); // the shared full block + one partial block each
+  });
 });

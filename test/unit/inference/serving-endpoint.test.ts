@@ -170,6 +170,25 @@ describe('OpenAI endpoint over the continuous-batching engine (shipped TinyLM)',
   }, 60_000);
 });
 
+describe('n choices share their prompt (PagedAttention parallel sampling)', () => {
+  it('one prefill, the others fork its blocks; each choice equals the one-at-a-time engine\'s', async () => {
+    const { handler, engine } = server(4);
+    const body = chat(QUESTIONS[2], { n: 3, temperature: 1, seed: 21, max_tokens: 16 });
+    const before = engine.batcher.steps.length;
+    const r = (await (await handler(post('/v1/chat/completions', body))).json()) as ChatCompletion;
+    expect(r.choices.map((c) => c.index)).toEqual([0, 1, 2]);
+    const steps = engine.batcher.steps.slice(before);
+    expect(steps[0].batch).toBe(1); // the prompt, prefilled once
+    expect(steps[0].tokens).toBe(r.usage!.prompt_tokens);
+    expect(steps[1].batch).toBe(3); // then three sequences decode together
+    expect(r.usage!.extra!.cached_prompt_tokens).toBe(2 * r.usage!.prompt_tokens);
+    const plain = createTinyLMEngine({ loader: source.loader, models: MODELS, defaultModel: 'tinylm-chat' });
+    const ref = await plain.chat.completions.create(body as ChatCompletionRequest & { stream?: false });
+    expect(r.choices.map((c) => c.message.content)).toEqual(ref.choices.map((c) => c.message.content));
+    expect(new Set(r.choices.map((c) => c.message.content)).size).toBeGreaterThan(1); // sampled: they differ
+  }, 60_000);
+});
+
 describe('engine lifecycle', () => {
   it('unload ends the requests in flight (finish "abort") and frees the caches; the next request loads again', async () => {
     const { handler, engine } = server(4);

@@ -56,7 +56,8 @@ ${code("fetch('./v1/chat/completions')")}, an OpenAI client, LangChain's ${code(
 remote backend — then works offline. Errors come back the way OpenAI's clients expect: a JSON body
 ${code('{"error": {"message", "type", "param", "code"}}')} with 400 for malformed JSON, a prompt over the context
 (${code('context_length_exceeded')}) or more choices than the server gives (${code('n')} above 4), 404 for an unknown model, 405 for a
-wrong method. A client that disconnects mid-stream cancels its request: the scheduler retires the sequence at its next
+wrong method. A request for ${code('n')} choices prefills its prompt once and forks the blocks for the other choices
+(copy-on-write, as vLLM does for parallel sampling); they then decode side by side. A client that disconnects mid-stream cancels its request: the scheduler retires the sequence at its next
 step and its blocks go back to the free list, while the other sequences keep decoding.
 
 **How it compares with vLLM and TGI.** The ideas are the same; the scale and the policies differ.
@@ -68,7 +69,7 @@ step and its blocks go back to the free list, while the other sequences keep dec
 | KV cache | paged, 16-token blocks, free list, reference counts | PagedAttention ([paper](https://arxiv.org/abs/2309.06180)), 16-token blocks by default | [paged attention](https://huggingface.co/docs/text-generation-inference/conceptual/paged_attention) |
 | when blocks run out | never: a request is admitted only when blocks for its prompt *and* ${code('max_tokens')} are free | admits optimistically, then preempts a sequence (recomputed later) | admits within its total-token budget |
 | long prompts | prefilled whole, in the same pass as others' decode steps | chunked prefill: a prompt is split across steps within the token budget | prompts processed in chunks ([TGI v3](https://huggingface.co/docs/text-generation-inference/conceptual/chunking)) |
-| prefix sharing | forked blocks with copy-on-write, in the lab's workload; the endpoint does not yet reuse prefixes across requests | [automatic prefix caching](https://docs.vllm.ai/en/stable/examples/features/automatic_prefix_caching/) (blocks found by hash) | keeps earlier conversations' cache for the next turn (v3) |
+| prefix sharing | forked blocks with copy-on-write: the lab's shared-prefix requests, and a request's ${code('n')} choices (one prefill); no reuse across separate requests yet | [automatic prefix caching](https://docs.vllm.ai/en/stable/examples/features/automatic_prefix_caching/) (blocks found by hash) | keeps earlier conversations' cache for the next turn (v3) |
 | reachable by | this app's pages only | any HTTP client | any HTTP client |
 
 Reserving every request's blocks up front is why our engine never evicts anyone, and also why it admits fewer requests
