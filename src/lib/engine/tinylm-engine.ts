@@ -95,7 +95,7 @@ export interface BatchedSequence {
 
 /** What the engine needs from a batching scheduler. */
 export interface SequenceBatcher {
-  /** Queues a sequence of `model`; `cancel()` retires it (its cache blocks freed) at the next step. */
+  /** Queues a sequence of `model`; `cancel()` retires it (its cache blocks freed) before the next step. */
   submit(model: LogitsModel, seq: BatchedSequence): { cancel(): void };
 }
 
@@ -461,7 +461,7 @@ export class TinyLMEngine implements ChatEngine {
   /**
    * Choices run by a batching scheduler: the scheduler calls the sampler with each step's logits
    * (tokens are buffered here, so a slow reader never holds up the batch), and the reader takes
-   * them in order. Cancelling (signal, or the reader leaving) retires the sequence at the next step.
+   * them in order. Cancelling (signal, or the reader leaving) retires the sequence before the next step.
    */
   private batchedSource(m: LoadedTinyLM & { vocab: VocabularyIndex }, req: ChatCompletionRequest, promptIds: number[]): ChoiceSource {
     const batcher = this.options.batcher!;

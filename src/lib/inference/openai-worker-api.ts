@@ -4,7 +4,7 @@
  * worker, so the page only moves bytes. A request crosses as plain data; the response comes back
  * as the call's progress: its head first, then the body chunk by chunk (server-sent events arrive
  * token by token). Cancelling the call (the client disconnected) aborts the request's signal and
- * the body, and the engine retires that sequence at its next step.
+ * the body, and the engine retires that sequence before its next step.
  * Framework-free; `workers/openai.worker.ts` serves it, the page falls back to running it in-page.
  */
 import type { CallContext } from '../rpc/protocol';

@@ -7,7 +7,7 @@
  *   - one `TinyLMEngine` per model id, all loading through one cache of loaded checkpoints, so a
  *     chat request for tinylm-chat never unloads the model a raw completion is using;
  *   - `/v1/completions` (raw text, no template) goes through the same batcher (`completer`);
- *   - a request's cancellation (its signal: the client disconnected) retires its sequence at the
+ *   - a request's cancellation (its signal: the client disconnected) retires its sequence before the
  *     next step and frees its blocks; the others keep decoding.
  * Framework-free (runs in the serving worker, in Node tests and in the page as a fallback).
  */

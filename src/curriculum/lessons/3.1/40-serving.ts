@@ -57,8 +57,9 @@ remote backend — then works offline. Errors come back the way OpenAI's clients
 ${code('{"error": {"message", "type", "param", "code"}}')} with 400 for malformed JSON, a prompt over the context
 (${code('context_length_exceeded')}) or more choices than the server gives (${code('n')} above 4), 404 for an unknown model, 405 for a
 wrong method. A request for ${code('n')} choices prefills its prompt once and forks the blocks for the other choices
-(copy-on-write, as vLLM does for parallel sampling); they then decode side by side. A client that disconnects mid-stream cancels its request: the scheduler retires the sequence at its next
-step and its blocks go back to the free list, while the other sequences keep decoding.
+(copy-on-write, as vLLM does for parallel sampling); they then decode side by side. A client that disconnects mid-stream cancels its request:
+the scheduler retires the sequence before the next step and its blocks go back to the free list, while the other
+sequences keep decoding.
 
 **How it compares with vLLM and TGI.** The ideas are the same; the scale and the policies differ.
 
