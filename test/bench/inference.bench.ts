@@ -15,7 +15,7 @@
  * With `--write` it saves the figures to src/curriculum/lessons/3.1/measured.json, which the
  * lesson text imports (never retype them).
  *
- * Run: npm run bench inference [-- --write] [--only=quantization]   (about a minute on 2 cores)
+ * Run: npm run bench inference [-- --write] [--only=quantization,serving]   (about a minute on 2 cores)
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';

@@ -7,6 +7,8 @@ import measured from './measured.json';
 // Figures below come from `npm run bench inference -- --write` (measured.json); never retype them.
 const sv = measured.serving;
 const ep = measured.serving.endpoint;
+// `npm run bench inference -- --only=serving --write` stamps when the serving section was measured.
+const when = (measured as { servingMeasuredOn?: { date: string } }).servingMeasuredOn ?? measured;
 const f = (x: number, d = 0) => x.toFixed(d);
 
 export default defineLessonPart({
@@ -84,7 +86,7 @@ programs, so ${code('curl')} cannot reach it.
 `,
   labs: ['serving'],
   after: String.raw`
-**What we measured** (${measured.date}; ${sv.requests} requests, batch of up to ${sv.maxBatch}): continuous batching generated
+**What we measured** (${when.date}; ${sv.requests} requests, batch of up to ${sv.maxBatch}): continuous batching generated
 ${f(sv.continuous.tokensPerSecond)} tokens/s against ${f(sv.static.tokensPerSecond)} for static batching
 (${f(sv.continuous.tokensPerStep, 2)} vs ${f(sv.static.tokensPerStep, 2)} tokens per step), with time to first token at p95
 ${f(sv.continuous.ttftP95)} ms vs ${f(sv.static.ttftP95)} ms; the paged cache held tokens in ${f(sv.continuous.utilisation * 100)} % of its
