@@ -90,6 +90,7 @@ export default defineConfig({
       'voy-search/voy_search_bg.js',
       'gpt-tokenizer/GptEncoding',
       ...['callbacks/base', 'chat_history', 'documents', 'embeddings', 'language_models/chat_models', 'messages', 'output_parsers', 'outputs', 'prompts', 'retrievers', 'runnables', 'tools', 'utils/function_calling', 'utils/standard_schema', 'vectorstores'].map((p) => `@langchain/core/${p}`),
+      '@langchain/openai', // lesson 3.1's ChatOpenAI against the in-page server
     ],
     exclude: ['@mlc-ai/web-llm'],
   },

@@ -2,7 +2,8 @@
  * LLM Lab's OpenAI-compatible endpoint, part of the service worker (imported by the generated
  * sw.js through workbox `importScripts`). Same-origin requests to `<scope>v1/*` are relayed over a
  * MessageChannel to the page that made them (or another open LLM Lab page), where
- * `src/app/openai-relay.ts` answers them with the local server (TinyLM in its worker). The body
+ * `src/app/openai-relay.ts` hands them to the local server (the serving worker: continuous batching
+ * over a paged KV cache, so concurrent requests share forward passes). The body
  * comes back as a stream, so server-sent events reach the caller token by token; when the caller
  * goes away the stream is cancelled and the page stops generating.
  * Plain JS on purpose: it is copied as is, not bundled.

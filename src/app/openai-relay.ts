@@ -1,7 +1,7 @@
 /**
  * The page side of the service worker's `/v1/*` endpoint (`public/sw-openai.js`): the worker
  * posts each request here with a MessagePort; we answer it with the local OpenAI-compatible
- * server and send back the status, headers and the body chunk by chunk. The server (and TinyLM's
+ * server and send back the status, headers and the body chunk by chunk. The server (and its serving
  * worker) is created on the first request only, so the shell pays nothing until it is used.
  */
 import type { OpenAIHandler } from '../lib/inference/local-server';

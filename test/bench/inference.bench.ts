@@ -9,11 +9,13 @@
  *     int4 — tinylm-base on stories, tinylm-chat on held-out ChatML conversations (its format),
  *     each calibrated on its own format; the bar: AWQ's perplexity increase ≤ RTN int4's.
  *  4. Serving: a seeded workload under static vs continuous batching over the paged KV cache —
- *     throughput, tokens per step, TTFT/latency p50/p95, cache utilisation, outputs vs running alone.
+ *     throughput, tokens per step, TTFT/latency p50/p95, cache utilisation, outputs vs running alone;
+ *     and the OpenAI-compatible endpoint's handler over the live continuous batcher (what the
+ *     service worker relays to), the same requests one at a time vs all at once.
  * With `--write` it saves the figures to src/curriculum/lessons/3.1/measured.json, which the
  * lesson text imports (never retype them).
  *
- * Run: npm run bench inference [-- --write] [--only=quantization]   (about a minute on 2 cores)
+ * Run: npm run bench inference [-- --write] [--only=quantization,serving]   (about a minute on 2 cores)
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
@@ -25,6 +27,10 @@ import { expectedSpeedup, expectedTokensPerCall } from '../../src/lib/inference/
 import { kvDecode, kvMemory } from '../../src/lib/inference/kv-measure';
 import { DEFAULT_QUANT_REQUEST, quantizeModelVariants, textFor, type QuantRow } from '../../src/lib/inference/quant-measure';
 import { compareBatching, DEFAULT_SERVING } from '../../src/lib/inference/serving-measure';
+import { createServingEngine } from '../../src/lib/inference/serving-engine';
+import { createOpenAIHandler } from '../../src/lib/inference/openai-server';
+import { compareEndpoint, DEFAULT_ENDPOINT, type EndpointRun } from '../../src/lib/inference/endpoint-measure';
+import type { ModelInfo } from '../../src/lib/engine/types';
 
 const OUT = 'src/curriculum/lessons/3.1/measured.json';
 const GAMMAS = [1, 2, 4, 6];
@@ -122,6 +128,25 @@ function sections(): Set<string> | null {
   return arg ? new Set(arg.slice('--only='.length).split(',')) : null;
 }
 
+/** The endpoint's handler in Node (no service worker, no relay: the engine's own cost). */
+async function endpointBench() {
+  const loaded = new Map<string, ReturnType<typeof shipped> & { id: string }>();
+  const loader = async (id: string) => loaded.get(id) ?? loaded.set(id, { id, ...shipped(id) }).get(id)!;
+  const models = async (): Promise<ModelInfo[]> => ['tinylm-chat', 'tinylm-base'].map((id) => ({ id, engine: 'tinylm', displayName: id, contextWindow: 256, capabilities: ['chat', 'completion'] }));
+  const engine = createServingEngine({ models, loader, maxBatch: 8 });
+  const handler = createOpenAIHandler({ engine, models, completer: engine.completer });
+  const w = DEFAULT_ENDPOINT;
+  const r = await compareEndpoint((path, init) => handler(new Request(`http://bench${path}`, init)), w);
+  const steps = engine.batcher.steps.slice(-200);
+  console.log(`\nOpenAI endpoint (handler over the continuous batcher, batch ≤ 8): ${w.n} greedy ${w.kind} requests × ≤ ${w.maxTokens} tokens`);
+  console.log(`${pad('clients', 14)} ${pad('ms', 6)} ${pad('tokens', 6)} ${pad('tok/s', 6)} ${pad('latency p50', 11)} ${pad('p95', 6)}`);
+  for (const x of [r.oneAtATime, r.concurrent]) console.log(`${pad(x.mode, 14)} ${pad(f(x.wallMs, 0), 6)} ${pad(String(x.tokens), 6)} ${pad(f(x.tokensPerSecond, 0), 6)} ${pad(f(x.latencyP50, 1), 11)} ${pad(f(x.latencyP95, 1), 6)}`);
+  const maxBatch = Math.max(...steps.map((s) => s.batch));
+  console.log(`  concurrent / one at a time throughput ${f(r.concurrent.tokensPerSecond / r.oneAtATime.tokensPerSecond)}×; largest batch ${maxBatch}; replies identical: ${r.identical ? 'yes' : 'NO'}`);
+  const row = (x: EndpointRun) => ({ wallMs: x.wallMs, tokens: x.tokens, tokensPerSecond: x.tokensPerSecond, latencyP50: x.latencyP50, latencyP95: x.latencyP95 });
+  return { ...w, identical: r.identical, maxBatch, oneAtATime: row(r.oneAtATime), concurrent: row(r.concurrent) };
+}
+
 export default async function run(): Promise<void> {
   console.log(`Load average ${loadavg().map((x) => x.toFixed(2)).join(', ')} on ${cpus().length} cores.`);
   const only = sections();
@@ -133,8 +158,7 @@ export default async function run(): Promise<void> {
     results.quantization = { 'tinylm-base': quantBench('tinylm-base'), 'tinylm-chat': quantBench('tinylm-chat') };
     results.quantizationRequest = { evalItems: DEFAULT_QUANT_REQUEST.evalItems, calibItems: DEFAULT_QUANT_REQUEST.calibItems, prompts: DEFAULT_QUANT_REQUEST.prompts, greedyTokens: DEFAULT_QUANT_REQUEST.greedyTokens };
   }
-  if (want('serving')) results.serving = servingBench();
-  if (!only) console.log('OpenAI-compatible endpoint in the service worker: not built yet — no figures.');
+  if (want('serving')) results.serving = { ...servingBench(), endpoint: await endpointBench() };
   if (process.argv.includes('--write')) {
     const stamp = { generatedBy: 'npm run bench inference -- --write', date: new Date().toISOString().slice(0, 10), cpu: `${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}`, loadAverage: loadavg()[0] };
     // A partial run keeps the other sections as they were and records when its own were measured.

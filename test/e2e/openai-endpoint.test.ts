@@ -108,5 +108,29 @@ describe('OpenAI-compatible endpoint in the service worker', () => {
     expect(viaSw.raw).toContain('"object":"chat.completion.chunk"');
     await context.close();
   }, 180_000);
-});
 
+  it('offline in the built app: concurrent requests batch with identical replies, and LangChain\'s ChatOpenAI (a lazy chunk) answers', async () => {
+    const browser = await getBrowser();
+    const context = await browser.newContext();
+    const { page } = await openApp('#/lesson/3.1', { context });
+    await page.evaluate(async () => {
+      await navigator.serviceWorker.ready;
+    });
+    await page.reload();
+    await page.waitForFunction(() => navigator.serviceWorker.controller !== null, undefined, { timeout: 30_000 });
+    await context.setOffline(true);
+    await page.reload();
+    const conc = page.getByTestId('endpoint-concurrency');
+    await conc.waitFor({ timeout: 60_000 });
+    await conc.getByRole('button', { name: /Fire 8 requests/ }).click();
+    await expect.poll(() => conc.getByTestId('concurrency-summary').textContent(), { timeout: 90_000 }).toMatch(/every reply is identical/);
+    expect(await conc.getByTestId('concurrency-summary').textContent()).toMatch(/through the service worker/);
+    const meanBatch = Number(await conc.locator('tr[data-mode="concurrent"] td').nth(6).textContent());
+    expect(meanBatch).toBeGreaterThan(2);
+    const lc = page.getByTestId('endpoint-langchain');
+    await lc.getByRole('button', { name: 'Run it' }).click();
+    await expect.poll(() => lc.getByTestId('langchain-invoke').textContent().catch(() => ''), { timeout: 60_000 }).toMatch(/→ baker/);
+    await expect.poll(() => lc.getByTestId('langchain-stream').textContent().catch(() => ''), { timeout: 60_000 }).toMatch(/\d+ chunks/);
+    await context.close();
+  }, 180_000);
+});

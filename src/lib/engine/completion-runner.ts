@@ -33,6 +33,9 @@ export interface GenerationStats {
   prefillTokens?: number;
   /** Prompt tokens served from a prefix cache. */
   cachedPromptTokens?: number;
+  /** Batching backends: forward passes this choice ran in, and the sequences in them summed. */
+  batchSteps?: number;
+  batchSum?: number;
 }
 
 /** What a source's iterator returns when it ends by itself. */
@@ -53,6 +56,8 @@ export interface RunOptions {
   signal: AbortSignal;
   /** Clock in seconds (injectable for tests). */
   now?: () => number;
+  /** Non-streaming: drive all n choices at once (a batching backend decodes them together). */
+  parallelChoices?: boolean;
 }
 
 let counter = 0;
@@ -157,6 +162,9 @@ function usageOf(stats: GenerationStats[], timing: { start: number; first?: numb
   if (timing.first !== undefined) extra.time_to_first_token_s = timing.first - timing.start;
   if (prefillS > 0) extra.prefill_tokens_per_s = prefilled / prefillS;
   if (cached > 0) extra.cached_prompt_tokens = cached;
+  const steps = stats.reduce((a, s) => a + (s.batchSteps ?? 0), 0);
+  // Our extension: how many sequences shared the forward passes that produced this reply.
+  if (steps > 0) extra.mean_batch_size = stats.reduce((a, s) => a + (s.batchSum ?? 0), 0) / steps;
   if (decodeS > 0 && completion > 1) extra.decode_tokens_per_s = (completion - stats.length) / decodeS;
   return { prompt_tokens: prompt, completion_tokens: completion, total_tokens: prompt + completion, extra };
 }
@@ -167,12 +175,14 @@ async function collectCompletion(req: ChatCompletionRequest, opts: RunOptions): 
   const created = Math.floor(Date.now() / 1000);
   const id = completionId(opts.idPrefix);
   const n = Math.max(1, Math.floor(req.n ?? 1));
-  const allStats: GenerationStats[] = [];
+  const allStats: GenerationStats[] = Array.from({ length: n }, () => ({ promptTokens: 0, completionTokens: 0 }));
   const choices: ChatCompletion['choices'] = [];
+  // Started together (every source is created in this turn), or one after another.
+  const parallel = opts.parallelChoices && n > 1 ? allStats.map((stats, i) => driveChoice(req, opts, i, stats, timing, () => {})) : null;
+  parallel?.forEach((p) => p.catch(() => {})); // the first failure is thrown below; the others are not unhandled
   for (let i = 0; i < n; i++) {
-    const stats: GenerationStats = { promptTokens: 0, completionTokens: 0 };
-    allStats.push(stats);
-    const out = await driveChoice(req, opts, i, stats, timing, () => {});
+    const stats = allStats[i];
+    const out = await (parallel ? parallel[i] : driveChoice(req, opts, i, stats, timing, () => {}));
     // Non-streaming tool calls are parsed from the whole text as well (same result as the splitter).
     const message: ChatMessage = { role: 'assistant', content: out.content };
     if (out.toolCalls.length) {
@@ -181,7 +191,7 @@ async function collectCompletion(req: ChatCompletionRequest, opts: RunOptions): 
       message.tool_calls = out.toolCalls;
     }
     choices.push({ index: i, message, finish_reason: out.finish, logprobs: req.logprobs ? { content: out.logprobs } : null });
-    if (opts.signal.aborted) break;
+    if (opts.signal.aborted && !parallel) break;
   }
   return { id, object: 'chat.completion', created, model: opts.model, choices, usage: usageOf(allStats, timing, now()) };
 }

@@ -20,7 +20,7 @@ import { logSoftmax, topLogprobIds } from '../sampling/transforms';
 import type { InferenceSession, LogitsModel } from '../tinylm/contract';
 import { TOOL_CALL_CLOSE, TOOL_CALL_OPEN } from '../tinylm/contract';
 import { contentText, renderChatMLSegments, responseFormatSchema } from './chat-template';
-import { runCompletion, type ChoiceSource, type TokenEvent } from './completion-runner';
+import { runCompletion, type ChoiceSource, type GenerationStats, type SourceEnd, type TokenEvent } from './completion-runner';
 import { compileSchema, toolCallAnySchema, toolCallSchema, type SchemaNode } from './constrained/schema';
 import { JsonTokenConstraint, VocabularyIndex, type MaskCache } from './constrained/token-constraint';
 import { EngineError } from './errors';
@@ -66,6 +66,45 @@ export interface TinyLMEngineOptions {
   defaultModel?: string;
   /** Longest stretch of decoding between yields to the event loop (default 8 ms). */
   yieldEveryMs?: number;
+  /**
+   * Runs choices through a batching scheduler (src/lib/inference/continuous-batcher.ts) instead
+   * of one KV-cached session at a time: concurrent requests share each forward pass.
+   */
+  batcher?: SequenceBatcher;
+}
+
+/** One sequence handed to a batching scheduler. */
+export interface BatchedSequence {
+  prompt: number[];
+  /** Most tokens it will generate (the scheduler reserves cache room for prompt + this). */
+  maxNewTokens: number;
+  /**
+   * Called with the logits after the sequence's last token, with the number of sequences in that
+   * step (and `prefillS` on the step that ran its prompt); returns the next token to run, or -1
+   * when the sequence is finished.
+   */
+  next(logits: Float32Array, info: { batch: number; prefillS?: number; sharedPrompt?: number }): number;
+  /**
+   * Sequences of one request (its n choices) carry the same object: with the same prompt, the
+   * scheduler may prefill it once and fork the cache blocks (copy-on-write) for the others.
+   */
+  group?: object;
+  /** Called once when the sequence leaves the scheduler for any reason but `next` returning -1. */
+  retired(reason: 'cancelled' | 'length' | 'error', error?: unknown): void;
+}
+
+/** What the engine needs from a batching scheduler. */
+export interface SequenceBatcher {
+  /** Queues a sequence of `model`; `cancel()` retires it (its cache blocks freed) before the next step. */
+  submit(model: LogitsModel, seq: BatchedSequence): { cancel(): void };
+}
+
+/** One choice's token picker (see TinyLMEngine.sampler). */
+interface ChoiceSampler {
+  /** Picks the token after `logits`: id -1 means the choice ended before it; `end` set means it ends after it. */
+  step(logits: Float32Array): { id: number; event: TokenEvent; end: SourceEnd | null } | { id: -1; event: null; end: SourceEnd };
+  /** What the streaming decoder still holds (an incomplete UTF-8 tail). */
+  flush(): string;
 }
 
 
@@ -193,7 +232,8 @@ export class TinyLMEngine implements ChatEngine {
       );
     }
     const { signal, end } = this.inflight.begin(req.signal);
-    const run = runCompletion(req, { model: m.id, idPrefix: 'chatcmpl-tinylm', source: this.source(m, req, promptIds), signal });
+    // Batched: a non-streamed request's n choices decode side by side (one prefill, shared blocks).
+    const run = runCompletion(req, { model: m.id, idPrefix: 'chatcmpl-tinylm', source: this.source(m, req, promptIds), signal, parallelChoices: !!this.options.batcher });
     if (req.stream) return finallyStream(run as AsyncIterable<ChatCompletionChunk>, end);
     try {
       return await (run as Promise<ChatCompletion>);
@@ -273,7 +313,12 @@ export class TinyLMEngine implements ChatEngine {
     return { session: model.newSession(), reused: 0 };
   }
 
-  private source(m: LoadedTinyLM & { vocab: VocabularyIndex }, req: ChatCompletionRequest, promptIds: number[]): ChoiceSource {
+  /**
+   * One choice's token picker: sampling (seeded per choice), the constraint of a JSON schema or a
+   * tool call, logprobs and the streaming decoder. It only needs the logits after the choice's last
+   * token, so the sequential path below and a batching scheduler (`options.batcher`) share it.
+   */
+  private sampler(m: LoadedTinyLM & { vocab: VocabularyIndex }, req: ChatCompletionRequest, promptIds: number[], index: number, stats: GenerationStats): ChoiceSampler {
     const params: SamplingParams = {
       temperature: req.temperature ?? 1,
       topP: req.top_p,
@@ -284,72 +329,96 @@ export class TinyLMEngine implements ChatEngine {
       repetitionPenalty: req.repetition_penalty,
       logitBias: req.logit_bias,
     };
-    const baseSeed = req.seed ?? randomSeed();
     const k = req.logprobs ? Math.max(0, Math.min(20, req.top_logprobs ?? 0)) : 0;
     const stopIds = new Set(m.tokenizer.specialIds.values());
-    const maxSeq = m.model.config.maxSeqLen;
-    const maxTokens = Math.max(0, Math.min(req.max_tokens ?? Infinity, maxSeq - promptIds.length));
+    const maxTokens = this.maxTokens(m, req, promptIds);
+    const rng = createRng(req.seed! + index * 7919);
+    const decoder = m.tokenizer.streamingDecoder();
+    let constraint = this.constraintFor(m, req);
+    // tool_choice auto: once the model opens <tool_call>, constrain the call (any tool name),
+    // then, once the name is written, that tool's parameters.
+    const autoTools = !constraint && !!req.tools?.length && (req.tool_choice === undefined || req.tool_choice === 'auto');
+    const reply: number[] = []; // bytes generated so far (auto tool mode only)
+    let toolStart = -1;
+    let toolPhase: 'none' | 'any' | 'named' | 'off' = autoTools ? 'none' : 'off';
+    const watchToolCall = () => {
+      if (toolPhase === 'none') {
+        toolStart = indexOfBytes(reply, TOOL_CALL_OPEN_BYTES);
+        if (toolStart < 0) return;
+        const c = this.toolConstraint(m, req, null);
+        if (c.replay(Uint8Array.from(reply.slice(toolStart)))) {
+          constraint = c;
+          toolPhase = 'any';
+        } else toolPhase = 'off';
+      } else if (toolPhase === 'any') {
+        const name = toolNameSoFar(reply.slice(toolStart + TOOL_CALL_OPEN_BYTES.length));
+        if (name === null) return;
+        const c = this.toolConstraint(m, req, name);
+        if (c.replay(Uint8Array.from(reply.slice(toolStart)))) constraint = c;
+        toolPhase = 'named';
+      }
+    };
+    const history: number[] = [];
+    stats.promptTokens = promptIds.length;
+
+    const tokenEvent = (id: number, text: string, lsm: Float32Array | null): TokenEvent => {
+      if (!req.logprobs || !lsm) return { text };
+      const entry = (tid: number, lp: number): TopLogprob => {
+        const bytes = m.vocab.bytes(tid);
+        return { token: m.vocab.text(tid), logprob: lp, bytes: bytes ? Array.from(bytes) : null, id: tid };
+      };
+      const lp: TokenLogprob = { ...entry(id, lsm[id]), top_logprobs: topLogprobIds(lsm, k).map((t) => entry(t.id, t.logprob)) };
+      return { text, logprob: lp };
+    };
+
+    return {
+      step(logits) {
+        if (history.length >= maxTokens) return { id: -1, event: null, end: 'length' };
+        const mask = constraint?.mask(maxTokens - history.length);
+        const { id } = sampleToken(logits, params, rng, { history, allowed: mask ? (i) => mask[i] === 1 : undefined });
+        if (id < 0 || stopIds.has(id)) return { id: -1, event: null, end: 'stop' };
+        const lsm = req.logprobs ? logSoftmax(logits) : null;
+        history.push(id);
+        stats.completionTokens = history.length;
+        constraint?.advance(id);
+        if (toolPhase === 'none' || toolPhase === 'any') {
+          const b = m.vocab.bytes(id);
+          if (b) for (const x of b) reply.push(x);
+          watchToolCall();
+        }
+        const text = decoder.push(id);
+        // The last token: the choice ends after it without running it through the model.
+        const end = constraint?.done ? 'stop' : history.length >= maxTokens ? 'length' : null;
+        return { id, event: tokenEvent(id, text, lsm), end };
+      },
+      flush: () => decoder.flush(),
+    };
+  }
+
+  /** Most tokens a choice may generate: max_tokens, and what is left of the window. */
+  private maxTokens(m: LoadedTinyLM, req: ChatCompletionRequest, promptIds: number[]): number {
+    return Math.max(0, Math.min(req.max_tokens ?? Infinity, m.model.config.maxSeqLen - promptIds.length));
+  }
+
+  /** Choices decoded one after another on a KV-cached session (the prefix cache reused). */
+  private source(m: LoadedTinyLM & { vocab: VocabularyIndex }, req: ChatCompletionRequest, promptIds: number[]): ChoiceSource {
+    const seeded = { ...req, seed: req.seed ?? randomSeed() };
     const yieldEvery = this.yieldEvery;
+    if (this.options.batcher) return this.batchedSource(m, seeded, promptIds);
 
     return (index, stats, signal) => {
       const { session, reused } = this.takeSession(m.model, promptIds);
       const inCache = promptIds.slice(); // ids in the KV cache once prefilled
-      const rng = createRng(baseSeed + index * 7919);
-      const decoder = m.tokenizer.streamingDecoder();
-      let constraint = this.constraintFor(m, req);
-      // tool_choice auto: once the model opens <tool_call>, constrain the call (any tool name),
-      // then, once the name is written, that tool's parameters.
-      const autoTools = !constraint && !!req.tools?.length && (req.tool_choice === undefined || req.tool_choice === 'auto');
-      const reply: number[] = []; // bytes generated so far (auto tool mode only)
-      let toolStart = -1;
-      let toolPhase: 'none' | 'any' | 'named' | 'off' = autoTools ? 'none' : 'off';
-      const watchToolCall = () => {
-        if (toolPhase === 'none') {
-          toolStart = indexOfBytes(reply, TOOL_CALL_OPEN_BYTES);
-          if (toolStart < 0) return;
-          const c = this.toolConstraint(m, req, null);
-          if (c.replay(Uint8Array.from(reply.slice(toolStart)))) {
-            constraint = c;
-            toolPhase = 'any';
-          } else toolPhase = 'off';
-        } else if (toolPhase === 'any') {
-          const name = toolNameSoFar(reply.slice(toolStart + TOOL_CALL_OPEN_BYTES.length));
-          if (name === null) return;
-          const c = this.toolConstraint(m, req, name);
-          if (c.replay(Uint8Array.from(reply.slice(toolStart)))) constraint = c;
-          toolPhase = 'named';
-        }
-      };
-      const history: number[] = [];
+      const sampler = this.sampler(m, seeded, promptIds, index, stats);
       let logits: Float32Array | null = null;
       let pendingId = -1; // sampled but not yet appended to the KV cache
-      let finished: 'stop' | 'length' | null = null;
+      let finished: SourceEnd | null = null;
       let lastYield = now();
       const engine = this;
-      stats.promptTokens = promptIds.length;
-
-      const tokenEvent = (id: number, text: string, lsm: Float32Array | null): TokenEvent => {
-        if (!req.logprobs || !lsm) return { text };
-        const entry = (tid: number, lp: number): TopLogprob => {
-          const bytes = m.vocab.bytes(tid);
-          return { token: m.vocab.text(tid), logprob: lp, bytes: bytes ? Array.from(bytes) : null, id: tid };
-        };
-        const lp: TokenLogprob = { ...entry(id, lsm[id]), top_logprobs: topLogprobIds(lsm, k).map((t) => entry(t.id, t.logprob)) };
-        return { text, logprob: lp };
-      };
 
       return {
-        async next(): Promise<IteratorResult<TokenEvent, 'stop' | 'length'>> {
-          if (finished) {
-            const rest = decoder.flush();
-            const f = finished;
-            finished = null;
-            if (rest) {
-              finished = f;
-              return { done: false, value: { text: rest } };
-            }
-            return { done: true, value: f };
-          }
+        async next(): Promise<IteratorResult<TokenEvent, SourceEnd>> {
+          if (finished) return end(finished);
           if (now() - lastYield > yieldEvery) {
             await nextMacrotask();
             lastYield = now();
@@ -367,24 +436,11 @@ export class TinyLMEngine implements ChatEngine {
             inCache.push(pendingId);
             pendingId = -1;
           }
-          if (history.length >= maxTokens) return finish('length');
-          const mask = constraint?.mask(maxTokens - history.length);
-          const { id } = sampleToken(logits, params, rng, { history, allowed: mask ? (i) => mask[i] === 1 : undefined });
-          if (id < 0) return finish('stop');
-          if (stopIds.has(id)) return finish('stop');
-          const lsm = req.logprobs ? logSoftmax(logits) : null;
-          history.push(id);
-          stats.completionTokens = history.length;
-          pendingId = id;
-          constraint?.advance(id);
-          if (toolPhase === 'none' || toolPhase === 'any') {
-            const b = m.vocab.bytes(id);
-            if (b) for (const x of b) reply.push(x);
-            watchToolCall();
-          }
-          const text = decoder.push(id);
-          if (constraint?.done) finished = 'stop';
-          return { done: false, value: tokenEvent(id, text, lsm) };
+          const r = sampler.step(logits);
+          if (!r.event) return end(r.end);
+          pendingId = r.id;
+          finished = r.end;
+          return { done: false, value: r.event };
         },
         async return() {
           // Hand the KV cache back for the next request's common prefix (if it was filled).
@@ -393,14 +449,84 @@ export class TinyLMEngine implements ChatEngine {
         },
       };
 
-      function finish(reason: 'stop' | 'length'): IteratorResult<TokenEvent, 'stop' | 'length'> {
-        const rest = decoder.flush();
-        if (rest) {
-          finished = reason;
-          return { done: false, value: { text: rest } };
-        }
-        return { done: true, value: reason };
+      /** Ends the choice, first emitting what the decoder still holds (an incomplete UTF-8 tail). */
+      function end(reason: SourceEnd): IteratorResult<TokenEvent, SourceEnd> {
+        const rest = sampler.flush();
+        finished = rest ? reason : null;
+        return rest ? { done: false, value: { text: rest } } : { done: true, value: reason };
       }
+    };
+  }
+
+  /**
+   * Choices run by a batching scheduler: the scheduler calls the sampler with each step's logits
+   * (tokens are buffered here, so a slow reader never holds up the batch), and the reader takes
+   * them in order. Cancelling (signal, or the reader leaving) retires the sequence before the next step.
+   */
+  private batchedSource(m: LoadedTinyLM & { vocab: VocabularyIndex }, req: ChatCompletionRequest, promptIds: number[]): ChoiceSource {
+    const batcher = this.options.batcher!;
+    const group = {}; // this request's choices share their prompt's blocks
+    return (index, stats, signal) => {
+      // Already cancelled (e.g. the client left before this choice started): no sequence at all.
+      if (signal.aborted) return { next: async () => ({ done: true, value: 'stop' as const }) };
+      const sampler = this.sampler(m, req, promptIds, index, stats);
+      const queue: TokenEvent[] = [];
+      let ended: SourceEnd | null = null;
+      let failure: unknown = null;
+      let wake: (() => void) | null = null;
+      const notify = () => {
+        const w = wake;
+        wake = null;
+        w?.();
+      };
+      const finish = (reason: SourceEnd) => {
+        const rest = sampler.flush();
+        if (rest) queue.push({ text: rest });
+        ended = reason;
+      };
+      const handle = batcher.submit(m.model, {
+        prompt: promptIds,
+        maxNewTokens: this.maxTokens(m, req, promptIds),
+        group,
+        next(logits, info) {
+          if (info.prefillS !== undefined) {
+            const shared = info.sharedPrompt ?? 0; // forked from another choice's prompt blocks
+            stats.prefillS = info.prefillS;
+            stats.prefillTokens = promptIds.length - shared;
+            stats.cachedPromptTokens = shared;
+          }
+          stats.batchSteps = (stats.batchSteps ?? 0) + 1;
+          stats.batchSum = (stats.batchSum ?? 0) + info.batch;
+          const r = sampler.step(logits);
+          if (r.event) queue.push(r.event);
+          if (r.end) finish(r.end);
+          notify();
+          return ended ? -1 : r.id;
+        },
+        retired(reason, error) {
+          if (reason === 'error') failure = error ?? new EngineError('unknown', 'The batch failed.');
+          else if (!ended) finish(reason === 'cancelled' ? 'stop' : 'length');
+          notify();
+        },
+      });
+      const onAbort = () => handle.cancel();
+      signal.addEventListener('abort', onAbort, { once: true });
+      return {
+        async next(): Promise<IteratorResult<TokenEvent, SourceEnd>> {
+          for (;;) {
+            if (queue.length) return { done: false, value: queue.shift()! };
+            if (failure) throw failure;
+            if (ended) return { done: true, value: ended };
+            if (signal.aborted) return { done: true, value: 'stop' };
+            await new Promise<void>((r) => (wake = r));
+          }
+        },
+        async return() {
+          signal.removeEventListener('abort', onAbort);
+          handle.cancel();
+          return { done: true, value: undefined };
+        },
+      };
     };
   }
 }

@@ -4,7 +4,7 @@
  * Framework-free (Fetch API types only), so Node tests, a page and a service worker can all call it.
  *
  *   POST /v1/chat/completions   JSON, or SSE (`data: {chunk}` … `data: [DONE]`) when `stream: true`
- *   POST /v1/completions        raw-text continuation (needs a `TextCompleter`)
+ *   POST /v1/completions        raw-text continuation (needs a `TextCompleter`: serving-engine.ts)
  *   POST /v1/embeddings         from the engine's `embeddings.create`
  *   GET  /v1/models             the engine's models
  *
@@ -13,9 +13,8 @@
  * keeps serving the next request.
  */
 import type { ChatCompletionChunk, ChatCompletionRequest, ChatEngine, ModelInfo } from '../engine/types';
-import { LabError, asLabError } from '../errors';
-import { RNG } from '../tinylm/rng';
-import type { LoadedTinyLM } from '../engine/tinylm-engine';
+import { asLabError } from '../errors';
+import type { RNG } from '../tinylm/rng';
 
 /** A raw-text continuation (`/v1/completions`): yields text pieces; the last result says why it ended. */
 export interface TextCompleter {
@@ -271,66 +270,8 @@ function sse<T>(items: AsyncIterable<T>, ac: AbortController, expand: (item: T) 
   return new Response(body, { status: 200, headers: { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache' } });
 }
 
-/**
- * Raw-text continuation on a loaded TinyLM (what `/v1/completions` means on vLLM: no chat
- * template). Temperature sampling with a seeded RNG; 0 = greedy. Stops at `<|endoftext|>`, a stop
- * string, `maxTokens`, or the context window.
- */
-export function tinyLMCompleter(get: (model: string) => Promise<Pick<LoadedTinyLM, 'model' | 'tokenizer'>>): TextCompleter {
-  return {
-    async *complete(req) {
-      const { model, tokenizer } = await get(req.model);
-      const eot = tokenizer.specialIds.get('<|endoftext|>') ?? 0;
-      const ids = [eot, ...tokenizer.encode(req.prompt, { allowedSpecial: [] })];
-      const window = model.config.maxSeqLen;
-      if (ids.length >= window) throw new LabError('context-window', `The prompt is ${ids.length} tokens; this model has a ${window}-token context window.`, 'Shorten the prompt.');
-      const session = model.newSession();
-      const rng = new RNG(req.seed);
-      const dec = tokenizer.streamingDecoder();
-      let logits = session.append(ids);
-      let text = '';
-      let emitted = 0;
-      let count = 0;
-      let finish: 'stop' | 'length' | 'abort' = 'length';
-      while (count < req.maxTokens) {
-        if (req.signal.aborted) {
-          finish = 'abort';
-          break;
-        }
-        if (ids.length + count >= window) break;
-        const id = pick(logits, req.temperature, rng);
-        if (id === eot) {
-          finish = 'stop';
-          break;
-        }
-        count++;
-        text += dec.push(id);
-        const hit = req.stop.map((s) => (s ? text.indexOf(s) : -1)).filter((i) => i >= 0);
-        if (hit.length) {
-          const cut = Math.min(...hit);
-          if (cut > emitted) yield text.slice(emitted, cut);
-          finish = 'stop';
-          return { finish, promptTokens: ids.length, completionTokens: count };
-        }
-        // Hold back a tail that could be the start of a stop string.
-        const hold = Math.max(0, ...req.stop.map((s) => s.length - 1));
-        const safe = Math.max(emitted, text.length - hold);
-        if (safe > emitted) {
-          yield text.slice(emitted, safe);
-          emitted = safe;
-        }
-        logits = session.append([id]);
-        await new Promise((r) => setTimeout(r, 0)); // let a cancel arrive between tokens
-      }
-      text += dec.flush();
-      if (text.length > emitted) yield text.slice(emitted);
-      return { finish, promptTokens: ids.length, completionTokens: count };
-    },
-  };
-}
-
 /** Samples a token from logits at `temperature` (≤ 0: argmax). */
-function pick(logits: Float32Array, temperature: number, rng: RNG): number {
+export function pick(logits: Float32Array, temperature: number, rng: RNG): number {
   let best = 0;
   for (let i = 1; i < logits.length; i++) if (logits[i] > logits[best]) best = i;
   if (temperature <= 0) return best;

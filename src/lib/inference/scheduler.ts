@@ -18,6 +18,7 @@ import { PagedTinyLM } from './batched';
 import { argmaxOf } from './speculative';
 import { RNG } from '../tinylm/rng';
 import { LabError } from '../errors';
+import { percentile } from './percentile';
 
 export interface ServeRequest {
   id: number;
@@ -99,12 +100,7 @@ interface Live {
   done: boolean;
 }
 
-/** The p-th percentile (0..1) by nearest rank. */
-export function percentile(xs: number[], p: number): number {
-  if (!xs.length) return NaN;
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.max(0, Math.ceil(p * s.length) - 1))];
-}
+export { percentile };
 
 const PREFIX_SEQ = -1;
 

@@ -4,7 +4,9 @@
  * remote backend's engine contract through a fetch double that calls the handler.
  */
 import { describe, expect, it } from 'vitest';
-import { createOpenAIHandler, tinyLMCompleter } from '../../../src/lib/inference/openai-server';
+import { createOpenAIHandler } from '../../../src/lib/inference/openai-server';
+import { batchedCompleter } from '../../../src/lib/inference/serving-engine';
+import { ContinuousBatcher } from '../../../src/lib/inference/continuous-batcher';
 import { createTinyLMEngine } from '../../../src/lib/engine/tinylm-engine';
 import { createRandomTinyLM, RANDOM_MODEL_INFO } from '../../../src/lib/engine/tinylm-models';
 import { createRemoteEngine } from '../../../src/lib/engine/remote';
@@ -149,7 +151,7 @@ describe('OpenAI-compatible handler', () => {
 
   it('a prompt over the context window → 400 context_length_exceeded, streaming or not; the engine keeps serving', async () => {
     const engine = shortEngine(96);
-    const h = createOpenAIHandler({ engine, completer: tinyLMCompleter(async () => engine.loaded!) });
+    const h = createOpenAIHandler({ engine, completer: batchedCompleter(async () => engine.loaded!, new ContinuousBatcher()) });
     const long = 'the cat sat on the mat and looked at the dog. '.repeat(30);
     for (const stream of [false, true]) {
       const e = await expectError(await h(post('/v1/chat/completions', chatBody({ stream, messages: [{ role: 'user', content: long }] }))), 400, 'context_length_exceeded');
@@ -227,7 +229,7 @@ describe('OpenAI-compatible handler', () => {
       await engine.chat.completions.create({ messages: [{ role: 'user', content: 'x' }], max_tokens: 1 }); // loads the model
       return engine.loaded!;
     };
-    const h = createOpenAIHandler({ engine, completer: tinyLMCompleter(get) });
+    const h = createOpenAIHandler({ engine, completer: batchedCompleter(get, new ContinuousBatcher()) });
     const req = { model: MODEL, prompt: 'Once upon a time', max_tokens: 12, temperature: 0 };
     const a = (await (await h(post('/v1/completions', req))).json()) as { object: string; choices: Array<{ text: string; finish_reason: string }>; usage: { completion_tokens: number } };
     const b = (await (await h(post('/v1/completions', req))).json()) as typeof a;
