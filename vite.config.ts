@@ -71,6 +71,9 @@ export default defineConfig({
         navigateFallback: 'index.html',
         // The in-page OpenAI-compatible endpoint (same-origin /v1/*), relayed to an open page.
         importScripts: ['sw-openai.js'],
+        // The first service worker takes control of the page that installed it, so /v1 answers over
+        // HTTP on the first visit too (not only after a reload). Updates still wait for the learner.
+        clientsClaim: true,
         cleanupOutdatedCaches: true,
       },
     }),
