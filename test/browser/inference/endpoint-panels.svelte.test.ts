@@ -8,12 +8,15 @@ import { fireEvent, render } from '@testing-library/svelte';
 import { until } from '../lessons/lab-host';
 import ConcurrencyPanel from '../../../src/labs/serving/ConcurrencyPanel.svelte';
 import LangChainPanel from '../../../src/labs/serving/LangChainPanel.svelte';
+import { ENDPOINT_DEFAULTS } from '../../../src/labs/serving/meta';
 
 const T = 120_000;
 
 describe('serving lab: endpoint panels', () => {
   it('fires N requests one at a time and all at once: identical replies, bigger batches, fewer steps', async () => {
-    const r = render(ConcurrencyPanel);
+    // The workload is the lab's state, a reactive object the panel binds to.
+    const workload = $state({ ...ENDPOINT_DEFAULTS });
+    const r = render(ConcurrencyPanel, { props: { workload } });
     await fireEvent.input(r.getByRole('spinbutton', { name: 'N' }), { target: { value: '4' } });
     await fireEvent.input(r.getByRole('spinbutton', { name: 'max tokens' }), { target: { value: '24' } });
     await fireEvent.click(r.getByRole('button', { name: /Fire 4 requests/ }));
@@ -25,6 +28,7 @@ describe('serving lab: endpoint panels', () => {
     expect(Number(all[5])).toBeLessThan(Number(one[5])); // fewer engine steps
     expect(Number(one[6])).toBe(1); // mean batch alone
     expect(Number(all[6])).toBeGreaterThan(2);
+    expect(workload).toEqual({ kind: 'story', n: 4, maxTokens: 24 }); // what the learner typed is the lab's (shared) state
     r.unmount();
   }, T);
 
