@@ -74,7 +74,9 @@ An adapter is a few hundred kilobytes: save several, swap them over one base. Th
 finished adapter in this browser and exports it as a Hugging Face PEFT folder
 (${code("adapter_config.json")} + ${code("adapter_model.safetensors")}, keys like
 ${code("base_model.model.model.layers.0.self_attn.q_proj.lora_A.weight")}), and the merged model as safetensors
-or a GGUF file for llama.cpp.
+or a GGUF file for llama.cpp. Those folders were checked against PEFT itself: loaded with
+${code("PeftModel.from_pretrained")} on transformers' ${code("LlamaForCausalLM")} (this lab's checkpoint loads there as is),
+they give the same logits as this page, to five decimal places.
 `,
   quiz: [
     {
