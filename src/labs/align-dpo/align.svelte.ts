@@ -3,7 +3,8 @@
  * in IndexedDB (kind 'lora', like lesson 2.2's adapters). Newest request wins.
  */
 import { unwrapResult } from '../../lib/rpc/protocol';
-import { createWorkerClient, type WorkerClient } from '../../lib/rpc/client';
+import type { WorkerClient } from '../../lib/rpc/client';
+import { createAlignClient } from '../../lib/align/client';
 import { adapterRow, saveAdapterRow } from '../../lib/finetune/storage';
 import type { AlignApi, AlignLoadInfo, AlignProgress, AlignResult, Reply } from '../../lib/align/service';
 import type { DpoConfig, DpoStep } from '../../lib/align/dpo';
@@ -36,18 +37,9 @@ export class AlignSession {
     private readonly db: LabDB | null,
     private readonly modelUrl: string,
   ) {
-    this.#client = createWorkerClient<AlignApi>({
-      label: 'DPO',
-      start: (name) => new Worker(new URL('../../../workers/align.worker.ts', import.meta.url), { type: 'module', name }),
-      // no workers: same code on the page
-      inPage: async () => {
-        const [{ createAlignService }, { loadTinyLM }] = await Promise.all([import('../../lib/align/service'), import('../../lib/tinylm/checkpoint')]);
-        return createAlignService((url) => loadTinyLM(url));
-      },
-      // A fresh worker (after a crash) loads the model again before its first call.
-      onStart: async (call) => {
-        if (this.info) unwrap(await call('load', [this.modelUrl]));
-      },
+    // A fresh worker (after a crash) loads the model again before its first call.
+    this.#client = createAlignClient('DPO', async (call) => {
+      if (this.info) unwrap(await call('load', [this.modelUrl]));
     });
   }
 

@@ -4,7 +4,8 @@
  * One call at a time; newest request wins; cancel aborts the running call (it resolves as cancelled).
  */
 import { unwrapResult } from '../../lib/rpc/protocol';
-import { createWorkerClient, type WorkerClient } from '../../lib/rpc/client';
+import type { WorkerClient } from '../../lib/rpc/client';
+import { createAlignClient } from '../../lib/align/client';
 import type { AlignApi, AlignLoadInfo, AlignProgress, AlignResult, RewardProgress, RewardResult, RlProgress, RlResult } from '../../lib/align/service';
 import type { DpoConfig } from '../../lib/align/dpo';
 import type { GrpoConfig, GrpoStep } from '../../lib/align/grpo';
@@ -37,20 +38,12 @@ export class RlSession {
   readonly #client: WorkerClient<AlignApi>;
 
   constructor(private readonly modelUrl: string) {
-    this.#client = createWorkerClient<AlignApi>({
-      label: 'RLHF',
-      start: (name) => new Worker(new URL('../../../workers/align.worker.ts', import.meta.url), { type: 'module', name }),
-      inPage: async () => {
-        const [{ createAlignService }, { loadTinyLM }] = await Promise.all([import('../../lib/align/service'), import('../../lib/tinylm/checkpoint')]);
-        return createAlignService((url) => loadTinyLM(url));
-      },
-      // A fresh worker (after a crash) reloads the model; its reward model is gone, so RL needs step 1 again.
-      onStart: async (call) => {
-        if (this.info) {
-          unwrap(await call('load', [this.modelUrl]));
-          this.rm = null;
-        }
-      },
+    // A fresh worker (after a crash) reloads the model; its reward model is gone, so RL needs step 1 again.
+    this.#client = createAlignClient('RLHF', async (call) => {
+      if (this.info) {
+        unwrap(await call('load', [this.modelUrl]));
+        this.rm = null;
+      }
     });
   }
 

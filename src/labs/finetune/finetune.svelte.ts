@@ -3,7 +3,8 @@
  * adapter saved in IndexedDB. Newest request wins: progress and replies of an older run are dropped.
  */
 import { unwrapResult } from '../../lib/rpc/protocol';
-import { createWorkerClient, type WorkerClient } from '../../lib/rpc/client';
+import type { WorkerClient } from '../../lib/rpc/client';
+import { createFinetuneClient } from '../../lib/finetune/client';
 import { adapterRow, rowFiles, saveAdapterRow } from '../../lib/finetune/storage';
 import type { ExportKind, FinetuneApi, FinetuneProgress, FinetuneResult, LoadInfo, Reply } from '../../lib/finetune/service';
 import type { FinetuneMethod } from '../../lib/tinylm/finetune';
@@ -45,18 +46,9 @@ export class FinetuneSession {
     private readonly db: LabDB | null,
     private readonly modelUrl: string,
   ) {
-    this.#client = createWorkerClient<FinetuneApi>({
-      label: 'fine-tuning',
-      start: (name) => new Worker(new URL('../../../workers/finetune.worker.ts', import.meta.url), { type: 'module', name }),
-      // No workers: the same code on the page (slower; the page stays busy while training).
-      inPage: async () => {
-        const [{ createFinetuneService }, { loadTinyLM }] = await Promise.all([import('../../lib/finetune/service'), import('../../lib/tinylm/checkpoint')]);
-        return createFinetuneService((url) => loadTinyLM(url));
-      },
-      // A fresh worker (after a crash) loads the model again before its first call.
-      onStart: async (call) => {
-        if (this.info) unwrap(await call('load', [this.modelUrl]));
-      },
+    // A fresh worker (after a crash) loads the model again before its first call.
+    this.#client = createFinetuneClient(async (call) => {
+      if (this.info) unwrap(await call('load', [this.modelUrl]));
     });
   }
 

@@ -4,7 +4,8 @@
  * fine-tuning worker (the same service and worker as the fine-tuning lab), and compare them on the
  * task's held-out prompts. Adapters made here are not saved: the point is the comparison.
  */
-import { createWorkerClient, type WorkerClient } from '../../lib/rpc/client';
+import type { WorkerClient } from '../../lib/rpc/client';
+import { createFinetuneClient } from '../../lib/finetune/client';
 import { unwrapResult } from '../../lib/rpc/protocol';
 import type { FinetuneApi, FinetuneProgress, FinetuneResult, LoadInfo } from '../../lib/finetune/service';
 import { DEFAULT_LORA_CONFIG } from '../../lib/finetune/recipe';
@@ -37,26 +38,19 @@ export class CompareSession {
   readonly #client: WorkerClient<FinetuneApi>;
 
   constructor(private readonly modelUrl: string) {
-    this.#client = createWorkerClient<FinetuneApi>({
-      label: 'fine-tuning',
-      start: (name) => new Worker(new URL('../../../workers/finetune.worker.ts', import.meta.url), { type: 'module', name }),
-      inPage: async () => {
-        const [{ createFinetuneService }, { loadTinyLM }] = await Promise.all([import('../../lib/finetune/service'), import('../../lib/tinylm/checkpoint')]);
-        return createFinetuneService((url) => loadTinyLM(url));
-      },
-      onStart: async (call) => {
-        if (this.info) unwrapResult(await call('load', [this.modelUrl]));
-      },
+    // A fresh worker (after a crash) loads the model again before its first call.
+    this.#client = createFinetuneClient(async (call) => {
+      if (this.info) unwrapResult(await call('load', [this.modelUrl]));
     });
   }
+
+  /** Steps of the runs in progress or last made. */
+  steps = $state(COMPARE_STEPS);
 
   /**
    * Runs raw, then curated, same steps and seed;
    * resolves with both results, or null when cancelled or failed (the error is in `error`).
    */
-  /** Steps of the runs in progress or last made. */
-  steps = $state(COMPARE_STEPS);
-
   async compare(rawRows: ChatMessage[][], curatedRows: ChatMessage[][], steps = COMPARE_STEPS): Promise<Record<Side, FinetuneResult> | null> {
     // plain copies: the page's rows may be reactive proxies, which postMessage cannot clone
     const raw = $state.snapshot(rawRows) as ChatMessage[][], curated = $state.snapshot(curatedRows) as ChatMessage[][];

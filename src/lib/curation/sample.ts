@@ -64,6 +64,7 @@ export function dirtySample(seed = 2204, clean = 120): { text: string; manifest:
     const variant = rng.next() < 0.5 ? user.replace(/\.(\s)/, ', it is true.$1') : `${user} Thanks!`;
     insert(line([src[0], { role: 'user', content: variant }, src[2]]));
   }
+  // Junk on purpose: each row fails one of the Gopher rules (too few words with a letter, lines ending in "...").
   const junk = ['$$$ ### @@@ !!! 1234 5678 ### $$$ %%% ^^^', 'click here... click here... click here... buy now...',
     '= = = = | | | | + + + + = = = =', 'lorem ipsum... dolor sit... amet...'];
   for (const j of junk) {

@@ -5,6 +5,7 @@
  * died fails its calls with 'worker-crashed' and is replaced on the next call by one that reloads
  * the models the old one had. Framework-free.
  */
+import { shippedModelUrl } from '../tinylm/shipped-url';
 import { createWorkerClient } from '../rpc/client';
 import type { KvDecodeResult, KvPoint } from './kv-measure';
 import type { QuantRequest, QuantRow } from './quant-measure';
@@ -59,11 +60,7 @@ export function createInferenceClient(): InferenceClient {
   return {
     api: async () => calls,
     callback: (fn) => fn,
-    modelUrl(id) {
-      const doc = typeof document !== 'undefined' ? document.baseURI : (globalThis.location?.href ?? '/');
-      // BASE_URL is './' in the build (relative to index.html) and '/' under the dev/test server.
-      return new URL((import.meta.env?.BASE_URL ?? './') + `models/${id}/`, doc).href;
-    },
+    modelUrl: shippedModelUrl,
     dispose() {
       client.dispose();
     },
